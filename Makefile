@@ -1,0 +1,117 @@
+# The ClassLink SIS connector, its host API, a mock host and their tests.
+#   make            build everything into $(BUILD)
+#   make check      install missing packages, run every suite, then again under ASan+UBSan
+#   make demo       install missing packages and run the main job on the simulator
+#   make install    headers + pkg-config file + plugin + mock-host under $(DESTDIR)$(PREFIX)
+
+VERSION  := 0.1.0
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= cc
+SAN      ?= 0
+
+PKGS      = libcurl json-c sqlite3 libcrypto libmicrohttpd zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS  ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Ihost-api $(PKG_CFLAGS) \
+             -DCL_PLUGIN_VERSION='"$(VERSION)"'
+
+PLUGIN_SRC = $(wildcard plugin/*.c)
+HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
+SIM_SRC    = $(wildcard tests/sim/*.c)
+TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c
+HEADERS    = $(wildcard host-api/sis/*.h plugin/*.h mock-host/*.h tests/*.h tests/sim/*.h)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+PLUGIN_SO  = $(BUILD)/classlink_sis.so
+MOCK_HOST  = $(BUILD)/mock-host
+SIMULATOR  = $(BUILD)/classlink-sim
+TEST_RUNNER = $(BUILD)/check_all
+TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity)
+
+.PHONY: all check test demo deps install clean bench fuzz soak valgrind
+
+all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(if $(SIM_SRC),$(SIMULATOR)) $(TEST_RUNNER) $(TEST_PLUGINS)
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(PLUGIN_SO): $(call obj,$(PLUGIN_SRC)) plugin/classlink.map
+	$(CC) -shared $(LDFLAGS) -Wl,--version-script=plugin/classlink.map -Wl,-z,defs -Wl,-z,now \
+	  -o $@ $(call obj,$(PLUGIN_SRC)) $(PKG_LIBS)
+
+# The manifest beside the built library, so each build dir is a plugin folder.
+$(BUILD)/classlink.manifest: plugin.manifest
+	@mkdir -p $(BUILD)
+	sed 's#"library": *"[^"]*"#"library": "classlink_sis.so"#' $< > $@
+
+$(BUILD)/libmockhost.a: $(call obj,$(HOST_SRC))
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libclplugin.a: $(call obj,$(PLUGIN_SRC))
+	rm -f $@ && ar rcs $@ $^
+
+$(MOCK_HOST): $(call obj,mock-host/main.c) $(BUILD)/libmockhost.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+
+$(SIMULATOR): $(call obj,$(SIM_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/test-plugins/%.so: tests/plugins/test_plugin.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -shared $(LDFLAGS) -DVARIANT_$* \
+	  -Wl,--version-script=tests/plugins/test_plugin.map -o $@ $<
+
+$(TEST_RUNNER): $(call obj,$(TEST_SRC)) $(BUILD)/libmockhost.a $(BUILD)/libclplugin.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -ldl -lm
+
+# The suites read these to find what they test.
+TEST_ENV = TEST_BUILD_DIR=$(abspath $(BUILD)) TEST_SRC_DIR=$(CURDIR) CK_FORK=yes
+
+test: all
+	$(TEST_ENV) $(TEST_RUNNER)
+
+check: deps
+	$(MAKE) test
+	$(MAKE) BUILD=build-asan SAN=1 test
+	@echo "check: all suites passed, plain and under ASan+UBSan"
+
+valgrind: deps
+	@WITH_VALGRIND=1 sh scripts/install-deps.sh
+	$(MAKE) all
+	$(TEST_ENV) CK_FORK=no TEST_VALGRIND=1 valgrind --error-exitcode=1 --leak-check=full \
+	  --errors-for-leak-kinds=definite --trace-children=no $(TEST_RUNNER)
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh $(BUILD)
+
+install: $(PLUGIN_SO) $(MOCK_HOST)
+	install -d $(DESTDIR)$(PREFIX)/include/sis $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/lib/sis-plugins $(DESTDIR)$(PREFIX)/bin
+	install -m 644 host-api/sis/*.h $(DESTDIR)$(PREFIX)/include/sis/
+	sed -e 's#@PREFIX@#$(PREFIX)#' -e 's#@VERSION@#$(VERSION)#' host-api/sis.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sis-plugin-api.pc
+	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/sis-plugins/
+	sed 's#"library": *"[^"]*"#"library": "classlink_sis.so"#' plugin.manifest \
+	  > $(DESTDIR)$(PREFIX)/lib/sis-plugins/classlink.manifest
+	install -m 755 $(MOCK_HOST) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan build-bench build-fuzz
+
+# mock-host finds the plugins of its own build folder unless told otherwise.
+$(call obj,mock-host/main.c): ALL_CFLAGS += -DMH_PLUGIN_PATH='"$(abspath $(BUILD))"'

@@ -1,0 +1,97 @@
+/*
+ * sis/host.h - the services a host offers to an SIS plugin.
+ *
+ * The host passes a pointer to one sis_host table to the plugin's entry
+ * function.  The table, and everything it points to, is OWNED BY THE HOST
+ * and stays valid until the host has destroyed every instance the plugin
+ * created.  Like SQLite's extension API, slots are only ever appended: a
+ * plugin reads `struct_size` before touching a slot newer than the ones it
+ * was built with (use SIS_HOST_HAS()).
+ *
+ * `sis_host_app` is the host's opaque handle for one installed app (one
+ * card on the Installed Apps page).  Every call names the app it is about.
+ */
+#ifndef SIS_HOST_H
+#define SIS_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sis/records.h>
+#include <sis/status.h>
+
+typedef struct sis_host_app sis_host_app;   /* opaque, owned by the host */
+
+typedef enum sis_log_level {
+    SIS_LOG_ERROR = 0,
+    SIS_LOG_WARN = 1,
+    SIS_LOG_INFO = 2,
+    SIS_LOG_DEBUG = 3
+} sis_log_level;
+
+/* True when the host table `h` is large enough to contain `slot`. */
+#define SIS_HOST_HAS(h, slot) \
+    ((h)->struct_size >= offsetof(sis_host, slot) + sizeof((h)->slot) && (h)->slot != NULL)
+
+typedef struct sis_host {
+    uint32_t abi_version;        /* SIS_ABI_VERSION the host was built with */
+    uint32_t struct_size;        /* sizeof(sis_host) as the host built it */
+
+    /* Log one line.  `msg` is borrowed for the call.  Plugins must never log
+     * secrets or record payloads; the host may show INFO and above. */
+    void (*log)(sis_host_app *app, sis_log_level level, const char *msg);
+
+    /* Per-app configuration.  get copies the value, NUL included, into the
+     * caller's buffer and returns SIS_OK, SIS_ERR_NOT_FOUND or
+     * SIS_ERR_TOO_SMALL.  set stores a copy; a NULL value removes the key. */
+    int (*config_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
+    int (*config_set)(sis_host_app *app, const char *key, const char *value);
+
+    /* Secrets, same contract as config.  The host decides how they are kept
+     * (encrypted at rest, a keyring...).  The plugin wipes its buffer after
+     * use.  Secrets are never returned by config_get. */
+    int (*secret_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
+    int (*secret_set)(sis_host_app *app, const char *key, const char *value);
+
+    /* Host-level settings of the plugin that owns `app`, as its manifest
+     * declares them under "host_settings" (e.g. a vendor's OAuth client id,
+     * the same for every district).  Same contract as config_get; secret
+     * settings are delivered here too, and wiped by the plugin after use. */
+    int (*setting_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
+
+    /* Progress of a long operation.  `phase` is a short word ("orgs",
+     * "users", "schema"); total is 0 when unknown. */
+    void (*progress)(sis_host_app *app, const char *phase, uint64_t done, uint64_t total);
+
+    /* Non-zero when the admin asked to stop.  Plugins poll it between
+     * requests and return SIS_ERR_CANCELLED promptly. */
+    int (*is_cancelled)(sis_host_app *app);
+} sis_host;
+
+/*
+ * The record sink: where fetch_users streams what it reads.  Passed per
+ * call so that every run (or dry run) has its own.  Owned by the host.
+ * Each callback returns SIS_OK to go on; anything else stops the fetch,
+ * which then returns SIS_ERR_SINK.  Records are borrowed for the call.
+ */
+typedef struct sis_sink {
+    void *ctx;
+    int (*org)(void *ctx, const sis_org *org);
+    int (*record)(void *ctx, const sis_record *record);
+    /* A record the plugin could not use.  `sourced_id` may be NULL when the
+     * record had none; `reason` is a short phrase without payload data. */
+    int (*invalid)(void *ctx, const char *sourced_id, const char *reason);
+} sis_sink;
+
+/* Where discover_schema reports the catalogue.  Borrowed for each call. */
+typedef struct sis_schema_sink {
+    void *ctx;
+    int (*role)(void *ctx, const sis_schema_role *role);
+    int (*field)(void *ctx, const sis_schema_field *field);
+    int (*org)(void *ctx, const sis_org *org);
+} sis_schema_sink;
+
+/* Where apply_mappings delivers the host user.  Borrowed for the call. */
+typedef int (*sis_user_fn)(void *ctx, const sis_host_user *user);
+
+#endif /* SIS_HOST_H */

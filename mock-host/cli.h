@@ -1,0 +1,35 @@
+/* cli.h - what every command of mock-host shares. */
+#ifndef MH_CLI_H
+#define MH_CLI_H
+
+#include "loader.h"
+#include "services.h"
+#include "store.h"
+
+typedef struct mh_ctx {
+    const char *db_path;
+    const char *plugin_path;
+    mh_store *store;          /* opened on first use */
+    mh_registry registry;     /* scanned on first use */
+    int registry_scanned;
+} mh_ctx;
+
+/* Prints "mock-host: <message>" on stderr and returns 1 (the exit code). */
+int mh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For wrong usage: prints the reason and the command's usage, returns 2. */
+int mh_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open on demand; 0 or -1 (reason printed). */
+int mh_ctx_store(mh_ctx *ctx);
+void mh_ctx_registry(mh_ctx *ctx);
+
+/* Finds the installed app `name` and its plugin, ready for an instance.
+ * Returns 0, or 1 with the reason printed. */
+int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out);
+
+/* Commands. */
+int mh_cmd_marketplace(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_apps(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_install(mh_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,107 @@
+/* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *kind_label(const mh_manifest *m)
+{
+    return strcmp(m->kind, "sis") == 0 ? "SIS" : m->kind;
+}
+
+int mh_cmd_marketplace(mh_ctx *ctx, int argc, char **argv)
+{
+    size_t i;
+    (void)argv;
+    if (argc > 1)
+        return mh_usage_error("marketplace", "takes no arguments");
+    mh_ctx_registry(ctx);
+    for (i = 0; i < ctx->registry.n_refusals; i++)
+        fprintf(stderr, "mock-host: refused %s\n", ctx->registry.refusals[i]);
+    if (ctx->registry.n_plugins == 0) {
+        printf("No plugins available. Build them with 'make' or set MOCK_HOST_PLUGINS.\n");
+        return 0;
+    }
+    printf("%-16s %-24s %-5s %-9s %s\n", "PLUGIN", "NAME", "KIND", "VERSION", "SIGN-IN");
+    for (i = 0; i < ctx->registry.n_plugins; i++) {
+        const mh_manifest *m = ctx->registry.plugins[i].manifest;
+        printf("%-16s %-24s %-5s %-9s %s%s%s\n", m->id, m->name, kind_label(m), m->version,
+               m->auth_login ? "login" : "", m->auth_login && m->auth_manual ? ", " : "",
+               m->auth_manual ? "manual" : "");
+        if (m->description != NULL)
+            printf("  %s\n", m->description);
+    }
+    return 0;
+}
+
+static int print_app(void *vctx, const mh_app *a)
+{
+    mh_ctx *ctx = vctx;
+    const mh_plugin *p = mh_registry_find(&ctx->registry, a->plugin);
+    int secrets = mh_store_secret_count(ctx->store, a->id);
+    char status[96];
+
+    if (a->connected_at[0] != '\0')
+        snprintf(status, sizeof status, "connected %s", a->connected_at);
+    else
+        snprintf(status, sizeof status, "not connected");
+    printf("%-16s %-24s %-8s %-40s %s\n", a->name, p ? p->manifest->name : a->plugin,
+           a->itxm ? "ITxM" : "standard", status,
+           secrets > 0 ? "credentials: ********" : "credentials: none");
+    if (p == NULL)
+        printf("  warning: the plugin \"%s\" is not available; run 'mock-host marketplace'\n",
+               a->plugin);
+    return 0;
+}
+
+int mh_cmd_apps(mh_ctx *ctx, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return mh_usage_error("apps", "takes no arguments");
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    mh_ctx_registry(ctx);
+    printf("%-16s %-24s %-8s %-40s %s\n", "APP", "PLUGIN", "ACCOUNT", "STATUS", "SECRETS");
+    if (mh_store_app_each(ctx->store, print_app, ctx) != 0)
+        return mh_fail("cannot read the installed apps from %s", ctx->db_path);
+    return 0;
+}
+
+int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
+{
+    const char *plugin = NULL;
+    int itxm = 0, i, rc;
+    const mh_plugin *p;
+    mh_app app;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--itxm") == 0)
+            itxm = 1;
+        else if (argv[i][0] == '-' || plugin != NULL)
+            return mh_usage_error("install", "unexpected argument '%s'", argv[i]);
+        else
+            plugin = argv[i];
+    }
+    if (plugin == NULL)
+        return mh_usage_error("install", "name the plugin to install");
+    mh_ctx_registry(ctx);
+    p = mh_registry_find(&ctx->registry, plugin);
+    if (p == NULL)
+        return mh_fail("no plugin \"%s\" in the marketplace; run 'mock-host marketplace' to see "
+                       "what is available", plugin);
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    rc = mh_store_app_create(ctx->store, plugin, plugin, itxm, &app);
+    if (rc < 0)
+        return mh_fail("cannot install %s: the database %s refused the change", plugin, ctx->db_path);
+    if (rc == 1) {
+        printf("The %s card already exists (installed %s); nothing changed.\n", app.name,
+               app.created_at);
+        return 0;
+    }
+    printf("Installed %s (%s) as app \"%s\"%s. Next: mock-host connect %s --login\n",
+           p->manifest->name, p->manifest->version, app.name, itxm ? " for an ITxM account" : "",
+           app.name);
+    return 0;
+}

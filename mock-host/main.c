@@ -1,0 +1,196 @@
+/*
+ * main.c - mock-host, a small Integration Marketplace host driven from the
+ * command line.  Parses the global options and dispatches to a command.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef MH_PLUGIN_PATH
+#define MH_PLUGIN_PATH "."
+#endif
+
+typedef struct mh_command {
+    const char *name;
+    const char *usage;
+    const char *help;
+    int (*run)(mh_ctx *ctx, int argc, char **argv);
+} mh_command;
+
+static int not_yet(mh_ctx *ctx, int argc, char **argv);
+
+static const mh_command commands[] = {
+    {"marketplace", "marketplace", "List the plugins this host can offer, from their manifests.",
+     mh_cmd_marketplace},
+    {"apps", "apps", "Show the Installed Apps page.", mh_cmd_apps},
+    {"install", "install PLUGIN [--itxm]",
+     "Add the plugin's card to Installed Apps; the app is named after PLUGIN.\n"
+     "  --itxm   the account is an ITxM account (role and location mapping apply)",
+     mh_cmd_install},
+    {"connect", "connect APP --login [--no-browser] | connect APP --server URL --client-id ID "
+     "(--client-secret-env VAR | --client-secret-file FILE)",
+     "Connect the app to its district.", not_yet},
+    {"disconnect", "disconnect APP", "Remove the app's stored credentials.", not_yet},
+    {"schema", "schema APP [--json]", "Show the district's field catalogue per role.", not_yet},
+    {"fields", "fields APP [--metadata on|off] [--role ROLE --show F1,F2,...]",
+     "Choose the fields shown for each role.", not_yet},
+    {"sync", "sync APP [--full | --delta] [--dry-run] | sync --all", "Import users.", not_yet},
+    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", not_yet},
+    {"runs", "runs APP [--json]", "Show the sync history.", not_yet},
+    {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",
+     not_yet},
+    {"roles", "roles APP [--map SISROLE=PORTALROLE ...]", "Role mapping (ITxM).", not_yet},
+    {"locations", "locations [add NAME | remove NAME] | locations APP [--map ORG=LOCATION ...]",
+     "Locations and location mapping (ITxM).", not_yet},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const mh_command *find_command(const char *name)
+{
+    size_t i;
+    for (i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int not_yet(mh_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx; (void)argc;
+    return mh_fail("'%s' is not available yet in this build of mock-host", argv[0]);
+}
+
+int mh_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("mock-host: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int mh_usage_error(const char *command, const char *fmt, ...)
+{
+    const mh_command *c = find_command(command);
+    va_list ap;
+    fprintf(stderr, "mock-host %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: mock-host %s\n", c != NULL ? c->usage : command);
+    return 2;
+}
+
+int mh_ctx_store(mh_ctx *ctx)
+{
+    char err[1024];
+    if (ctx->store != NULL)
+        return 0;
+    if (mh_store_open(&ctx->store, ctx->db_path, err, sizeof err) != 0) {
+        mh_fail("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+void mh_ctx_registry(mh_ctx *ctx)
+{
+    if (!ctx->registry_scanned) {
+        mh_registry_scan(&ctx->registry, ctx->plugin_path, mh_services());
+        ctx->registry_scanned = 1;
+    }
+}
+
+int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out)
+{
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    rc = mh_store_app_find(ctx->store, name, &out->app);
+    if (rc == 1)
+        return mh_fail("no installed app \"%s\"; see 'mock-host apps', or install it with "
+                       "'mock-host install PLUGIN'", name);
+    if (rc != 0)
+        return mh_fail("cannot read app \"%s\" from %s", name, ctx->db_path);
+    mh_ctx_registry(ctx);
+    out->plugin = mh_registry_find(&ctx->registry, out->app.plugin);
+    if (out->plugin == NULL)
+        return mh_fail("the plugin \"%s\" of app \"%s\" is not available; run 'mock-host "
+                       "marketplace' to see why", out->app.plugin, name);
+    out->store = ctx->store;
+    return 0;
+}
+
+static void print_help(FILE *out)
+{
+    size_t i;
+    fprintf(out, "usage: mock-host [--db FILE] COMMAND [ARGS...]\n\n"
+                 "FILE defaults to $MOCK_HOST_DB, else ./mock-host.db.\n"
+                 "Plugins are found on $MOCK_HOST_PLUGINS (':'-separated manifests or folders).\n\n"
+                 "Commands:\n");
+    for (i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %s\n", commands[i].usage);
+    fprintf(out, "\nRun 'mock-host COMMAND --help' for one command.\n");
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    mh_cancel_requested = 1;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    mh_ctx ctx;
+    const mh_command *cmd;
+    struct sigaction sa;
+    int i = 1, rc;
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.db_path = getenv("MOCK_HOST_DB") ? getenv("MOCK_HOST_DB") : "mock-host.db";
+    ctx.plugin_path = getenv("MOCK_HOST_PLUGINS") ? getenv("MOCK_HOST_PLUGINS") : MH_PLUGIN_PATH;
+    if (i < argc && strcmp(argv[i], "--db") == 0) {
+        if (i + 1 >= argc)
+            return mh_fail("--db needs a file name");
+        ctx.db_path = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0) {
+        print_help(i >= argc ? stderr : stdout);
+        return i >= argc ? 2 : 0;
+    }
+    cmd = find_command(argv[i]);
+    if (cmd == NULL) {
+        mh_fail("unknown command '%s'; run 'mock-host --help'", argv[i]);
+        return 2;
+    }
+    if (wants_help(argc - i, argv + i)) {
+        printf("usage: mock-host %s\n\n%s\n", cmd->usage, cmd->help);
+        return 0;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = cmd->run(&ctx, argc - i, argv + i);
+    mh_registry_free(&ctx.registry);
+    mh_store_close(ctx.store);
+    return rc;
+}

@@ -1,0 +1,356 @@
+/*
+ * store.c - the database of the mock host.  Migrations are append-only SQL
+ * steps keyed by PRAGMA user_version, applied in one transaction each.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+
+static const char *const migrations[] = {
+    /* 1: the foundation */
+    "CREATE TABLE apps("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, plugin TEXT NOT NULL,"
+    "  itxm INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, connected_at TEXT);"
+    "CREATE TABLE config(app_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE secrets(app_id INTEGER NOT NULL, key TEXT NOT NULL, sealed BLOB NOT NULL,"
+    "  PRIMARY KEY(app_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE orgs(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL, name TEXT NOT NULL,"
+    "  type TEXT NOT NULL, identifier TEXT NOT NULL, parent_id TEXT NOT NULL,"
+    "  status INTEGER NOT NULL, stale INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(app_id, sourced_id)) WITHOUT ROWID;"
+    "CREATE TABLE sis_records(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL,"
+    "  status INTEGER NOT NULL, enabled INTEGER NOT NULL, modified TEXT NOT NULL,"
+    "  role TEXT NOT NULL, body TEXT NOT NULL, hash INTEGER NOT NULL,"
+    "  PRIMARY KEY(app_id, sourced_id)) WITHOUT ROWID;"
+    "CREATE TABLE users(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL, role TEXT NOT NULL,"
+    "  active INTEGER NOT NULL, given_name TEXT NOT NULL, family_name TEXT NOT NULL,"
+    "  email TEXT NOT NULL, username TEXT NOT NULL, portal_role TEXT, locations TEXT NOT NULL,"
+    "  fields TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, sourced_id)) WITHOUT ROWID;"
+    "CREATE TABLE portal_roles(name TEXT PRIMARY KEY);"
+    "CREATE TABLE locations(name TEXT PRIMARY KEY);"
+    "CREATE TABLE role_map(app_id INTEGER NOT NULL, sis_role TEXT NOT NULL,"
+    "  portal_role TEXT NOT NULL, PRIMARY KEY(app_id, sis_role)) WITHOUT ROWID;"
+    "CREATE TABLE location_map(app_id INTEGER NOT NULL, org_id TEXT NOT NULL,"
+    "  location TEXT NOT NULL, PRIMARY KEY(app_id, org_id)) WITHOUT ROWID;"
+    "CREATE TABLE field_choice(app_id INTEGER NOT NULL, role TEXT NOT NULL, paths TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, role)) WITHOUT ROWID;"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, app_id INTEGER NOT NULL, mode TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL, ended_at TEXT, outcome TEXT NOT NULL, counts TEXT NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '');",
+};
+
+int mh_store_schema_version(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+void mh_now_iso(char *buf, size_t cap)
+{
+    struct timeval tv;
+    struct tm tm;
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+}
+
+int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (errbuf != NULL)
+            snprintf(errbuf, cap, "database %s: %s", s->path, msg ? msg : "error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int user_version(mh_store *s)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(mh_store *s, char *errbuf, size_t cap)
+{
+    int have = user_version(s), want = mh_store_schema_version(), v;
+    char sql[64];
+
+    if (have < 0)
+        return snprintf(errbuf, cap, "database %s cannot be read: %s", s->path,
+                        sqlite3_errmsg(s->db)), -1;
+    if (have > want)
+        return snprintf(errbuf, cap, "database %s has schema version %d, newer than this mock-host "
+                        "(%d); use the newer mock-host or another --db", s->path, have, want), -1;
+    for (v = have; v < want; v++) {
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d; COMMIT;", v + 1);
+        if (mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap) != 0)
+            return -1;
+        if (mh_store_exec(s, migrations[v], errbuf, cap) != 0 ||
+            mh_store_exec(s, sql, errbuf, cap) != 0) {
+            mh_store_exec(s, "ROLLBACK", NULL, 0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
+{
+    mh_store *s = calloc(1, sizeof *s);
+    char key_path[4096];
+
+    *out = NULL;
+    if (s == NULL)
+        return snprintf(errbuf, cap, "out of memory"), -1;
+    s->path = strdup(path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(errbuf, cap, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
+        mh_store_close(s);
+        return -1;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    snprintf(key_path, sizeof key_path, "%s.key", path);
+    if (mh_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                         "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
+        migrate(s, errbuf, cap) != 0 ||
+        mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
+        mh_store_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void mh_store_close(mh_store *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_close(s->db);
+    mh_secret_box_close(&s->box);
+    free(s->path);
+    free(s);
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+static void read_app(sqlite3_stmt *st, mh_app *a)
+{
+    a->id = sqlite3_column_int64(st, 0);
+    copy_col(a->name, sizeof a->name, st, 1);
+    copy_col(a->plugin, sizeof a->plugin, st, 2);
+    a->itxm = sqlite3_column_int(st, 3);
+    copy_col(a->created_at, sizeof a->created_at, st, 4);
+    copy_col(a->connected_at, sizeof a->connected_at, st, 5);
+}
+
+#define APP_COLUMNS "id, name, plugin, itxm, created_at, connected_at"
+
+int mh_store_app_find(mh_store *s, const char *name, mh_app *out)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT " APP_COLUMNS " FROM apps WHERE name = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_app(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int mh_store_app_create(mh_store *s, const char *name, const char *plugin, int itxm, mh_app *out)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    int rc;
+
+    mh_now_iso(now, sizeof now);
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO apps(name, plugin, itxm, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO NOTHING", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, itxm);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    rc = sqlite3_changes(s->db) == 1 ? 0 : 1;
+    return mh_store_app_find(s, name, out) == 0 ? rc : -1;
+}
+
+int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void *ctx)
+{
+    sqlite3_stmt *st;
+    mh_app a;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT " APP_COLUMNS " FROM apps ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_app(st, &a);
+        if (fn(ctx, &a) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    int rc;
+    mh_now_iso(now, sizeof now);
+    if (sqlite3_prepare_v2(s->db, "UPDATE apps SET connected_at = ?2 WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    if (connected)
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Shared by config and secrets: one (app_id, key) -> value table each. */
+static int kv_get_blob(mh_store *s, const char *sql, int64_t app_id, const char *key,
+                       void **out, size_t *len)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *out = malloc(*len + 1);
+        if (*out != NULL) {
+            memcpy(*out, sqlite3_column_blob(st, 0), *len);
+            ((char *)*out)[*len] = '\0';
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return *out != NULL ? 0 : -1;
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+static int kv_set(mh_store *s, const char *table, int64_t app_id, const char *key,
+                  const void *value, size_t len, int is_blob)
+{
+    char sql[160];
+    sqlite3_stmt *st;
+    int rc;
+    if (value == NULL)
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE app_id = ?1 AND key = ?2", table);
+    else
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?1, ?2, ?3)", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (value != NULL && is_blob)
+        sqlite3_bind_blob(st, 3, value, (int)len, SQLITE_STATIC);
+    else if (value != NULL)
+        sqlite3_bind_text(st, 3, value, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+{
+    void *v = NULL;
+    size_t len = 0;
+    int rc = kv_get_blob(s, "SELECT value FROM config WHERE app_id = ?1 AND key = ?2", app_id,
+                         key, &v, &len);
+    if (rc == 0) {
+        if (len + 1 > cap)
+            rc = -2;
+        else
+            memcpy(buf, v, len + 1);
+    }
+    free(v);
+    return rc;
+}
+
+int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char *value)
+{
+    return kv_set(s, "config", app_id, key, value, value ? strlen(value) : 0, 0);
+}
+
+static void secret_aad(char *aad, size_t cap, int64_t app_id, const char *key)
+{
+    snprintf(aad, cap, "mock-host secret v1 app=%lld key=%s", (long long)app_id, key);
+}
+
+int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+{
+    void *sealed = NULL;
+    size_t len = 0;
+    char aad[256];
+    int rc = kv_get_blob(s, "SELECT sealed FROM secrets WHERE app_id = ?1 AND key = ?2", app_id,
+                         key, &sealed, &len);
+    if (rc == 0) {
+        secret_aad(aad, sizeof aad, app_id, key);
+        rc = mh_secret_open(&s->box, aad, sealed, len, buf, cap);
+        rc = rc >= 0 ? 0 : rc;
+    }
+    free(sealed);
+    return rc;
+}
+
+int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char *value)
+{
+    unsigned char *sealed = NULL;
+    size_t len = 0;
+    char aad[256];
+    int rc;
+    if (value == NULL)
+        return kv_set(s, "secrets", app_id, key, NULL, 0, 1);
+    secret_aad(aad, sizeof aad, app_id, key);
+    if (mh_secret_seal(&s->box, aad, value, strlen(value), &sealed, &len) != 0)
+        return -1;
+    rc = kv_set(s, "secrets", app_id, key, sealed, len, 1);
+    free(sealed);
+    return rc;
+}
+
+int mh_store_secret_count(mh_store *s, int64_t app_id)
+{
+    sqlite3_stmt *st;
+    int n = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM secrets WHERE app_id = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, app_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}

@@ -1,0 +1,61 @@
+/* store.h - the host's SQLite database: schema migrations, installed apps,
+ * per-app configuration and encrypted secrets. */
+#ifndef MH_STORE_H
+#define MH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "secret_box.h"
+
+typedef struct mh_store {
+    sqlite3 *db;
+    char *path;
+    mh_secret_box box;
+} mh_store;
+
+typedef struct mh_app {
+    int64_t id;
+    char name[64];
+    char plugin[64];
+    int itxm;
+    char created_at[32];
+    char connected_at[32];   /* "" when not connected */
+} mh_app;
+
+/* Opens (creating when absent) the database at `path` and its key file
+ * `path`.key, and brings the schema to the newest version.  *out belongs to
+ * the caller: mh_store_close.  Returns 0, or -1 with errbuf. */
+int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap);
+void mh_store_close(mh_store *s);
+
+/* The schema version this build migrates to. */
+int mh_store_schema_version(void);
+
+/* Returns 0 when created, 1 when an app of that name exists (nothing
+ * changed), -1 on error. */
+int mh_store_app_create(mh_store *s, const char *name, const char *plugin, int itxm, mh_app *out);
+/* Returns 0 when found, 1 when absent, -1 on error. */
+int mh_store_app_find(mh_store *s, const char *name, mh_app *out);
+/* Calls fn for each app in creation order; stops when fn returns non-zero. */
+int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void *ctx);
+int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected);
+
+/* Config and secrets: 0 found (copied into buf, NUL-terminated), 1 absent,
+ * -2 buf too small, -1 error.  A NULL value deletes. */
+int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
+int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char *value);
+int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
+int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char *value);
+/* Counts the secrets an app has stored (for masking on the Apps page). */
+int mh_store_secret_count(mh_store *s, int64_t app_id);
+
+/* Runs SQL with no result rows; returns 0 or -1 (message in errbuf). */
+int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
+
+/* Now, as ISO 8601 UTC with milliseconds. */
+void mh_now_iso(char *buf, size_t cap);
+
+#endif

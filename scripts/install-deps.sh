@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages the build and tests need, only when missing.
+# Safe to run repeatedly; needs root (or sudo) only when something is absent.
+set -eu
+
+PKGS="gcc make pkg-config libcurl4-openssl-dev libjson-c-dev check libsqlite3-dev \
+libssl-dev libmicrohttpd-dev zlib1g-dev"
+[ "${WITH_VALGRIND:-0}" = 1 ] && PKGS="$PKGS valgrind"
+[ "${WITH_CLANG:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root to install:$missing" >&2; exit 1; }
+    SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,146 @@
+/* check_cli.c - mock-host as an admin uses it: marketplace, install, apps,
+ * help, and the plain errors of commands not built yet. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_mkdtemp();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* Runs mock-host with a database in the temp folder. */
+#define MH(args, ...) tu_run("MOCK_HOST_DB=%s/host.db %s/mock-host " args, dir, tu_build_dir(), ##__VA_ARGS__)
+
+START_TEST(marketplace_lists_classlink_from_its_manifest)
+{
+    tu_result r = MH("marketplace");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "classlink"));
+    ck_assert_ptr_nonnull(strstr(r.out, "ClassLink SIS"));
+    ck_assert_ptr_nonnull(strstr(r.out, "login, manual"));
+    ck_assert_str_eq(r.err, "");
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(install_creates_card_once)
+{
+    tu_result r = MH("install classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Installed ClassLink SIS"));
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "classlink"));
+    ck_assert_ptr_nonnull(strstr(r.out, "not connected"));
+    ck_assert_ptr_nonnull(strstr(r.out, "standard"));
+    tu_result_free(&r);
+    r = MH("install classlink --itxm");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "already exists"));
+    ck_assert_ptr_nonnull(strstr(r.out, "nothing changed"));
+    tu_result_free(&r);
+    r = MH("apps | grep -c classlink");
+    ck_assert_str_eq(r.out, "1\n");
+    tu_result_free(&r);
+    r = MH("apps | grep -c ITxM");
+    ck_assert_str_eq(r.out, "0\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(install_unknown_plugin_fails_with_reason)
+{
+    tu_result r = MH("install powerschool");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "mock-host: no plugin \"powerschool\" in the marketplace; run "
+                            "'mock-host marketplace' to see what is available\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(db_option_and_env_choose_the_database)
+{
+    tu_result r = tu_run("cd %s && %s/mock-host --db other.db install classlink --itxm && "
+                         "MOCK_HOST_DB=other.db %s/mock-host apps && test ! -e mock-host.db",
+                         dir, tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "ITxM"));
+    tu_result_free(&r);
+}
+END_TEST
+
+static const char *const all_commands[] = {
+    "marketplace", "apps", "install", "connect", "disconnect", "schema", "fields",
+    "sync", "users", "runs", "portal-roles", "roles", "locations"};
+
+START_TEST(every_command_has_help)
+{
+    tu_result r = MH("%s --help", all_commands[_i]);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strncmp(r.out, "usage: mock-host ", 17) == 0, "%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, all_commands[_i]));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_command_and_bad_usage)
+{
+    tu_result r = MH("frobnicate");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
+    tu_result_free(&r);
+    r = MH("install");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "name the plugin to install"));
+    ck_assert_ptr_nonnull(strstr(r.err, "usage: mock-host install PLUGIN"));
+    tu_result_free(&r);
+    r = tu_run("%s/mock-host --db", tu_build_dir());
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "--db needs a file name"));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(broken_manifest_does_not_stop_the_host)
+{
+    tu_result r;
+    free(tu_write_file(dir, "broken.manifest", "{ not json"));
+    r = tu_run("MOCK_HOST_DB=%s/host.db MOCK_HOST_PLUGINS=%s:%s/classlink.manifest "
+               "%s/mock-host marketplace", dir, dir, tu_build_dir(), tu_build_dir());
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "ClassLink SIS"));
+    ck_assert_ptr_nonnull(strstr(r.err, "refused plugin manifest"));
+    ck_assert_ptr_nonnull(strstr(r.err, "broken.manifest: is not valid JSON"));
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_cli(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, marketplace_lists_classlink_from_its_manifest);
+    tcase_add_test(tc, install_creates_card_once);
+    tcase_add_test(tc, install_unknown_plugin_fails_with_reason);
+    tcase_add_test(tc, db_option_and_env_choose_the_database);
+    tcase_add_loop_test(tc, every_command_has_help, 0,
+                        (int)(sizeof all_commands / sizeof all_commands[0]));
+    tcase_add_test(tc, unknown_command_and_bad_usage);
+    tcase_add_test(tc, broken_manifest_does_not_stop_the_host);
+    suite_add_tcase(s, tc);
+    return s;
+}
