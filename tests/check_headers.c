@@ -54,7 +54,7 @@ END_TEST
 START_TEST(install_gives_headers_and_pkg_config)
 {
     char *dir = tu_mkdtemp();
-    tu_result r = tu_run("make -s -C %s install BUILD=%s DESTDIR=%s PREFIX=/opt/sis && "
+    tu_result r = tu_run("make --no-print-directory -s -C %s install BUILD=%s DESTDIR=%s PREFIX=/opt/sis && "
                          "PKG_CONFIG_PATH=%s/opt/sis/lib/pkgconfig pkg-config --cflags sis-plugin-api",
                          tu_src_dir(), tu_build_dir(), dir, dir);
     ck_assert_msg(r.status == 0, "make install failed: %s", r.err);

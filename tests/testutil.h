@@ -36,5 +36,6 @@ Suite *suite_manifest(void);
 Suite *suite_loader(void);
 Suite *suite_cli(void);
 Suite *suite_store(void);
+Suite *suite_oauth1(void);
 
 #endif

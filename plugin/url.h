@@ -1,0 +1,34 @@
+/* url.h - RFC 3986 encoding, URL parts, and the loopback rule for http. */
+#ifndef CL_URL_H
+#define CL_URL_H
+
+#include <stddef.h>
+
+#include <sis/status.h>
+
+/* Percent-encodes everything but A-Z a-z 0-9 - . _ ~ (curl_easy_escape).
+ * Returns a malloc'd string the caller frees, or NULL when out of memory. */
+char *cl_url_encode(const char *s);
+/* Decodes %XX (and '+' as a space, as form encoding does).  Caller frees.
+ * *len_out receives the decoded length (it may contain NUL bytes). */
+char *cl_url_decode(const char *s, size_t len, size_t *len_out);
+
+typedef struct cl_url {
+    char scheme[8];          /* "http" or "https", lower case */
+    char host[256];          /* lower case, without brackets */
+    int port;                /* explicit port, or 0 */
+    char path[1024];         /* "/ims/oneroster/v1p1/users", at least "/" */
+    const char *query;       /* points into the parsed string after '?', or NULL */
+} cl_url;
+
+/* Splits an absolute http(s) URL.  Returns SIS_OK or SIS_ERR_CONFIG with a
+ * message naming the URL. */
+int cl_url_parse(cl_url *u, const char *url, sis_error *err);
+
+/* 1 when host is 127.0.0.0/8, ::1 or localhost. */
+int cl_url_is_loopback_host(const char *host);
+
+/* Refuses plain http except to loopback hosts. */
+int cl_url_check_transport(const char *url, sis_error *err);
+
+#endif
