@@ -10,7 +10,7 @@ typedef Suite *(*suite_fn)(void);
 static const struct { const char *name; suite_fn fn; } suites[] = {
     {"headers", suite_headers}, {"manifest", suite_manifest}, {"loader", suite_loader},
     {"store", suite_store},     {"cli", suite_cli},
-    {"oauth1", suite_oauth1},
+    {"oauth1", suite_oauth1},   {"parser", suite_parser},
 };
 
 int main(int argc, char **argv)

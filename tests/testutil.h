@@ -37,5 +37,6 @@ Suite *suite_loader(void);
 Suite *suite_cli(void);
 Suite *suite_store(void);
 Suite *suite_oauth1(void);
+Suite *suite_parser(void);
 
 #endif

@@ -1,0 +1,135 @@
+/* check_parser.c - streaming a collection out of a response, however the
+ * bytes are cut, and every way a body can be wrong. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../plugin/collection_parser.h"
+#include "testutil.h"
+
+typedef struct seen {
+    char ids[4096];
+    char invalid[1024];
+    int items, bad;
+} seen;
+
+static int on_item(void *ctx, json_object *item)
+{
+    seen *s = ctx;
+    json_object *id;
+    s->items++;
+    if (json_object_object_get_ex(item, "sourcedId", &id)) {
+        strcat(s->ids, json_object_get_string(id));
+        strcat(s->ids, ",");
+    }
+    return 0;
+}
+
+static int on_invalid(void *ctx, const char *reason)
+{
+    seen *s = ctx;
+    s->bad++;
+    strcat(s->invalid, reason);
+    strcat(s->invalid, ";");
+    return 0;
+}
+
+/* Parses `body` fed in pieces of `step` bytes; returns feed/finish result. */
+static int parse(const char *body, size_t step, seen *s, size_t max_item, char *err, size_t cap)
+{
+    cl_collection_handlers h = {s, on_item, on_invalid};
+    cl_collection_parser *p = cl_collection_parser_new("users", max_item, &h);
+    size_t len = strlen(body), i;
+    int rc = 0;
+    memset(s, 0, sizeof *s);
+    for (i = 0; rc == 0 && i < len; i += step)
+        rc = cl_collection_parser_feed(p, body + i, len - i < step ? len - i : step);
+    if (rc == 0)
+        rc = cl_collection_parser_finish(p);
+    snprintf(err, cap, "%s", cl_collection_parser_error(p));
+    cl_collection_parser_free(p);
+    return rc;
+}
+
+static const char *good_body =
+    "{ \"meta\": {\"x\": \"}]\\\"{[\"}, \"n\": -1.5e3, \"ok\": true,\n"
+    "  \"users\" : [ {\"sourcedId\":\"a\",\"name\":\"Zoë \\\"Q\\\" }\"},"
+    "{\"sourcedId\":\"b\",\"metadata\":{\"k\":[1,{\"z\":null}]}} ,\n"
+    "{\"sourcedId\":\"c\"} ], \"tail\": null }\n";
+
+START_TEST(items_arrive_whatever_the_chunking)
+{
+    static const size_t steps[] = {1, 2, 3, 7, 64, 100000};
+    seen s;
+    char err[256];
+    size_t i;
+    for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        ck_assert_msg(parse(good_body, steps[i], &s, 4096, err, sizeof err) == 0, "step %zu: %s",
+                      steps[i], err);
+        ck_assert_str_eq(s.ids, "a,b,c,");
+        ck_assert_int_eq(s.bad, 0);
+    }
+}
+END_TEST
+
+static const struct { const char *body; const char *error; } bad_bodies[] = {
+    {"<html><body>Maintenance</body></html>", "HTML page instead of JSON"},
+    {"", "empty answer"},
+    {"   \n", "empty answer"},
+    {"{\"users\":[{\"sourcedId\":\"a\"},{\"sourcedId\":\"b\"", "ended before the JSON document was complete"},
+    {"{\"orgs\":[]}", "has no \"users\" list"},
+    {"{\"users\":{}}", "not a list"},
+    {"[1,2]", "not a JSON object"},
+    {"{\"users\":[]} x", "unexpected data after the end"},
+    {"{\"users\":[{\"sourcedId\":\"a\"},]}", "malformed JSON"},
+    {"{\"statusInfoSet\":[{\"imsx_codeMajor\":\"failure\",\"imsx_description\":\"Invalid filter field\"}]}",
+     "the server reported: Invalid filter field"},
+};
+
+START_TEST(bad_bodies_fail_with_a_reason)
+{
+    seen s;
+    char err[256];
+    ck_assert_int_eq(parse(bad_bodies[_i].body, 5, &s, 4096, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, bad_bodies[_i].error) != NULL, "body %d: \"%s\" lacks \"%s\"", _i, err,
+                  bad_bodies[_i].error);
+}
+END_TEST
+
+START_TEST(bad_records_are_skipped_not_fatal)
+{
+    seen s;
+    char err[256], *body, *deep;
+    size_t i;
+    deep = malloc(30000);
+    for (i = 0; i < 10000; i++)
+        deep[i] = '[';
+    for (i = 0; i < 10000; i++)
+        deep[10000 + i] = ']';
+    deep[20000] = '\0';
+    ck_assert_int_ne(asprintf(&body, "{\"users\":[{\"sourcedId\":\"a\"},{\"sourcedId\":\"big\",\"name\":\"%070000d\"},"
+                              "{\"sourcedId\":\"deep\",\"x\":%s},42,{\"sourcedId\":\"b\",\"x\":tru},"
+                              "{\"sourcedId\":\"c\"}]}", 0, deep), -1);
+    ck_assert_msg(parse(body, 13, &s, 65536, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(s.ids, "a,c,");
+    ck_assert_int_eq(s.bad, 4);
+    ck_assert_ptr_nonnull(strstr(s.invalid, "record larger than 65536 bytes"));
+    ck_assert_ptr_nonnull(strstr(s.invalid, "nested too deeply"));
+    ck_assert_ptr_nonnull(strstr(s.invalid, "not a JSON object"));
+    ck_assert_ptr_nonnull(strstr(s.invalid, "not valid JSON"));
+    free(body);
+    free(deep);
+}
+END_TEST
+
+Suite *suite_parser(void)
+{
+    Suite *s = suite_create("parser");
+    TCase *tc = tcase_create("parser");
+    tcase_add_test(tc, items_arrive_whatever_the_chunking);
+    tcase_add_loop_test(tc, bad_bodies_fail_with_a_reason, 0,
+                        (int)(sizeof bad_bodies / sizeof bad_bodies[0]));
+    tcase_add_test(tc, bad_records_are_skipped_not_fatal);
+    suite_add_tcase(s, tc);
+    return s;
+}
