@@ -1,0 +1,624 @@
+/*
+ * pager.c - see pager.h.
+ *
+ * Pages are requested by offset, sorted by sourcedId, up to `concurrency` at
+ * a time.  Consistency is checked without remembering the records: inside a
+ * page the ids must rise strictly, and the last id of page k must sort
+ * before the first id of page k+1.  A record duplicated or moved across
+ * pages breaks that chain, and so does a server that ignores the sort.
+ * Only a small window of page summaries is kept (pages ahead of the oldest
+ * unfinished one are not started), so memory is flat in the district size.
+ *
+ * A page that fails after delivering some records is retried; the records
+ * it already delivered are skipped on the retry (the sorted order makes
+ * them come first again), and checked to be the same ones.
+ */
+#include "pager.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "cl_error.h"
+#include "oauth1.h"
+#include "oauth2.h"
+#include "url.h"
+
+#define ID_MAX 256
+#define ERROR_BODY_MAX (64 * 1024)
+#define MAX_SLOTS 32
+
+enum page_state { P_IDLE, P_WAITING, P_RUNNING };
+
+struct pager;
+
+typedef struct page {
+    struct pager *pg;
+    enum page_state state;
+    long long index;             /* offset / limit */
+    int attempt;
+    long long due_ms;
+    CURL *easy;
+    struct curl_slist *headers;
+    char *url;
+    cl_collection_parser *parser;
+    cl_http_response resp;
+    cl_buf errbody;
+    char curl_msg[CURL_ERROR_SIZE];
+    uint64_t delivered;          /* positions handed on, over all attempts */
+    uint64_t seen;               /* positions seen in this attempt */
+    char first_id[ID_MAX];
+    char last_id[ID_MAX];
+    int auth_refreshed;
+} page;
+
+/* What the consistency chain remembers of a finished page. */
+typedef struct page_summary {
+    int done;
+    uint64_t items;
+    char first_id[ID_MAX];
+    char last_id[ID_MAX];
+} page_summary;
+
+typedef struct pager {
+    cl_client *c;
+    const cl_page_query *q;
+    const cl_collection_handlers *h;
+    page slots[MAX_SLOTS];
+    int n_slots;
+    page_summary *ring;          /* n_ring summaries, by page index % n_ring */
+    int n_ring;
+    long long next_index;        /* next page to start */
+    long long stop_index;        /* first page index not to start */
+    long long frontier;          /* oldest page not yet chained */
+    char chain_last_id[ID_MAX];  /* last id of the chained pages */
+    int first_done;              /* the first page answered (total known) */
+    long long total;
+    char perm_rev[128];
+    int uses_link;
+    uint64_t records, invalid;
+    int incomplete;
+    char reason[256];
+    int fatal;
+    sis_error *err;
+    int sampled_enough;
+} pager;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void mark_incomplete(pager *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void mark_incomplete(pager *pg, const char *fmt, ...)
+{
+    va_list ap;
+    if (pg->incomplete)
+        return;  /* the first reason is the one that explains the rest */
+    pg->incomplete = 1;
+    va_start(ap, fmt);
+    vsnprintf(pg->reason, sizeof pg->reason, fmt, ap);
+    va_end(ap);
+    if (pg->c->warn != NULL)
+        pg->c->warn(pg->c->warn_ctx, pg->reason);
+}
+
+int cl_client_authorization(cl_client *c, const char *method, const char *url, char **out,
+                            sis_error *err)
+{
+    cl_auth *a = c->auth;
+    int rc;
+    *out = NULL;
+    switch (a->mode) {
+    case CL_AUTH_OAUTH1:
+    case CL_AUTH_OAUTH1_SHA1: {
+        cl_oauth1 p = {a->client_id, a->client_secret, NULL, NULL,
+                       a->mode == CL_AUTH_OAUTH1_SHA1 ? CL_SIG_HMAC_SHA1 : CL_SIG_HMAC_SHA256,
+                       NULL, NULL, 0};
+        char *v = NULL;
+        rc = cl_oauth1_authorization(&v, NULL, method, url, &p, err);
+        if (rc == SIS_OK && asprintf(out, "Authorization: %s", v) < 0)
+            rc = cl_fail(err, SIS_ERR_NOMEM, "out of memory");
+        free(v);
+        return rc;
+    }
+    case CL_AUTH_OAUTH2:
+        rc = cl_oauth2_ensure_token(a, c->opts, 0, err);
+        if (rc != SIS_OK)
+            return rc;
+        return asprintf(out, "Authorization: Bearer %s", a->access_token) < 0
+                   ? cl_fail(err, SIS_ERR_NOMEM, "out of memory") : SIS_OK;
+    case CL_AUTH_BEARER:
+        return asprintf(out, "Authorization: Bearer %s", a->client_secret) < 0
+                   ? cl_fail(err, SIS_ERR_NOMEM, "out of memory") : SIS_OK;
+    }
+    return cl_fail(err, SIS_ERR_CONFIG, "unknown authorisation mode");
+}
+
+static struct curl_slist *client_headers(void *ctx, const char *method, const char *url,
+                                         sis_error *err)
+{
+    cl_client *c = ctx;
+    struct curl_slist *h;
+    char *auth = NULL;
+
+    if (cl_client_authorization(c, method, url, &auth, err) != SIS_OK)
+        return NULL;
+    h = curl_slist_append(NULL, auth);
+    if (h != NULL)
+        h = curl_slist_append(h, "Accept: application/json");
+    OPENSSL_cleanse(auth, strlen(auth));
+    free(auth);
+    if (h == NULL)
+        cl_fail(err, SIS_ERR_NOMEM, "out of memory");
+    return h;
+}
+
+/* ---- one page's records ------------------------------------------------ */
+
+static void record_id(json_object *item, char *id, size_t cap)
+{
+    json_object *v;
+    id[0] = '\0';
+    if (json_object_object_get_ex(item, "sourcedId", &v) && json_object_is_type(v, json_type_string))
+        snprintf(id, cap, "%s", json_object_get_string(v));
+}
+
+/* Returns 1 when this position was delivered by an earlier attempt. */
+static int replayed(page *p, const char *id)
+{
+    p->seen++;
+    if (p->seen > p->delivered)
+        return 0;
+    if (p->seen == p->delivered && id != NULL && strcmp(id, p->last_id) != 0)
+        mark_incomplete(p->pg, "a retried page came back with different records (the data "
+                               "changed while it was read)");
+    return 1;
+}
+
+static int page_item(void *ctx, json_object *item)
+{
+    page *p = ctx;
+    pager *pg = p->pg;
+    char id[ID_MAX];
+
+    record_id(item, id, sizeof id);
+    if (replayed(p, id))
+        return 0;
+    if (id[0] != '\0') {
+        if (p->last_id[0] != '\0' && strcmp(id, p->last_id) <= 0)
+            mark_incomplete(pg, "records arrived out of sourcedId order or twice within a page "
+                                "(the server ignored the sort, or sent duplicates)");
+        if (p->first_id[0] == '\0')
+            snprintf(p->first_id, sizeof p->first_id, "%s", id);
+        snprintf(p->last_id, sizeof p->last_id, "%s", id);
+    }
+    p->delivered++;
+    if (pg->q->max_records != 0 && pg->records >= pg->q->max_records)
+        return 0;  /* sampling: enough; the rest of the page is read and dropped */
+    pg->records++;
+    return pg->h->item(pg->h->ctx, item);
+}
+
+static int page_invalid(void *ctx, const char *reason)
+{
+    page *p = ctx;
+    if (replayed(p, NULL))
+        return 0;
+    p->delivered++;
+    p->pg->invalid++;
+    return p->pg->h->invalid != NULL ? p->pg->h->invalid(p->pg->h->ctx, reason) : 0;
+}
+
+static size_t page_write(char *data, size_t size, size_t n, void *userdata)
+{
+    page *p = userdata;
+    size_t len = size * n;
+    long status = 0;
+
+    curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+    p->resp.bytes += len;
+    if (status < 200 || status >= 300) {
+        cl_buf_add(&p->errbody, data, len);  /* capped: the rest is dropped */
+        return len;
+    }
+    return cl_collection_parser_feed(p->parser, data, len) == 0 ? len : 0;
+}
+
+/* ---- starting and finishing requests ----------------------------------- */
+
+static char *page_url(const pager *pg, long long index)
+{
+    const cl_page_query *q = pg->q;
+    cl_buf b;
+    char *f;
+    int ok;
+
+    cl_buf_init(&b, 0);
+    ok = cl_buf_addf(&b, "%s%climit=%ld&offset=%lld&sort=sourcedId&orderBy=asc", q->url,
+                     strchr(q->url, '?') ? '&' : '?', q->limit, index * q->limit) == 0;
+    if (ok && q->filter != NULL) {
+        f = cl_url_encode(q->filter);
+        ok = f != NULL && cl_buf_addf(&b, "&filter=%s", f) == 0;
+        free(f);
+    }
+    if (ok && q->fields != NULL) {
+        f = cl_url_encode(q->fields);
+        ok = f != NULL && cl_buf_addf(&b, "&fields=%s", f) == 0;
+        free(f);
+    }
+    if (!ok) {
+        cl_buf_free(&b);
+        return NULL;
+    }
+    return cl_buf_take(&b);
+}
+
+static void page_release(page *p, CURLM *multi)
+{
+    if (p->easy != NULL) {
+        curl_multi_remove_handle(multi, p->easy);
+        curl_easy_cleanup(p->easy);
+        p->easy = NULL;
+    }
+    if (p->headers != NULL) {
+        curl_slist_free_all(p->headers);
+        p->headers = NULL;
+    }
+    cl_collection_parser_free(p->parser);
+    p->parser = NULL;
+    cl_buf_free(&p->errbody);
+}
+
+static int page_start(pager *pg, page *p, CURLM *multi)
+{
+    cl_collection_handlers h = {p, page_item, page_invalid};
+
+    if (p->url == NULL && (p->url = page_url(pg, p->index)) == NULL)
+        return cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
+    p->headers = client_headers(pg->c, "GET", p->url, pg->err);
+    if (p->headers == NULL)
+        return pg->err->code;
+    p->parser = cl_collection_parser_new(pg->q->collection, pg->q->max_record_bytes, &h);
+    p->easy = curl_easy_init();
+    if (p->parser == NULL || p->easy == NULL)
+        return cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
+    cl_buf_init(&p->errbody, ERROR_BODY_MAX);
+    cl_http_response_reset(&p->resp);
+    p->seen = 0;
+    p->attempt++;
+    p->curl_msg[0] = '\0';
+    cl_http_setup(p->easy, pg->c->opts);
+    curl_easy_setopt(p->easy, CURLOPT_URL, p->url);
+    curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers);
+    curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, cl_http_header_cb);
+    curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, &p->resp);
+    curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, page_write);
+    curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+    curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->curl_msg);
+    curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+    if (curl_multi_add_handle(multi, p->easy) != CURLM_OK)
+        return cl_fail(pg->err, SIS_ERR_GENERIC, "cannot start an HTTP request");
+    p->state = P_RUNNING;
+    pg->c->requests++;
+    return SIS_OK;
+}
+
+static page_summary *summary(pager *pg, long long index)
+{
+    return &pg->ring[index % pg->n_ring];
+}
+
+/* Chains finished pages in order, checking each against the one before. */
+static void advance_frontier(pager *pg)
+{
+    page_summary *s;
+    while ((s = summary(pg, pg->frontier))->done) {
+        if (s->items > 0) {
+            if (pg->chain_last_id[0] != '\0' && s->first_id[0] != '\0' &&
+                strcmp(s->first_id, pg->chain_last_id) <= 0)
+                mark_incomplete(pg, "the same records appeared on two pages, or records moved "
+                                    "between pages while they were read");
+            if (s->last_id[0] != '\0')
+                snprintf(pg->chain_last_id, sizeof pg->chain_last_id, "%s", s->last_id);
+        }
+        memset(s, 0, sizeof *s);
+        pg->frontier++;
+    }
+}
+
+/* A page answered 2xx with a complete document: judge what it says. */
+static void page_succeeded(pager *pg, page *p)
+{
+    uint64_t items = cl_collection_parser_count(p->parser);
+    long long offset = p->index * pg->q->limit;
+    page_summary *s = summary(pg, p->index);
+
+    if (!pg->first_done) {
+        pg->first_done = 1;
+        pg->total = p->resp.total_count >= 0 ? p->resp.total_count : -1;
+        if (p->resp.total_count == -2)
+            mark_incomplete(pg, "the server sent an invalid X-Total-Count");
+        snprintf(pg->perm_rev, sizeof pg->perm_rev, "%s", p->resp.perm_rev);
+        if (pg->total >= 0)
+            pg->stop_index = pg->total > pg->q->limit ? (pg->total + pg->q->limit - 1) / pg->q->limit : 1;
+    } else {
+        if (p->resp.total_count != pg->total && !(p->resp.total_count == -1 && pg->total == -1))
+            mark_incomplete(pg, "the record count changed from %lld to %lld while reading "
+                                "(data changed mid-pull)", pg->total, p->resp.total_count);
+        if (strcmp(p->resp.perm_rev, pg->perm_rev) != 0)
+            mark_incomplete(pg, "the server's data revision changed while reading (x-perm-rev)");
+    }
+    if (p->resp.link_next[0] != '\0')
+        pg->uses_link = 1;
+    if (p->resp.page_count >= 0 && (uint64_t)p->resp.page_count != items)
+        mark_incomplete(pg, "a page announced %lld records but held %llu", p->resp.page_count,
+                        (unsigned long long)items);
+    if (items < (uint64_t)pg->q->limit || (pg->uses_link && p->resp.link_next[0] == '\0')) {
+        /* The end.  Pages after it must be empty. */
+        if (p->index + 1 < pg->stop_index)
+            pg->stop_index = p->index + 1;
+        if (pg->total >= 0 && offset + (long long)items < pg->total && pg->q->max_records == 0)
+            mark_incomplete(pg, "the server promised %lld records but the page at offset %lld "
+                                "ended the list at %lld", pg->total, offset,
+                            offset + (long long)items);
+    } else if (p->index + 1 >= pg->stop_index && !pg->sampled_enough) {
+        pg->stop_index = p->index + 2;  /* full last page: make sure nothing follows */
+    }
+    if (p->index >= pg->stop_index && items > 0)
+        mark_incomplete(pg, "records continued past the end of the list");
+    s->done = 1;
+    s->items = items;
+    snprintf(s->first_id, sizeof s->first_id, "%s", p->first_id);
+    snprintf(s->last_id, sizeof s->last_id, "%s", p->last_id);
+    advance_frontier(pg);
+    if (pg->c->progress != NULL)
+        pg->c->progress(pg->c->progress_ctx, pg->q->phase, pg->records + pg->invalid,
+                        pg->total > 0 ? (uint64_t)pg->total : 0);
+}
+
+static int is_oauth_refreshable(const pager *pg)
+{
+    return pg->c->auth->mode == CL_AUTH_OAUTH2;
+}
+
+/* Decides what a finished transfer means: done, retry later, or fatal. */
+static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
+{
+    long status = 0;
+    int parse_ok = 0, retry;
+    char parse_error[256] = "";
+
+    curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+    p->resp.status = status;
+    pg->c->bytes += p->resp.bytes;
+    if (cc == CURLE_OK && status >= 200 && status < 300) {
+        parse_ok = cl_collection_parser_finish(p->parser) == 0;
+        if (!parse_ok)
+            snprintf(parse_error, sizeof parse_error, "%s", cl_collection_parser_error(p->parser));
+    } else if (cc == CURLE_WRITE_ERROR && p->parser != NULL) {
+        snprintf(parse_error, sizeof parse_error, "%s", cl_collection_parser_error(p->parser));
+        if (cl_collection_parser_stopped(p->parser)) {
+            cl_fail(pg->err, SIS_ERR_SINK, "the host stopped accepting records");
+            pg->fatal = SIS_ERR_SINK;
+            page_release(p, multi);
+            return;
+        }
+    }
+    if (parse_ok) {
+        page_succeeded(pg, p);
+        page_release(p, multi);
+        free(p->url);
+        p->url = NULL;
+        p->state = P_IDLE;
+        return;
+    }
+    if (cc == CURLE_OK && status == 401 && is_oauth_refreshable(pg) && !p->auth_refreshed) {
+        /* Token rotated or revoked: one fresh token, then the page again. */
+        p->auth_refreshed = 1;
+        if (cl_oauth2_ensure_token(pg->c->auth, pg->c->opts, 1, pg->err) != SIS_OK) {
+            pg->fatal = pg->err->code;
+            page_release(p, multi);
+            return;
+        }
+        retry = 1;
+    } else {
+        retry = parse_error[0] != '\0' || cl_http_is_retryable(cc, status);
+    }
+    if (retry && p->attempt < pg->c->opts->max_attempts) {
+        long d = cl_http_retry_delay_ms(pg->c->opts, p->attempt, p->resp.retry_after);
+        pg->c->retries++;
+        page_release(p, multi);
+        p->due_ms = now_ms() + d;
+        p->state = P_WAITING;
+        return;
+    }
+    if (parse_error[0] != '\0')
+        cl_fail(pg->err, SIS_ERR_PROTOCOL, "reading %s at offset %lld: %s (after %d attempts)",
+                pg->q->collection, p->index * pg->q->limit, parse_error, p->attempt);
+    else
+        cl_http_explain(pg->err, "the Roster Server", p->url, cc, p->curl_msg, &p->resp,
+                        p->errbody.data, p->attempt);
+    pg->fatal = pg->err->code;
+    page_release(p, multi);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static page *free_slot(pager *pg)
+{
+    int i;
+    for (i = 0; i < pg->n_slots; i++)
+        if (pg->slots[i].state == P_IDLE)
+            return &pg->slots[i];
+    return NULL;
+}
+
+static int busy(const pager *pg)
+{
+    int i;
+    for (i = 0; i < pg->n_slots; i++)
+        if (pg->slots[i].state != P_IDLE)
+            return 1;
+    return 0;
+}
+
+static int schedule(pager *pg, CURLM *multi)
+{
+    long long t = now_ms();
+    page *p;
+    int i, rc;
+
+    for (i = 0; i < pg->n_slots; i++) {
+        p = &pg->slots[i];
+        if (p->state == P_WAITING && p->due_ms <= t && (rc = page_start(pg, p, multi)) != SIS_OK)
+            return rc;
+    }
+    /* The first page alone tells the total; then fill the window. */
+    while (pg->next_index < pg->stop_index && (pg->first_done || pg->next_index == 0) &&
+           pg->next_index < pg->frontier + pg->n_ring && (p = free_slot(pg)) != NULL) {
+        if (pg->q->max_records != 0 &&
+            pg->next_index * pg->q->limit >= (long long)pg->q->max_records) {
+            pg->sampled_enough = 1;
+            pg->stop_index = pg->next_index;
+            break;
+        }
+        memset(p, 0, sizeof *p);
+        p->pg = pg;
+        p->index = pg->next_index++;
+        if ((rc = page_start(pg, p, multi)) != SIS_OK)
+            return rc;
+    }
+    return SIS_OK;
+}
+
+static long long next_wake(const pager *pg)
+{
+    long long t = now_ms(), wake = 200;
+    int i;
+    for (i = 0; i < pg->n_slots; i++)
+        if (pg->slots[i].state == P_WAITING && pg->slots[i].due_ms - t < wake)
+            wake = pg->slots[i].due_ms - t;
+    return wake < 0 ? 0 : wake;
+}
+
+static void drain(pager *pg, CURLM *multi)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+        page *p = NULL;
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&p);
+        page_finished(pg, p, m->data.result, multi);
+        if (pg->fatal)
+            return;
+    }
+}
+
+static void finish_verdict(pager *pg, cl_page_result *res)
+{
+    uint64_t positions = pg->records + pg->invalid;
+    if (!pg->incomplete && pg->total >= 0 && pg->q->max_records == 0 &&
+        positions != (uint64_t)pg->total)
+        mark_incomplete(pg, "the server said %lld records but sent %llu", pg->total,
+                        (unsigned long long)positions);
+    res->complete = !pg->incomplete && pg->q->max_records == 0;
+    snprintf(res->reason, sizeof res->reason, "%s",
+             pg->incomplete ? pg->reason : pg->q->max_records ? "sample only" : "");
+    res->total = pg->total;
+    res->records = pg->records;
+    res->invalid = pg->invalid;
+}
+
+int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handlers *h,
+                 cl_page_result *res, sis_error *err)
+{
+    pager pg;
+    CURLM *multi;
+    int running = 0, rc = SIS_OK, i;
+
+    memset(res, 0, sizeof *res);
+    res->total = -1;
+    rc = cl_url_check_transport(q->url, err);
+    if (rc != SIS_OK)
+        return rc;
+    memset(&pg, 0, sizeof pg);
+    pg.c = c;
+    pg.q = q;
+    pg.h = h;
+    pg.err = err;
+    pg.total = -1;
+    pg.stop_index = 1LL << 40;
+    pg.n_slots = q->concurrency < 1 ? 1 : q->concurrency > MAX_SLOTS ? MAX_SLOTS : q->concurrency;
+    pg.n_ring = 2 * pg.n_slots + 1;
+    pg.ring = calloc((size_t)pg.n_ring, sizeof *pg.ring);
+    multi = curl_multi_init();
+    if (pg.ring == NULL || multi == NULL) {
+        free(pg.ring);
+        if (multi != NULL)
+            curl_multi_cleanup(multi);
+        return cl_fail(err, SIS_ERR_NOMEM, "out of memory");
+    }
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)pg.n_slots);
+    for (;;) {
+        if (c->cancelled != NULL && c->cancelled(c->cancel_ctx)) {
+            rc = cl_fail(err, SIS_ERR_CANCELLED, "cancelled while reading %s", q->collection);
+            break;
+        }
+        if ((rc = schedule(&pg, multi)) != SIS_OK)
+            break;
+        if (!busy(&pg))
+            break;
+        curl_multi_perform(multi, &running);
+        drain(&pg, multi);
+        if (pg.fatal) {
+            rc = pg.fatal;
+            break;
+        }
+        curl_multi_poll(multi, NULL, 0, (int)next_wake(&pg), NULL);
+    }
+    for (i = 0; i < pg.n_slots; i++) {
+        page_release(&pg.slots[i], multi);
+        free(pg.slots[i].url);
+    }
+    curl_multi_cleanup(multi);
+    free(pg.ring);
+    finish_verdict(&pg, res);
+    if (rc != SIS_OK) {
+        res->complete = 0;
+        if (res->reason[0] == '\0')
+            snprintf(res->reason, sizeof res->reason, "%s", err->message);
+    }
+    return rc;
+}
+
+int cl_client_get(cl_client *c, const char *url, const char *what, cl_buf *out,
+                  cl_http_response *resp, sis_error *err)
+{
+    int rc, attempts = 0, refreshed = 0;
+
+    for (;;) {
+        rc = cl_http_request(c->opts, "GET", url, client_headers, c, NULL, what, out, resp,
+                             &attempts, err);
+        c->requests += (uint64_t)attempts;
+        c->retries += attempts > 1 ? (uint64_t)attempts - 1 : 0;
+        c->bytes += resp->bytes;
+        if (rc == SIS_ERR_AUTH && c->auth->mode == CL_AUTH_OAUTH2 && !refreshed) {
+            /* The token was rotated or revoked: one fresh token, once. */
+            refreshed = 1;
+            if ((rc = cl_oauth2_ensure_token(c->auth, c->opts, 1, err)) != SIS_OK)
+                return rc;
+            continue;
+        }
+        return rc;
+    }
+}
