@@ -40,7 +40,7 @@ TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot 
 
 .PHONY: all check test demo deps install clean bench fuzz soak valgrind
 
-all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(if $(SIM_SRC),$(SIMULATOR)) $(TEST_RUNNER) $(TEST_PLUGINS)
+all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_RUNNER) $(TEST_PLUGINS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -68,7 +68,7 @@ $(MOCK_HOST): $(call obj,mock-host/main.c) $(BUILD)/libmockhost.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
 
 $(SIMULATOR): $(call obj,$(SIM_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
 $(BUILD)/test-plugins/%.so: tests/plugins/test_plugin.c $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,106 @@
+/*
+ * main.c - classlink-sim: plays ClassLink's Roster Server (and, later, the
+ * parties of ClassLink Login) on loopback for tests, demos and benchmarks.
+ *
+ *   classlink-sim [--port N] [--users N] [--schools N] [--seed N]
+ *                 [--client-id ID --client-secret S] [--bearer TOKEN]
+ *                 [--page-max N] [--gzip] [--link] [--latency-ms N]
+ *                 [--per-record-us N] [--bandwidth-kbit N] [--port-file F]
+ *
+ * Prints "listening on PORT" and serves until stdin closes or SIGTERM.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void *watch_stdin(void *arg)
+{
+    char buf[64];
+    (void)arg;
+    while (read(0, buf, sizeof buf) > 0)
+        ;
+    stop = 1;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static sim_server s;
+    unsigned long users = 1000, schools = 8, seed = 42, port = 0;
+    const char *port_file = NULL;
+    unsigned short bound = 0;
+    struct MHD_Daemon *d;
+    pthread_t th;
+    int i, watch = 1;
+
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.mu, NULL);
+    snprintf(s.client_id, sizeof s.client_id, "sim-client");
+    snprintf(s.client_secret, sizeof s.client_secret, "sim-secret");
+    snprintf(s.perm_rev, sizeof s.perm_rev, "rev-1");
+    s.page_max = 10000;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name) (strcmp(a, name) == 0 && v != NULL && ++i)
+        if (OPT("--port")) port = strtoul(v, NULL, 10);
+        else if (OPT("--users")) users = strtoul(v, NULL, 10);
+        else if (OPT("--schools")) schools = strtoul(v, NULL, 10);
+        else if (OPT("--seed")) seed = strtoul(v, NULL, 10);
+        else if (OPT("--client-id")) snprintf(s.client_id, sizeof s.client_id, "%s", v);
+        else if (OPT("--client-secret")) snprintf(s.client_secret, sizeof s.client_secret, "%s", v);
+        else if (OPT("--bearer")) snprintf(s.bearer, sizeof s.bearer, "%s", v);
+        else if (OPT("--page-max")) s.page_max = strtol(v, NULL, 10);
+        else if (OPT("--latency-ms")) s.latency_ms = strtol(v, NULL, 10);
+        else if (OPT("--per-record-us")) s.per_record_us = strtol(v, NULL, 10);
+        else if (OPT("--bandwidth-kbit")) s.bandwidth_kbit = strtol(v, NULL, 10);
+        else if (OPT("--port-file")) port_file = v;
+        else if (strcmp(a, "--gzip") == 0) s.gzip = 1;
+        else if (strcmp(a, "--link") == 0) s.send_link = 1;
+        else if (strcmp(a, "--no-stdin") == 0) watch = 0;
+        else {
+            fprintf(stderr, "classlink-sim: unknown option %s\n", a);
+            return 2;
+        }
+#undef OPT
+    }
+    if (sim_district_init(&s.d, seed, (uint32_t)users, (uint32_t)schools) != 0) {
+        fprintf(stderr, "classlink-sim: out of memory\n");
+        return 1;
+    }
+    d = sim_server_start(&s, (unsigned short)port, &bound, NULL, NULL);
+    if (d == NULL) {
+        fprintf(stderr, "classlink-sim: cannot listen on port %lu\n", port);
+        return 1;
+    }
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (port_file != NULL) {
+        FILE *f = fopen(port_file, "w");
+        if (f != NULL) {
+            fprintf(f, "%u\n", bound);
+            fclose(f);
+        }
+    }
+    printf("listening on %u\n", bound);
+    fflush(stdout);
+    if (watch)
+        pthread_create(&th, NULL, watch_stdin, NULL);
+    while (!stop)
+        usleep(50000);
+    MHD_stop_daemon(d);
+    sim_district_free(&s.d);
+    return 0;
+}
