@@ -2,6 +2,8 @@
 #ifndef MH_CLI_H
 #define MH_CLI_H
 
+#include <sis/connector.h>
+
 #include "loader.h"
 #include "services.h"
 #include "store.h"
@@ -31,5 +33,15 @@ int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out);
 int mh_cmd_marketplace(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_apps(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_install(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_config(mh_ctx *ctx, int argc, char **argv);
+
+/* ClassLink Login style interactive connect (cmd_login.c). */
+int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser);
+/* Runs a plugin's authenticate in one transaction; marks the app connected. */
+int mh_authenticate(mh_ctx *ctx, sis_host_app *happ, const sis_auth_request *req,
+                    sis_auth_result *res, sis_error *err);
+void mh_print_connected(const sis_host_app *happ, const sis_auth_result *res);
 
 #endif

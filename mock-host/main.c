@@ -33,8 +33,16 @@ static const mh_command commands[] = {
      mh_cmd_install},
     {"connect", "connect APP --login [--no-browser] | connect APP --server URL --client-id ID "
      "(--client-secret-env VAR | --client-secret-file FILE)",
-     "Connect the app to its district.", not_yet},
-    {"disconnect", "disconnect APP", "Remove the app's stored credentials.", not_yet},
+     "Connect the app to its district: ClassLink Login, or manual credentials verified with a\n"
+     "real roster request before anything is saved.\n"
+     "  --auth oauth1|oauth1-sha1|oauth2|bearer   signing (default oauth1: HMAC-SHA256)\n"
+     "  --token-url URL                          OAuth 2.0 token URL (with --auth oauth2)\n"
+     "Without a secret option the secret is asked for without echo.",
+     mh_cmd_connect},
+    {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect},
+    {"config", "config APP [SETTING [VALUE | --unset]]",
+     "Show or change an app's tuning settings (page size, concurrency, timeouts, retries,\n"
+     "deactivation threshold, full-sync interval).", mh_cmd_config},
     {"schema", "schema APP [--json]", "Show the district's field catalogue per role.", not_yet},
     {"fields", "fields APP [--metadata on|off] [--role ROLE --show F1,F2,...]",
      "Choose the fields shown for each role.", not_yet},

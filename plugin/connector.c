@@ -10,7 +10,10 @@
 #include <sis/connector.h>
 
 #include "cl_error.h"
+#include "authn.h"
+#include "fetch.h"
 #include "instance.h"
+#include "mapping.h"
 
 #define CL_PLUGIN_ID "classlink"
 #define CL_PLUGIN_NAME "ClassLink SIS"
@@ -39,36 +42,11 @@ static void cl_destroy(sis_instance *inst)
     free(inst);
 }
 
-static int cl_authenticate(sis_instance *inst, const sis_auth_request *req,
-                           sis_auth_result *res, sis_error *err)
-{
-    (void)inst; (void)req; (void)res;
-    return cl_fail(err, SIS_ERR_NOT_SUPPORTED,
-                   "authenticate is not available in this version of the ClassLink connector");
-}
-
 static int cl_discover_schema(sis_instance *inst, const sis_schema_sink *sink, sis_error *err)
 {
     (void)inst; (void)sink;
     return cl_fail(err, SIS_ERR_NOT_SUPPORTED,
                    "schema discovery is not available in this version of the ClassLink connector");
-}
-
-static int cl_fetch_users(sis_instance *inst, const sis_fetch_request *req,
-                          const sis_sink *sink, sis_fetch_result *res, sis_error *err)
-{
-    (void)inst; (void)req; (void)sink; (void)res;
-    return cl_fail(err, SIS_ERR_NOT_SUPPORTED,
-                   "fetching users is not available in this version of the ClassLink connector");
-}
-
-static int cl_apply_mappings(sis_instance *inst, const sis_record *record,
-                             const sis_mapping *mapping, sis_user_fn emit, void *ctx,
-                             sis_error *err)
-{
-    (void)inst; (void)record; (void)mapping; (void)emit; (void)ctx;
-    return cl_fail(err, SIS_ERR_NOT_SUPPORTED,
-                   "field mapping is not available in this version of the ClassLink connector");
 }
 
 static const sis_connector cl_connector = {

@@ -1,0 +1,135 @@
+/*
+ * authn.c - connecting an app to its district.  Nothing is stored until a
+ * real roster request has succeeded with the new credentials.
+ */
+#include "authn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "cl_error.h"
+#include "instance.h"
+#include "url.h"
+
+static const char *param(const sis_auth_request *req, const char *key)
+{
+    size_t i;
+    for (i = 0; i < req->n_params; i++)
+        if (req->params[i].key != NULL && strcmp(req->params[i].key, key) == 0 &&
+            req->params[i].value != NULL && req->params[i].value[0] != '\0')
+            return req->params[i].value;
+    return NULL;
+}
+
+int cl_verify_connection(cl_conn *c, uint64_t *visible_users, sis_error *err)
+{
+    char url[640];
+    cl_buf body;
+    cl_http_response resp;
+    json_object *root = NULL, *users, *first;
+    int rc;
+
+    snprintf(url, sizeof url, "%s/users?limit=1&offset=0", c->root);
+    cl_buf_init(&body, c->http.max_body);
+    rc = cl_client_get(&c->client, url, "the Roster Server", &body, &resp, err);
+    if (rc == SIS_OK) {
+        root = json_tokener_parse(body.data ? body.data : "");
+        if (root == NULL || !json_object_object_get_ex(root, "users", &users) ||
+            !json_object_is_type(users, json_type_array)) {
+            rc = cl_fail(err, SIS_ERR_PROTOCOL, "the server at %s answered, but not with a "
+                         "OneRoster user list; check that the URL is the OneRoster root "
+                         "(ending in /ims/oneroster/v1p1)", c->root);
+        } else {
+            first = json_object_array_get_idx(users, 0);
+            c->version12 = strstr(c->root, "v1p2") != NULL ||
+                           (first != NULL && json_object_object_get_ex(first, "roles", NULL));
+            *visible_users = resp.total_count >= 0 ? (uint64_t)resp.total_count : UINT64_MAX;
+        }
+    }
+    json_object_put(root);
+    cl_buf_free(&body);
+    return rc;
+}
+
+int cl_store_connection(const cl_conn *c, const sis_host *host, sis_host_app *app, sis_error *err)
+{
+    int rc = host->config_set(app, "server", c->root);
+    if (rc == SIS_OK)
+        rc = host->config_set(app, "auth", cl_auth_mode_name(c->auth.mode));
+    if (rc == SIS_OK)
+        rc = host->config_set(app, "client_id", c->auth.client_id);
+    if (rc == SIS_OK)
+        rc = host->config_set(app, "token_url", c->auth.token_url);
+    if (rc == SIS_OK)
+        rc = host->config_set(app, "oneroster_version", c->version12 ? "1.2" : "1.1");
+    if (rc == SIS_OK)
+        rc = host->secret_set(app, "client_secret", c->auth.client_secret);
+    if (rc != SIS_OK)
+        return cl_fail(err, rc, "the host could not store the connection (status %d)", rc);
+    return SIS_OK;
+}
+
+static int manual(sis_instance *inst, const sis_auth_request *req, sis_auth_result *res,
+                  sis_error *err)
+{
+    const char *server = param(req, "server"), *id = param(req, "client_id");
+    const char *secret = param(req, "client_secret"), *mode = param(req, "auth");
+    const char *token_url = param(req, "token_url");
+    cl_conn c;
+    int m = mode != NULL ? cl_auth_mode_parse(mode) : CL_AUTH_OAUTH1, rc;
+    uint64_t visible = UINT64_MAX;
+
+    if (server == NULL)
+        return cl_fail(err, SIS_ERR_CONFIG, "the Roster Server URL is required");
+    if (m < 0)
+        return cl_fail(err, SIS_ERR_CONFIG, "unknown signing mode \"%s\"; use oauth1, oauth1-sha1, "
+                       "oauth2 or bearer", mode);
+    if (secret == NULL)
+        return cl_fail(err, SIS_ERR_CONFIG, m == CL_AUTH_BEARER ? "the bearer token is required"
+                                                                : "the client secret is required");
+    if (m != CL_AUTH_BEARER && id == NULL)
+        return cl_fail(err, SIS_ERR_CONFIG, "the client id is required");
+    if (m == CL_AUTH_OAUTH2 && token_url == NULL)
+        return cl_fail(err, SIS_ERR_CONFIG, "OAuth 2.0 needs the token URL (--token-url)");
+    memset(&c, 0, sizeof c);
+    cl_conn_tuning(&c, inst->host, inst->app);
+    rc = cl_conn_normalise_root(server, c.root, sizeof c.root, err);
+    if (rc == SIS_OK && token_url != NULL)
+        rc = cl_url_check_transport(token_url, err);
+    if (rc != SIS_OK)
+        return rc;
+    c.auth.mode = (cl_auth_mode)m;
+    c.auth.client_id = strdup(id != NULL ? id : "");
+    c.auth.client_secret = strdup(secret);
+    c.auth.token_url = token_url != NULL ? strdup(token_url) : NULL;
+    cl_conn_bind(&c, inst->host, inst->app);
+    rc = cl_verify_connection(&c, &visible, err);
+    if (rc == SIS_OK)
+        rc = cl_store_connection(&c, inst->host, inst->app, err);
+    if (rc == SIS_OK) {
+        snprintf(res->server, sizeof res->server, "%s", c.root);
+        res->visible_users = visible;
+    }
+    cl_conn_clear(&c);
+    return rc;
+}
+
+int cl_authenticate(sis_instance *inst, const sis_auth_request *req, sis_auth_result *res,
+                    sis_error *err)
+{
+    if (req == NULL || res == NULL)
+        return cl_fail(err, SIS_ERR_INVALID_ARG, "authenticate needs a request and a result");
+    switch (req->step) {
+    case SIS_AUTH_MANUAL:
+        return manual(inst, req, res, err);
+    case SIS_AUTH_BEGIN:
+    case SIS_AUTH_COMPLETE:
+        return cl_fail(err, SIS_ERR_NOT_SUPPORTED, "ClassLink Login is not available in this "
+                       "version of the connector; connect with manual credentials");
+    }
+    return cl_fail(err, SIS_ERR_INVALID_ARG, "unknown authentication step %d", (int)req->step);
+}

@@ -1,0 +1,149 @@
+#include "conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cl_error.h"
+#include "url.h"
+
+#define ONEROSTER_11_ROOT "/ims/oneroster/v1p1"
+
+int cl_config(const sis_host *host, sis_host_app *app, const char *key, char *buf, size_t cap)
+{
+    return host->config_get(app, key, buf, cap) == SIS_OK;
+}
+
+static long config_long(const sis_host *host, sis_host_app *app, const char *key, long dflt,
+                        long min, long max)
+{
+    char buf[32], *end;
+    long v;
+    if (!cl_config(host, app, key, buf, sizeof buf))
+        return dflt;
+    v = strtol(buf, &end, 10);
+    if (end == buf || *end != '\0' || v < min || v > max)
+        return dflt;
+    return v;
+}
+
+void cl_conn_tuning(cl_conn *c, const sis_host *host, sis_host_app *app)
+{
+    cl_http_opts_default(&c->http);
+    c->page_size = config_long(host, app, "page_size", 10000, 1, 10000);
+    c->concurrency = (int)config_long(host, app, "concurrency", 4, 1, 16);
+    c->delta_overlap_s = config_long(host, app, "delta_overlap_s", 300, 0, 86400);
+    c->max_record_bytes = (size_t)config_long(host, app, "max_record_bytes", 1 << 20, 4096, 16 << 20);
+    c->http.request_timeout_ms = config_long(host, app, "request_timeout_ms", 300000, 100, 3600000);
+    c->http.connect_timeout_ms = config_long(host, app, "connect_timeout_ms", 10000, 100, 120000);
+    c->http.stall_timeout_s = config_long(host, app, "stall_timeout_s", 60, 1, 3600);
+    c->http.max_attempts = (int)config_long(host, app, "max_attempts", 6, 1, 20);
+    c->http.retry_budget_ms = config_long(host, app, "retry_budget_ms", 120000, 0, 3600000);
+    c->http.base_delay_ms = config_long(host, app, "retry_base_ms", 500, 0, 60000);
+    c->http.max_delay_ms = config_long(host, app, "retry_max_ms", 30000, 0, 600000);
+    c->http.max_body = c->max_record_bytes > 8u << 20 ? c->max_record_bytes : 8u << 20;
+    if (SIS_HOST_HAS(host, setting_get) &&
+        host->setting_get(app, "ca_file", c->ca_file, sizeof c->ca_file) == SIS_OK)
+        c->http.ca_file = c->ca_file;
+}
+
+int cl_conn_normalise_root(const char *input, char *out, size_t cap, sis_error *err)
+{
+    cl_url u;
+    size_t n;
+    int rc = cl_url_check_transport(input, err);
+    if (rc != SIS_OK)
+        return rc;
+    cl_url_parse(&u, input, err);
+    if (u.query != NULL)
+        return cl_fail(err, SIS_ERR_CONFIG, "the server URL must not contain a query (?...)");
+    snprintf(out, cap, "%s", input);
+    n = strlen(out);
+    while (n > 0 && out[n - 1] == '/')
+        out[--n] = '\0';
+    if (strcmp(u.path, "/") == 0 && n + strlen(ONEROSTER_11_ROOT) < cap)
+        strcat(out, ONEROSTER_11_ROOT);
+    return SIS_OK;
+}
+
+static char *secret_dup(const sis_host *host, sis_host_app *app, const char *key)
+{
+    char buf[4096];
+    char *s = NULL;
+    if (host->secret_get(app, key, buf, sizeof buf) == SIS_OK)
+        s = strdup(buf);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return s;
+}
+
+int cl_conn_load(cl_conn *c, const sis_host *host, sis_host_app *app, sis_error *err)
+{
+    char mode[32] = "oauth1", buf[512];
+    int m;
+
+    memset(c, 0, sizeof *c);
+    cl_conn_tuning(c, host, app);
+    if (!cl_config(host, app, "server", c->root, sizeof c->root))
+        return cl_fail(err, SIS_ERR_CONFIG, "this app is not connected to a district yet; run "
+                       "'connect' (ClassLink Login or manual credentials) first");
+    cl_config(host, app, "auth", mode, sizeof mode);
+    m = cl_auth_mode_parse(mode);
+    if (m < 0)
+        return cl_fail(err, SIS_ERR_CONFIG, "the stored signing mode \"%s\" is unknown; connect "
+                       "the app again", mode);
+    c->auth.mode = (cl_auth_mode)m;
+    if (cl_config(host, app, "client_id", buf, sizeof buf))
+        c->auth.client_id = strdup(buf);
+    if (cl_config(host, app, "token_url", buf, sizeof buf))
+        c->auth.token_url = strdup(buf);
+    if (cl_config(host, app, "oneroster_version", buf, sizeof buf))
+        c->version12 = strcmp(buf, "1.2") == 0;
+    c->auth.client_secret = secret_dup(host, app, "client_secret");
+    if (c->auth.client_secret == NULL || (c->auth.mode != CL_AUTH_BEARER && c->auth.client_id == NULL))
+        return cl_fail(err, SIS_ERR_CONFIG, "the stored credentials of this app are incomplete; "
+                       "connect it again");
+    cl_conn_bind(c, host, app);
+    return SIS_OK;
+}
+
+static int conn_cancelled(void *ctx)
+{
+    sis_host_app *app = ((void **)ctx)[1];
+    const sis_host *host = ((void **)ctx)[0];
+    return host->is_cancelled(app);
+}
+
+static void conn_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    sis_host_app *app = ((void **)ctx)[1];
+    const sis_host *host = ((void **)ctx)[0];
+    host->progress(app, phase, done, total);
+}
+
+static void conn_warn(void *ctx, const char *msg)
+{
+    sis_host_app *app = ((void **)ctx)[1];
+    const sis_host *host = ((void **)ctx)[0];
+    host->log(app, SIS_LOG_WARN, msg);
+}
+
+void cl_conn_bind(cl_conn *c, const sis_host *host, sis_host_app *app)
+{
+    c->client.opts = &c->http;
+    c->client.auth = &c->auth;
+    c->host_ctx[0] = (void *)host;
+    c->host_ctx[1] = app;
+    c->client.cancelled = conn_cancelled;
+    c->client.cancel_ctx = c->host_ctx;
+    c->client.progress = conn_progress;
+    c->client.progress_ctx = c->host_ctx;
+    c->client.warn = conn_warn;
+    c->client.warn_ctx = c->host_ctx;
+}
+
+void cl_conn_clear(cl_conn *c)
+{
+    cl_auth_clear(&c->auth);
+}

@@ -1,0 +1,280 @@
+#include "record_map.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Fields with a slot of their own in sis_record, and fields never kept. */
+static int is_structural(const char *k)
+{
+    static const char *const skip[] = {"sourcedId", "status", "dateLastModified", "role", "roles",
+                                       "orgs", "primaryOrg", "enabledUser", "password"};
+    size_t i;
+    for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strcmp(k, skip[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void cl_record_scratch_init(cl_record_scratch *s)
+{
+    memset(s, 0, sizeof *s);
+    cl_buf_init(&s->arena, 32u << 20);
+}
+
+void cl_record_scratch_free(cl_record_scratch *s)
+{
+    cl_buf_free(&s->arena);
+}
+
+/* Appends a NUL-terminated string to the arena; its offset in *off. */
+static int put(cl_record_scratch *s, const char *str, size_t len, size_t *off)
+{
+    *off = s->arena.len;
+    return cl_buf_add(&s->arena, str, len) == 0 && cl_buf_add(&s->arena, "", 1) == 0 ? 0 : -1;
+}
+
+int cl_json_bool(json_object *v)
+{
+    const char *s;
+    if (v == NULL)
+        return -1;
+    if (json_object_is_type(v, json_type_boolean))
+        return json_object_get_boolean(v);
+    if (!json_object_is_type(v, json_type_string))
+        return -1;
+    s = json_object_get_string(v);
+    if (strcasecmp(s, "true") == 0)
+        return 1;
+    if (strcasecmp(s, "false") == 0)
+        return 0;
+    return -1;
+}
+
+static const char *str_member(json_object *o, const char *k)
+{
+    json_object *v;
+    if (o != NULL && json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return NULL;
+}
+
+/* One element of a list, as text: strings as they are, GUIDRefs by
+ * sourcedId, userIds as type:identifier. */
+static const char *element_text(json_object *e, char *tmp, size_t cap)
+{
+    const char *id, *type;
+    if (json_object_is_type(e, json_type_string))
+        return json_object_get_string(e);
+    if (json_object_is_type(e, json_type_object)) {
+        if ((id = str_member(e, "sourcedId")) != NULL)
+            return id;
+        if ((id = str_member(e, "identifier")) != NULL) {
+            type = str_member(e, "type");
+            snprintf(tmp, cap, "%s%s%s", type ? type : "", type ? ":" : "", id);
+            return tmp;
+        }
+    }
+    return json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN);
+}
+
+static int add_field(cl_record_scratch *s, const char *path, json_object *v)
+{
+    char tmp[256];
+    size_t i, n, start;
+    int b;
+
+    if (s->n_fields >= CL_MAX_FIELDS)
+        return -1;
+    if (put(s, path, strlen(path), &s->field_off[s->n_fields][0]) != 0)
+        return -1;
+    start = s->arena.len;
+    if (v == NULL || json_object_is_type(v, json_type_null)) {
+        /* nothing: an empty value */
+    } else if (json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++) {
+            const char *t = element_text(json_object_array_get_idx(v, i), tmp, sizeof tmp);
+            if ((i > 0 && cl_buf_add(&s->arena, ", ", 2) != 0) || cl_buf_adds(&s->arena, t) != 0)
+                return -1;
+        }
+    } else if ((b = cl_json_bool(v)) >= 0 && !json_object_is_type(v, json_type_string)) {
+        if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)
+            return -1;
+    } else if (json_object_is_type(v, json_type_string) && (b = cl_json_bool(v)) >= 0) {
+        if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)  /* "True" -> "true" */
+            return -1;
+    } else if (json_object_is_type(v, json_type_object)) {
+        if (cl_buf_adds(&s->arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)) != 0)
+            return -1;
+    } else if (cl_buf_adds(&s->arena, json_object_get_string(v)) != 0) {
+        return -1;
+    }
+    s->field_off[s->n_fields][1] = start;
+    if (cl_buf_add(&s->arena, "", 1) != 0)
+        return -1;
+    s->n_fields++;
+    return 0;
+}
+
+static int add_org(cl_record_scratch *s, json_object *ref)
+{
+    const char *id = json_object_is_type(ref, json_type_string) ? json_object_get_string(ref)
+                                                               : str_member(ref, "sourcedId");
+    size_t i;
+    if (id == NULL || id[0] == '\0')
+        return 0;
+    for (i = 0; i < s->n_orgs; i++)
+        if (strcmp(s->arena.data + s->org_off[i], id) == 0)
+            return 0;
+    if (s->n_orgs >= CL_MAX_ORGS)
+        return 0;  /* a user in more than 64 orgs keeps the first 64 */
+    return put(s, id, strlen(id), &s->org_off[s->n_orgs++]);
+}
+
+static int add_role(cl_record_scratch *s, const char *role)
+{
+    size_t i;
+    for (i = 0; i < s->n_roles; i++)
+        if (strcmp(s->arena.data + s->role_off[i], role) == 0)
+            return 0;
+    if (s->n_roles >= CL_MAX_ROLES)
+        return 0;
+    return put(s, role, strlen(role), &s->role_off[s->n_roles++]);
+}
+
+/* 1.1 `role` + `orgs`, or 1.2 `roles[]` (primary first) + `primaryOrg`. */
+static int roles_and_orgs(cl_record_scratch *s, json_object *u, const char **why)
+{
+    json_object *roles, *orgs, *primary;
+    const char *role = str_member(u, "role");
+    size_t i, n;
+    int pass;
+
+    if (json_object_object_get_ex(u, "primaryOrg", &primary) && add_org(s, primary) != 0)
+        return -1;
+    if (json_object_object_get_ex(u, "roles", &roles) && json_object_is_type(roles, json_type_array)) {
+        n = json_object_array_length(roles);
+        for (pass = 0; pass < 2; pass++)  /* primary roles first */
+            for (i = 0; i < n; i++) {
+                json_object *r = json_object_array_get_idx(roles, i), *org;
+                const char *rt = str_member(r, "roleType"), *name = str_member(r, "role");
+                if (name == NULL || (pass == 0) != (rt != NULL && strcmp(rt, "primary") == 0))
+                    continue;
+                if (add_role(s, name) != 0)
+                    return -1;
+                if (json_object_object_get_ex(r, "org", &org) && add_org(s, org) != 0)
+                    return -1;
+            }
+    }
+    if (role != NULL && role[0] != '\0' && add_role(s, role) != 0)
+        return -1;
+    if (json_object_object_get_ex(u, "orgs", &orgs) && json_object_is_type(orgs, json_type_array))
+        for (i = 0; i < json_object_array_length(orgs); i++)
+            if (add_org(s, json_object_array_get_idx(orgs, i)) != 0)
+                return -1;
+    if (s->n_roles == 0) {
+        *why = "record without a role";
+        return -1;
+    }
+    return 0;
+}
+
+static int map_fields(cl_record_scratch *s, json_object *u)
+{
+    char path[256];
+    json_object_object_foreach(u, key, val) {
+        if (is_structural(key))
+            continue;
+        if (strcmp(key, "metadata") == 0 && json_object_is_type(val, json_type_object)) {
+            json_object_object_foreach(val, mkey, mval) {
+                snprintf(path, sizeof path, "metadata.%s", mkey);
+                if (add_field(s, path, mval) != 0)
+                    return -1;
+            }
+        } else if (add_field(s, key, val) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
+{
+    const char *id = str_member(u, "sourcedId"), *status = str_member(u, "status");
+    const char *modified = str_member(u, "dateLastModified");
+    json_object *enabled;
+    size_t i;
+
+    *why = NULL;
+    cl_buf_reset(&s->arena);
+    s->n_fields = s->n_roles = s->n_orgs = 0;
+    if (id == NULL || id[0] == '\0') {
+        *why = "record without a sourcedId";
+        return -1;
+    }
+    memset(&s->rec, 0, sizeof s->rec);
+    if (status == NULL || strcmp(status, "active") == 0) {
+        s->rec.status = SIS_RECORD_ACTIVE;
+    } else if (strcmp(status, "tobedeleted") == 0 || strcmp(status, "inactive") == 0) {
+        s->rec.status = SIS_RECORD_TOBEDELETED;
+    } else {
+        *why = "record with an unknown status";
+        return -1;
+    }
+    s->rec.enabled = 1;
+    if (json_object_object_get_ex(u, "enabledUser", &enabled) && cl_json_bool(enabled) == 0)
+        s->rec.enabled = 0;
+    if (put(s, id, strlen(id), &s->id_off) != 0 ||
+        put(s, modified ? modified : "", modified ? strlen(modified) : 0, &s->modified_off) != 0 ||
+        roles_and_orgs(s, u, why) != 0)
+        goto too_big;
+    if (map_fields(s, u) != 0) {
+        *why = s->n_fields >= CL_MAX_FIELDS ? "record with more than 512 fields" : "record too large";
+        return -1;
+    }
+    /* The arena no longer moves: turn offsets into pointers. */
+    s->rec.sourced_id = s->arena.data + s->id_off;
+    s->rec.modified = s->arena.data + s->modified_off;
+    for (i = 0; i < s->n_roles; i++)
+        s->roles[i] = s->arena.data + s->role_off[i];
+    for (i = 0; i < s->n_orgs; i++)
+        s->orgs[i] = s->arena.data + s->org_off[i];
+    for (i = 0; i < s->n_fields; i++) {
+        s->fields[i].path = s->arena.data + s->field_off[i][0];
+        s->fields[i].value = s->arena.data + s->field_off[i][1];
+    }
+    s->rec.role = s->roles[0];
+    s->rec.roles = s->roles;
+    s->rec.n_roles = s->n_roles;
+    s->rec.org_ids = s->orgs;
+    s->rec.n_org_ids = s->n_orgs;
+    s->rec.fields = s->fields;
+    s->rec.n_fields = s->n_fields;
+    return 0;
+too_big:
+    if (*why == NULL)
+        *why = "record too large";
+    return -1;
+}
+
+int cl_map_org(json_object *o, sis_org *out, const char **why)
+{
+    json_object *parent;
+    const char *status = str_member(o, "status");
+    memset(out, 0, sizeof *out);
+    out->sourced_id = str_member(o, "sourcedId");
+    if (out->sourced_id == NULL || out->sourced_id[0] == '\0') {
+        *why = "org without a sourcedId";
+        return -1;
+    }
+    out->status = status != NULL && strcmp(status, "active") != 0 ? SIS_RECORD_TOBEDELETED
+                                                                   : SIS_RECORD_ACTIVE;
+    out->name = str_member(o, "name") ? str_member(o, "name") : "";
+    out->type = str_member(o, "type") ? str_member(o, "type") : "";
+    out->identifier = str_member(o, "identifier") ? str_member(o, "identifier") : "";
+    out->parent_id = "";
+    if (json_object_object_get_ex(o, "parent", &parent) && str_member(parent, "sourcedId"))
+        out->parent_id = str_member(parent, "sourcedId");
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* record_map.h - OneRoster JSON (1.1 or 1.2) to the generic records of the
+ * host API.  ClassLink's quirks are absorbed here: string booleans, ""
+ * for absent values, 1.2 roles[] and primaryOrg. */
+#ifndef CL_RECORD_MAP_H
+#define CL_RECORD_MAP_H
+
+#include <json-c/json.h>
+#include <sis/records.h>
+
+#include "buf.h"
+
+#define CL_MAX_FIELDS 512
+#define CL_MAX_ROLES 16
+#define CL_MAX_ORGS 64
+
+/* Reused from record to record, so mapping allocates nothing once warm.
+ * Everything the sis_record points to lives here until the next call. */
+typedef struct cl_record_scratch {
+    cl_buf arena;
+    size_t field_off[CL_MAX_FIELDS][2];
+    size_t n_fields;
+    size_t role_off[CL_MAX_ROLES];
+    size_t n_roles;
+    size_t org_off[CL_MAX_ORGS];
+    size_t n_orgs;
+    size_t id_off, modified_off;
+    sis_field fields[CL_MAX_FIELDS];
+    const char *roles[CL_MAX_ROLES];
+    const char *orgs[CL_MAX_ORGS];
+    sis_record rec;
+} cl_record_scratch;
+
+void cl_record_scratch_init(cl_record_scratch *s);
+void cl_record_scratch_free(cl_record_scratch *s);
+
+/* Maps one user.  0 with s->rec filled, or -1 with *why (a static phrase
+ * that names no personal data). */
+int cl_map_user(cl_record_scratch *s, json_object *user, const char **why);
+
+/* Maps one org; the strings are borrowed from `org`. */
+int cl_map_org(json_object *org, sis_org *out, const char **why);
+
+/* "true"/"false" from a JSON boolean or ClassLink's string booleans; -1
+ * when the value is neither. */
+int cl_json_bool(json_object *v);
+
+#endif
