@@ -36,6 +36,9 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_config(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
 
 /* ClassLink Login style interactive connect (cmd_login.c). */
 int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser);

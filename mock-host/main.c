@@ -46,9 +46,14 @@ static const mh_command commands[] = {
     {"schema", "schema APP [--json]", "Show the district's field catalogue per role.", not_yet},
     {"fields", "fields APP [--metadata on|off] [--role ROLE --show F1,F2,...]",
      "Choose the fields shown for each role.", not_yet},
-    {"sync", "sync APP [--full | --delta] [--dry-run] | sync --all", "Import users.", not_yet},
-    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", not_yet},
-    {"runs", "runs APP [--json]", "Show the sync history.", not_yet},
+    {"sync", "sync APP [--full | --delta] [--dry-run] [--confirm-deactivations] | sync --all",
+     "Import users.  Without a mode: delta when a watermark exists and the last complete full\n"
+     "run is recent (config full_every_days, default 7), else full.  A full run that would\n"
+     "deactivate more than 10% of active users (config deactivation_threshold_pct), or every\n"
+     "user of a role, is held until --full --confirm-deactivations.  --dry-run shows what would\n"
+     "change and applies nothing.  --all syncs every connected app (for cron).", mh_cmd_sync},
+    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users},
+    {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs},
     {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",
      not_yet},
     {"roles", "roles APP [--map SISROLE=PORTALROLE ...]", "Role mapping (ITxM).", not_yet},

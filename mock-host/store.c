@@ -44,6 +44,13 @@ static const char *const migrations[] = {
     "CREATE TABLE runs(id INTEGER PRIMARY KEY, app_id INTEGER NOT NULL, mode TEXT NOT NULL,"
     "  started_at TEXT NOT NULL, ended_at TEXT, outcome TEXT NOT NULL, counts TEXT NOT NULL,"
     "  reason TEXT NOT NULL DEFAULT '');",
+    /* 2: sync bookkeeping: which run last saw a record or org, row hashes */
+    "ALTER TABLE sis_records ADD COLUMN seen_run INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sis_records ADD COLUMN present INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE orgs ADD COLUMN seen_run INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX users_by_role ON users(app_id, role);"
+    "CREATE INDEX runs_by_app ON runs(app_id, id);",
 };
 
 int mh_store_schema_version(void)

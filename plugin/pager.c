@@ -461,6 +461,15 @@ static page *free_slot(pager *pg)
     return NULL;
 }
 
+static int running_any(const pager *pg)
+{
+    int i;
+    for (i = 0; i < pg->n_slots; i++)
+        if (pg->slots[i].state == P_RUNNING)
+            return 1;
+    return 0;
+}
+
 static int busy(const pager *pg)
 {
     int i;
@@ -584,7 +593,10 @@ int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handl
             rc = pg.fatal;
             break;
         }
-        curl_multi_poll(multi, NULL, 0, (int)next_wake(&pg), NULL);
+        if (!running_any(&pg) && next_wake(&pg) == 0)
+            continue;  /* something to start right away */
+        if (running_any(&pg) || busy(&pg))
+            curl_multi_poll(multi, NULL, 0, (int)next_wake(&pg), NULL);
     }
     for (i = 0; i < pg.n_slots; i++) {
         page_release(&pg.slots[i], multi);

@@ -1,0 +1,91 @@
+#include "record_codec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void str_array(mh_str *out, const char *const *items, size_t n)
+{
+    size_t i;
+    mh_str_add(out, "[", 1);
+    for (i = 0; i < n; i++) {
+        if (i)
+            mh_str_add(out, ",", 1);
+        mh_str_json(out, items[i]);
+    }
+    mh_str_add(out, "]", 1);
+}
+
+void mh_record_encode(const sis_record *r, mh_str *out)
+{
+    size_t i;
+    mh_str_adds(out, "{\"roles\":");
+    str_array(out, r->roles, r->n_roles);
+    mh_str_adds(out, ",\"orgs\":");
+    str_array(out, r->org_ids, r->n_org_ids);
+    mh_str_adds(out, ",\"fields\":[");
+    for (i = 0; i < r->n_fields; i++) {
+        if (i)
+            mh_str_add(out, ",", 1);
+        mh_str_add(out, "[", 1);
+        mh_str_json(out, r->fields[i].path);
+        mh_str_add(out, ",", 1);
+        mh_str_json(out, r->fields[i].value);
+        mh_str_add(out, "]", 1);
+    }
+    mh_str_adds(out, "]}");
+}
+
+static const char **strings_of(json_object *arr, size_t *n)
+{
+    const char **out;
+    size_t i;
+    *n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+    out = calloc(*n + 1, sizeof *out);
+    for (i = 0; out != NULL && i < *n; i++)
+        out[i] = json_object_get_string(json_object_array_get_idx(arr, i));
+    return out;
+}
+
+int mh_record_decode(mh_decoded *d, const char *sourced_id, int status, int enabled,
+                     const char *modified, const char *body)
+{
+    json_object *roles, *orgs, *fields;
+    size_t i, n;
+
+    memset(d, 0, sizeof *d);
+    d->root = json_tokener_parse(body);
+    if (d->root == NULL || !json_object_object_get_ex(d->root, "roles", &roles) ||
+        !json_object_object_get_ex(d->root, "orgs", &orgs) ||
+        !json_object_object_get_ex(d->root, "fields", &fields))
+        return -1;
+    d->roles = strings_of(roles, &d->rec.n_roles);
+    d->orgs = strings_of(orgs, &d->rec.n_org_ids);
+    n = json_object_array_length(fields);
+    d->fields = calloc(n + 1, sizeof *d->fields);
+    if (d->roles == NULL || d->orgs == NULL || d->fields == NULL || d->rec.n_roles == 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        json_object *pair = json_object_array_get_idx(fields, i);
+        d->fields[i].path = json_object_get_string(json_object_array_get_idx(pair, 0));
+        d->fields[i].value = json_object_get_string(json_object_array_get_idx(pair, 1));
+    }
+    d->rec.sourced_id = sourced_id;
+    d->rec.status = status ? SIS_RECORD_TOBEDELETED : SIS_RECORD_ACTIVE;
+    d->rec.enabled = enabled;
+    d->rec.modified = modified;
+    d->rec.role = d->roles[0];
+    d->rec.roles = d->roles;
+    d->rec.org_ids = d->orgs;
+    d->rec.fields = d->fields;
+    d->rec.n_fields = n;
+    return 0;
+}
+
+void mh_decoded_free(mh_decoded *d)
+{
+    json_object_put(d->root);
+    free(d->roles);
+    free(d->orgs);
+    free(d->fields);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,616 @@
+/*
+ * sync.c - importing users: one run per app at a time (an flock the kernel
+ * drops when a process dies), every change of a run in one transaction (a
+ * kill at any moment leaves the previous Users page), deactivation by
+ * absence only after a complete full run and under a safety threshold.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "progress.h"
+#include "record_codec.h"
+#include "userpage.h"
+
+#define MAX_REASONS 32
+
+typedef struct reason_count {
+    char reason[96];
+    uint64_t n;
+} reason_count;
+
+typedef struct run_ctx {
+    mh_store *s;
+    const mh_app *app;
+    int64_t run_id;
+    const sis_connector *conn;
+    sis_instance *inst;
+    mh_mapping_cfg cfg;
+    mh_user_writer w;
+    sqlite3_stmt *get_rec, *put_rec, *touch_rec, *put_org;
+    mh_str body;
+    uint64_t fetched, orgs, skipped_unchanged, invalid;
+    reason_count reasons[MAX_REASONS];
+    int n_reasons;
+    sis_error map_err;
+    int failed;
+} run_ctx;
+
+typedef struct sync_opts {
+    const char *app;
+    int all, full, delta, dry_run, confirm;
+} sync_opts;
+
+/* ---- the sink ------------------------------------------------------------ */
+
+static int on_org(void *vctx, const sis_org *o)
+{
+    run_ctx *r = vctx;
+    sqlite3_stmt *st = r->put_org;
+    sqlite3_bind_int64(st, 1, r->app->id);
+    sqlite3_bind_text(st, 2, o->sourced_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, o->identifier, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, o->parent_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, o->status);
+    sqlite3_bind_int64(st, 8, r->run_id);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        r->failed = 1;
+        return SIS_ERR_SINK;
+    }
+    sqlite3_reset(st);
+    r->orgs++;
+    return SIS_OK;
+}
+
+static int on_invalid(void *vctx, const char *sourced_id, const char *reason)
+{
+    run_ctx *r = vctx;
+    int i;
+    (void)sourced_id;
+    r->invalid++;
+    for (i = 0; i < r->n_reasons; i++)
+        if (strcmp(r->reasons[i].reason, reason) == 0)
+            break;
+    if (i == r->n_reasons && r->n_reasons < MAX_REASONS)
+        snprintf(r->reasons[r->n_reasons++].reason, sizeof r->reasons[0].reason, "%s", reason);
+    if (i < r->n_reasons)
+        r->reasons[i].n++;
+    return SIS_OK;
+}
+
+static uint64_t record_hash(const sis_record *rec, const mh_str *body)
+{
+    uint64_t h = mh_hash64(body->data, body->len);
+    h = h * 1099511628211ULL ^ mh_hash64(rec->modified, strlen(rec->modified));
+    return h * 4 + (uint64_t)rec->status * 2 + (uint64_t)(rec->enabled != 0);
+}
+
+static int on_record(void *vctx, const sis_record *rec)
+{
+    run_ctx *r = vctx;
+    uint64_t h;
+    int same = 0;
+
+    r->fetched++;
+    mh_str_reset(&r->body);
+    mh_record_encode(rec, &r->body);
+    h = record_hash(rec, &r->body);
+    sqlite3_bind_int64(r->get_rec, 1, r->app->id);
+    sqlite3_bind_text(r->get_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(r->get_rec) == SQLITE_ROW)
+        same = sqlite3_column_int64(r->get_rec, 0) == (sqlite3_int64)h &&
+               sqlite3_column_int(r->get_rec, 1) == 1;
+    sqlite3_reset(r->get_rec);
+    if (same) {
+        /* Unchanged: only remember that this run saw it. */
+        sqlite3_bind_int64(r->touch_rec, 1, r->run_id);
+        sqlite3_bind_int64(r->touch_rec, 2, r->app->id);
+        sqlite3_bind_text(r->touch_rec, 3, rec->sourced_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(r->touch_rec) != SQLITE_DONE)
+            r->failed = 1;
+        sqlite3_reset(r->touch_rec);
+        r->skipped_unchanged++;
+        return r->failed ? SIS_ERR_SINK : SIS_OK;
+    }
+    sqlite3_bind_int64(r->put_rec, 1, r->app->id);
+    sqlite3_bind_text(r->put_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(r->put_rec, 3, rec->status);
+    sqlite3_bind_int(r->put_rec, 4, rec->enabled != 0);
+    sqlite3_bind_text(r->put_rec, 5, rec->modified, -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->put_rec, 6, rec->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->put_rec, 7, r->body.data, (int)r->body.len, SQLITE_STATIC);
+    sqlite3_bind_int64(r->put_rec, 8, (sqlite3_int64)h);
+    sqlite3_bind_int64(r->put_rec, 9, r->run_id);
+    if (sqlite3_step(r->put_rec) != SQLITE_DONE)
+        r->failed = 1;
+    sqlite3_reset(r->put_rec);
+    if (r->failed)
+        return SIS_ERR_SINK;
+    if (r->conn->apply_mappings(r->inst, rec, &r->cfg.m, mh_user_write, &r->w, &r->map_err) != SIS_OK) {
+        r->failed = 1;
+        return SIS_ERR_SINK;
+    }
+    return SIS_OK;
+}
+
+static int prepare_run(run_ctx *r)
+{
+    sqlite3 *db = r->s->db;
+    r->body.data = NULL;
+    return sqlite3_prepare_v3(db, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
+                              "sourced_id=?2", -1, SQLITE_PREPARE_PERSISTENT, &r->get_rec, NULL) ||
+           sqlite3_prepare_v3(db, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
+                              "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
+                              "?6,?7,?8,?9,1) ON CONFLICT(app_id, sourced_id) DO UPDATE SET "
+                              "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
+                              "role=excluded.role, body=excluded.body, hash=excluded.hash, "
+                              "seen_run=excluded.seen_run, present=1", -1, SQLITE_PREPARE_PERSISTENT,
+                              &r->put_rec, NULL) ||
+           sqlite3_prepare_v3(db, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
+                              "sourced_id=?3", -1, SQLITE_PREPARE_PERSISTENT, &r->touch_rec, NULL) ||
+           sqlite3_prepare_v3(db, "INSERT INTO orgs(app_id, sourced_id, name, type, identifier, "
+                              "parent_id, status, stale, seen_run) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8) "
+                              "ON CONFLICT(app_id, sourced_id) DO UPDATE SET name=excluded.name, "
+                              "type=excluded.type, identifier=excluded.identifier, "
+                              "parent_id=excluded.parent_id, status=excluded.status, stale=0, "
+                              "seen_run=excluded.seen_run", -1, SQLITE_PREPARE_PERSISTENT,
+                              &r->put_org, NULL)
+               ? -1 : 0;
+}
+
+static void finalize_run(run_ctx *r)
+{
+    sqlite3_finalize(r->get_rec);
+    sqlite3_finalize(r->put_rec);
+    sqlite3_finalize(r->touch_rec);
+    sqlite3_finalize(r->put_org);
+    mh_str_free(&r->body);
+}
+
+/* ---- deactivation by absence -------------------------------------------- */
+
+typedef struct absence {
+    uint64_t active_before;
+    uint64_t absent;
+    char empty_role[64];     /* a role every active member of which is absent */
+} absence;
+
+static uint64_t count_query(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
+{
+    sqlite3_stmt *st;
+    uint64_t n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, app_id);
+        if (sqlite3_bind_parameter_count(st) >= 2)
+            sqlite3_bind_int64(st, 2, run_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+#define ABSENT_ACTIVE "FROM users u JOIN sis_records r ON r.app_id = u.app_id AND " \
+                      "r.sourced_id = u.sourced_id WHERE u.app_id = ?1 AND u.active = 1 AND " \
+                      "r.present = 1 AND r.seen_run != ?2"
+
+static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
+{
+    sqlite3_stmt *st;
+    a->absent = count_query(s, "SELECT count(*) " ABSENT_ACTIVE, app_id, run_id);
+    a->empty_role[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE "
+                           "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " ABSENT_ACTIVE
+                           " GROUP BY u.role", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int64(st, 2, run_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2) && a->empty_role[0] == '\0')
+            snprintf(a->empty_role, sizeof a->empty_role, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    int rc;
+    mh_now_iso(now, sizeof now);
+    /* hash=0 makes a returning user's row be rewritten (and counted as
+     * reactivated) even when its data did not change. */
+    if (sqlite3_prepare_v2(s->db, "UPDATE users SET active = 0, hash = 0, updated_at = ?3 WHERE "
+                           "app_id = ?1 AND active = 1 AND sourced_id IN (SELECT sourced_id FROM "
+                           "sis_records WHERE app_id = ?1 AND present = 1 AND seen_run != ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int64(st, 2, run_id);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (sqlite3_prepare_v2(s->db, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND "
+                           "present = 1 AND seen_run != ?2", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int64(st, 2, run_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "UPDATE orgs SET stale = (seen_run != ?2) WHERE app_id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int64(st, 2, run_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- run bookkeeping --------------------------------------------------- */
+
+static int lock_app(const char *db_path, int64_t app_id)
+{
+    char path[4200];
+    int fd;
+    snprintf(path, sizeof path, "%s.sync-%lld.lock", db_path, (long long)app_id);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -2;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;  /* held until the process exits or closes it */
+}
+
+static long config_long(mh_store *s, int64_t app_id, const char *key, long dflt)
+{
+    char buf[32];
+    return mh_store_config_get(s, app_id, key, buf, sizeof buf) == 0 ? atol(buf) : dflt;
+}
+
+/* Delta when a watermark exists and the last complete full run is recent. */
+static int choose_delta(mh_store *s, int64_t app_id)
+{
+    char wm[64], last[32];
+    long days = config_long(s, app_id, "full_every_days", 7);
+    long long last_s;
+    if (mh_store_config_get(s, app_id, "watermark", wm, sizeof wm) != 0 ||
+        mh_store_config_get(s, app_id, "last_full_complete_s", last, sizeof last) != 0)
+        return 0;
+    last_s = atoll(last);
+    return (long long)time(NULL) - last_s < (long long)days * 86400;
+}
+
+static int64_t start_run(mh_store *s, int64_t app_id, const char *mode)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    int64_t id = -1;
+    mh_now_iso(now, sizeof now);
+    /* Runs left "running" by a killed process: we hold the lock, so they are dead. */
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET outcome = 'interrupted', reason = 'the process "
+                           "stopped before the run finished; nothing of it was applied' WHERE "
+                           "app_id = ?1 AND outcome = 'running'", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, app_id);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(app_id, mode, started_at, outcome, counts) "
+                           "VALUES(?1, ?2, ?3, 'running', '{}')", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, app_id);
+        sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(s->db);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t deactivated_absent,
+                        uint64_t held, mh_str *out)
+{
+    char buf[768];
+    int i;
+    snprintf(buf, sizeof buf,
+             "{\"fetched\":%llu,\"orgs\":%llu,\"created\":%llu,\"updated\":%llu,\"unchanged\":%llu,"
+             "\"deactivated\":%llu,\"reactivated\":%llu,\"held\":%llu,\"invalid\":%llu,"
+             "\"unmapped_role_users\":%llu,\"unmapped_org_users\":%llu,\"requests\":%llu,"
+             "\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
+             (unsigned long long)r->fetched, (unsigned long long)r->orgs,
+             (unsigned long long)r->w.counts.created, (unsigned long long)r->w.counts.updated,
+             (unsigned long long)(r->w.counts.unchanged + r->skipped_unchanged),
+             (unsigned long long)(r->w.counts.deactivated + deactivated_absent),
+             (unsigned long long)r->w.counts.reactivated, (unsigned long long)held,
+             (unsigned long long)r->invalid, (unsigned long long)r->w.counts.role_unmapped,
+             (unsigned long long)r->w.counts.org_unmapped, (unsigned long long)res->requests,
+             (unsigned long long)res->retries, (unsigned long long)res->bytes);
+    mh_str_adds(out, buf);
+    for (i = 0; i < r->n_reasons; i++) {
+        if (i)
+            mh_str_add(out, ",", 1);
+        mh_str_json(out, r->reasons[i].reason);
+        snprintf(buf, sizeof buf, ":%llu", (unsigned long long)r->reasons[i].n);
+        mh_str_adds(out, buf);
+    }
+    mh_str_adds(out, "}}");
+}
+
+static void end_run(mh_store *s, int64_t run_id, const char *outcome, const char *counts,
+                    const char *reason)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    mh_now_iso(now, sizeof now);
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET ended_at = ?2, outcome = ?3, counts = ?4, "
+                           "reason = ?5 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, counts, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_summary(const sis_host_app *h, const char *mode, const run_ctx *r,
+                          const sis_fetch_result *res, uint64_t deact, double secs, int dry)
+{
+    printf("%s%s sync of %s finished in %.1fs%s\n", dry ? "Dry run: " : "", mode, h->app.name,
+           secs, res->complete ? " (complete snapshot)." : ".");
+    if (!res->complete && res->incomplete_reason[0] != '\0')
+        printf("  Incomplete snapshot, so nobody was deactivated by absence: %s\n",
+               res->incomplete_reason);
+    printf("  %s: %llu created, %llu updated, %llu unchanged, %llu deactivated, %llu reactivated\n",
+           dry ? "would be" : "users", (unsigned long long)r->w.counts.created,
+           (unsigned long long)r->w.counts.updated,
+           (unsigned long long)(r->w.counts.unchanged + r->skipped_unchanged),
+           (unsigned long long)(r->w.counts.deactivated + deact),
+           (unsigned long long)r->w.counts.reactivated);
+    printf("  fetched %llu users and %llu orgs; %llu invalid records skipped; %llu requests, "
+           "%llu retries, %.1f MB\n", (unsigned long long)r->fetched, (unsigned long long)r->orgs,
+           (unsigned long long)r->invalid, (unsigned long long)res->requests,
+           (unsigned long long)res->retries, (double)res->bytes / 1e6);
+}
+
+/* ---- one run --------------------------------------------------------------- */
+
+typedef struct run_outcome {
+    const char *outcome;     /* complete, partial, held, failed, cancelled, dry-run */
+    char reason[640];
+    uint64_t deactivated_absent, held;
+} run_outcome;
+
+/* After a successful fetch: deactivations, stale orgs, watermark. */
+static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const sync_opts *o,
+                        uint64_t active_before, run_outcome *out)
+{
+    absence a;
+    long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
+    char now_s_buf[32];
+
+    out->outcome = "complete";
+    if (full && !res->complete) {
+        out->outcome = "partial";
+        snprintf(out->reason, sizeof out->reason, "%s", res->incomplete_reason);
+    }
+    if (full && res->complete) {
+        memset(&a, 0, sizeof a);
+        a.active_before = active_before;
+        measure_absence(r->s, r->app->id, r->run_id, &a);
+        if (a.absent > 0 && !o->confirm &&
+            (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0')) {
+            out->outcome = "held";
+            out->held = a.absent;
+            snprintf(out->reason, sizeof out->reason,
+                     "%llu of %llu active users (%.0f%%) are missing from the district's roster%s%s%s; "
+                     "nothing was deactivated. If this is expected, run: mock-host sync %s --full "
+                     "--confirm-deactivations", (unsigned long long)a.absent,
+                     (unsigned long long)a.active_before,
+                     a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
+                     a.empty_role[0] ? ", including every active " : "", a.empty_role,
+                     a.empty_role[0] ? "" : "", r->app->name);
+        } else if (a.absent > 0) {
+            if (deactivate_absent(r->s, r->app->id, r->run_id) != 0)
+                return -1;
+            out->deactivated_absent = a.absent;
+        }
+        if (mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
+            return -1;
+        snprintf(now_s_buf, sizeof now_s_buf, "%lld", (long long)time(NULL));
+        mh_store_config_set(r->s, r->app->id, "last_full_complete_s", now_s_buf);
+    }
+    /* The next delta starts from what this run proved it has read. */
+    if (res->watermark[0] != '\0' && (res->complete || !full))
+        mh_store_config_set(r->s, r->app->id, "watermark", res->watermark);
+    return 0;
+}
+
+static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
+{
+    run_ctx r;
+    sis_fetch_request req;
+    sis_fetch_result res;
+    sis_sink sink;
+    sis_error err = {0, ""};
+    mh_progress progress;
+    run_outcome out;
+    mh_str counts = {0};
+    char wm[64] = "", msg[512];
+    int lock, full, rc;
+    uint64_t active_before;
+    double t0 = now_s();
+
+    lock = lock_app(ctx->db_path, happ->app.id);
+    if (lock == -1)
+        return mh_fail("a sync of %s is already running; wait for it to finish", happ->app.name);
+    if (lock < 0)
+        return mh_fail("cannot create the lock file beside %s", ctx->db_path);
+    full = o->full || (!o->delta && !choose_delta(ctx->store, happ->app.id));
+    if (!full && mh_store_config_get(ctx->store, happ->app.id, "watermark", wm, sizeof wm) != 0) {
+        close(lock);
+        return mh_fail("%s has no delta watermark yet; run a full sync first", happ->app.name);
+    }
+    memset(&r, 0, sizeof r);
+    memset(&out, 0, sizeof out);
+    r.s = ctx->store;
+    r.app = &happ->app;
+    r.conn = happ->plugin->connector;
+    r.run_id = start_run(ctx->store, happ->app.id, full ? "full" : "delta");
+    if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
+        close(lock);
+        return mh_fail("cannot start the run: %s", r.run_id < 0 ? sqlite3_errmsg(ctx->store->db) : msg);
+    }
+    mh_progress_init(&progress, stderr);
+    happ->progress = &progress;
+    mh_mapping_load(ctx->store, &happ->app, &r.cfg);
+    rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 && prepare_run(&r) == 0 &&
+                 mh_user_writer_open(&r.w, ctx->store, happ->app.id) == 0
+             ? SIS_OK : SIS_ERR_GENERIC;
+    active_before = count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 AND "
+                                "active = 1", happ->app.id, 0);
+    memset(&req, 0, sizeof req);
+    req.struct_size = sizeof req;
+    req.mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
+    req.watermark = wm;
+    memset(&res, 0, sizeof res);
+    res.struct_size = sizeof res;
+    sink = (sis_sink){&r, on_org, on_record, on_invalid};
+    if (rc == SIS_OK)
+        rc = r.conn->fetch_users(r.inst, &req, &sink, &res, &err);
+    else
+        snprintf(err.message, sizeof err.message, "database: %s", msg[0] ? msg : sqlite3_errmsg(ctx->store->db));
+    mh_progress_finish(&progress);
+    happ->progress = NULL;
+    if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
+        rc = SIS_ERR_GENERIC;
+        snprintf(err.message, sizeof err.message, "database: %s", sqlite3_errmsg(ctx->store->db));
+    }
+    if (rc != SIS_OK) {
+        out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
+        snprintf(out.reason, sizeof out.reason, "%s", r.failed && r.map_err.message[0]
+                                                         ? r.map_err.message : err.message);
+    }
+    counts_json(&r, &res, out.deactivated_absent, out.held, &counts);
+    finalize_run(&r);
+    mh_user_writer_close(&r.w);
+    if (rc == SIS_OK && !o->dry_run) {
+        end_run(ctx->store, r.run_id, out.outcome, counts.data, out.reason);
+        if (mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
+            rc = SIS_ERR_GENERIC;
+            out.outcome = "failed";
+            snprintf(out.reason, sizeof out.reason, "could not save the run: %s", msg);
+        }
+    }
+    if (rc != SIS_OK || o->dry_run) {
+        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        end_run(ctx->store, r.run_id, o->dry_run && rc == SIS_OK ? "dry-run" : out.outcome,
+                counts.data, out.reason);
+    }
+    if (rc == SIS_OK)
+        print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
+                      now_s() - t0, o->dry_run);
+    if (rc == SIS_OK && out.held)
+        printf("  HELD: %s\n", out.reason);
+    r.conn->destroy(r.inst);
+    mh_mapping_free(&r.cfg);
+    mh_str_free(&counts);
+    close(lock);
+    if (rc != SIS_OK)
+        return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,
+                       rc == SIS_ERR_CANCELLED ? "cancelled" : "failed", out.reason);
+    return 0;
+}
+
+static int parse_sync(int argc, char **argv, sync_opts *o)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--full") == 0) o->full = 1;
+        else if (strcmp(argv[i], "--delta") == 0) o->delta = 1;
+        else if (strcmp(argv[i], "--dry-run") == 0) o->dry_run = 1;
+        else if (strcmp(argv[i], "--all") == 0) o->all = 1;
+        else if (strcmp(argv[i], "--confirm-deactivations") == 0) o->confirm = 1;
+        else if (argv[i][0] == '-' || o->app != NULL)
+            return mh_usage_error("sync", "unexpected argument '%s'", argv[i]);
+        else
+            o->app = argv[i];
+    }
+    if (o->full && o->delta)
+        return mh_usage_error("sync", "choose --full or --delta, not both");
+    if (o->confirm && !o->full)
+        return mh_usage_error("sync", "--confirm-deactivations goes with --full");
+    if ((o->app == NULL) == !o->all)
+        return mh_usage_error("sync", "name one app, or --all");
+    return 0;
+}
+
+typedef struct all_ctx {
+    mh_ctx *ctx;
+    const sync_opts *o;
+    int failures, runs;
+} all_ctx;
+
+static int sync_each(void *vctx, const mh_app *a)
+{
+    all_ctx *all = vctx;
+    sis_host_app happ;
+    if (a->connected_at[0] == '\0')
+        return 0;
+    all->runs++;
+    if (mh_ctx_app(all->ctx, a->name, &happ) != 0 || sync_one(all->ctx, &happ, all->o) != 0)
+        all->failures++;
+    return mh_cancel_requested != 0;
+}
+
+int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv)
+{
+    sync_opts o;
+    sis_host_app happ;
+    int rc = parse_sync(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    if (o.all) {
+        all_ctx all = {ctx, &o, 0, 0};
+        if (mh_ctx_store(ctx) != 0)
+            return 1;
+        mh_store_app_each(ctx->store, sync_each, &all);
+        if (all.runs == 0)
+            printf("No connected apps to sync.\n");
+        return all.failures ? 1 : 0;
+    }
+    if (mh_ctx_app(ctx, o.app, &happ) != 0)
+        return 1;
+    if (happ.app.connected_at[0] == '\0')
+        return mh_fail("%s is not connected to a district; run 'mock-host connect %s' first",
+                       o.app, o.app);
+    return sync_one(ctx, &happ, &o);
+}

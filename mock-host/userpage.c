@@ -1,0 +1,280 @@
+/*
+ * userpage.c - mapping configuration and the users table.  A user row is
+ * rewritten only when its mapped content changes (a hash of the row), so a
+ * re-run of an unchanged roster writes nothing.
+ */
+#include "userpage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record_codec.h"
+
+static const char *keep(mh_mapping_cfg *c, const unsigned char *s)
+{
+    char *d = strdup(s != NULL ? (const char *)s : "");
+    if (c->n_strings == c->cap_strings) {
+        c->cap_strings = c->cap_strings ? c->cap_strings * 2 : 64;
+        c->strings = realloc(c->strings, c->cap_strings * sizeof *c->strings);
+    }
+    c->strings[c->n_strings++] = d;
+    return d;
+}
+
+/* Reads (from, to) pairs; n is set to how many. */
+static sis_pair *load_pairs(mh_mapping_cfg *c, mh_store *s, const char *sql, int64_t app_id,
+                            size_t *n)
+{
+    sqlite3_stmt *st;
+    sis_pair *p = NULL;
+    size_t cap = 0;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, app_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            p = realloc(p, cap * sizeof *p);
+        }
+        p[*n].from = keep(c, sqlite3_column_text(st, 0));
+        p[*n].to = keep(c, sqlite3_column_text(st, 1));
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return p;
+}
+
+static void load_field_choices(mh_mapping_cfg *c, mh_store *s, int64_t app_id)
+{
+    size_t n = 0, i, cap = 0;
+    sis_pair *rows = load_pairs(c, s, "SELECT role, paths FROM field_choice WHERE app_id = ?1 "
+                                      "ORDER BY role", app_id, &n);
+    c->role_fields = calloc(n + 1, sizeof *c->role_fields);
+    c->path_lists = calloc(n + 1, sizeof *c->path_lists);
+    for (i = 0; i < n; i++) {
+        json_object *arr = json_tokener_parse(rows[i].to);
+        size_t k, m = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+        const char **paths = calloc(m + 1, sizeof *paths);
+        for (k = 0; k < m; k++)
+            paths[k] = keep(c, (const unsigned char *)json_object_get_string(
+                                   json_object_array_get_idx(arr, k)));
+        json_object_put(arr);
+        c->path_lists[c->n_path_lists++] = paths;
+        c->role_fields[i].role = rows[i].from;
+        c->role_fields[i].paths = paths;
+        c->role_fields[i].n_paths = m;
+    }
+    (void)cap;
+    c->m.role_fields = c->role_fields;
+    c->m.n_role_fields = n;
+    free(rows);
+}
+
+int mh_mapping_load(mh_store *s, const mh_app *app, mh_mapping_cfg *c)
+{
+    char buf[16];
+    memset(c, 0, sizeof *c);
+    c->m.struct_size = sizeof c->m;
+    c->m.show_metadata = mh_store_config_get(s, app->id, "show_metadata", buf, sizeof buf) == 0 &&
+                         strcmp(buf, "on") == 0;
+    load_field_choices(c, s, app->id);
+    if (app->itxm) {
+        c->role_map = load_pairs(c, s, "SELECT sis_role, portal_role FROM role_map WHERE app_id = ?1",
+                                 app->id, &c->m.n_role_map);
+        c->location_map = load_pairs(c, s, "SELECT org_id, location FROM location_map WHERE "
+                                           "app_id = ?1", app->id, &c->m.n_location_map);
+        c->m.role_map = c->role_map;
+        c->m.location_map = c->location_map;
+    }
+    return 0;
+}
+
+void mh_mapping_free(mh_mapping_cfg *c)
+{
+    size_t i;
+    for (i = 0; i < c->n_strings; i++)
+        free(c->strings[i]);
+    for (i = 0; i < c->n_path_lists; i++)
+        free(c->path_lists[i]);
+    free(c->strings);
+    free(c->path_lists);
+    free(c->role_fields);
+    free(c->role_map);
+    free(c->location_map);
+    memset(c, 0, sizeof *c);
+}
+
+int mh_user_writer_open(mh_user_writer *w, mh_store *s, int64_t app_id)
+{
+    memset(w, 0, sizeof *w);
+    w->store = s;
+    w->app_id = app_id;
+    mh_now_iso(w->now, sizeof w->now);
+    if (sqlite3_prepare_v3(s->db, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
+                           "sourced_id = ?2", -1, SQLITE_PREPARE_PERSISTENT, &w->get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db,
+                           "INSERT INTO users(app_id, sourced_id, role, active, given_name, "
+                           "family_name, email, username, portal_role, locations, fields, flags, "
+                           "updated_at, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
+                           "ON CONFLICT(app_id, sourced_id) DO UPDATE SET role=excluded.role, "
+                           "active=excluded.active, given_name=excluded.given_name, "
+                           "family_name=excluded.family_name, email=excluded.email, "
+                           "username=excluded.username, portal_role=excluded.portal_role, "
+                           "locations=excluded.locations, fields=excluded.fields, "
+                           "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash",
+                           -1, SQLITE_PREPARE_PERSISTENT, &w->put, NULL) != SQLITE_OK)
+        return -1;
+    return 0;
+}
+
+void mh_user_writer_close(mh_user_writer *w)
+{
+    sqlite3_finalize(w->get);
+    sqlite3_finalize(w->put);
+    mh_str_free(&w->fields);
+    mh_str_free(&w->locations);
+    mh_str_free(&w->flags);
+}
+
+static void encode_user(mh_user_writer *w, const sis_host_user *u)
+{
+    size_t i;
+    mh_str_reset(&w->fields);
+    mh_str_reset(&w->locations);
+    mh_str_reset(&w->flags);
+    mh_str_add(&w->fields, "{", 1);
+    for (i = 0; i < u->n_fields; i++) {
+        if (i)
+            mh_str_add(&w->fields, ",", 1);
+        mh_str_json(&w->fields, u->fields[i].path);
+        mh_str_add(&w->fields, ":", 1);
+        mh_str_json(&w->fields, u->fields[i].value);
+    }
+    mh_str_add(&w->fields, "}", 1);
+    mh_str_add(&w->locations, "[", 1);
+    for (i = 0; i < u->n_locations; i++) {
+        if (i)
+            mh_str_add(&w->locations, ",", 1);
+        mh_str_json(&w->locations, u->locations[i]);
+    }
+    mh_str_add(&w->locations, "]", 1);
+    mh_str_adds(&w->flags, u->role_unmapped ? "{\"roleUnmapped\":true" : "{\"roleUnmapped\":false");
+    mh_str_adds(&w->flags, ",\"unmappedOrgs\":[");
+    for (i = 0; i < u->n_unmapped_org_ids; i++) {
+        if (i)
+            mh_str_add(&w->flags, ",", 1);
+        mh_str_json(&w->flags, u->unmapped_org_ids[i]);
+    }
+    mh_str_adds(&w->flags, "]}");
+}
+
+static uint64_t user_hash(const mh_user_writer *w, const sis_host_user *u)
+{
+    uint64_t h = mh_hash64(w->fields.data, w->fields.len) ^
+                 (mh_hash64(w->locations.data, w->locations.len) * 31) ^
+                 (mh_hash64(w->flags.data, w->flags.len) * 131);
+    const char *parts[] = {u->role, u->given_name, u->family_name, u->email, u->username,
+                           u->portal_role ? u->portal_role : "\x01"};
+    size_t i;
+    for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = h * 1099511628211ULL ^ mh_hash64(parts[i], strlen(parts[i]));
+    return (h * 2) ^ (uint64_t)(u->active != 0);
+}
+
+int mh_user_write(void *ctx, const sis_host_user *u)
+{
+    mh_user_writer *w = ctx;
+    uint64_t h;
+    int exists, old_active = 0, rc;
+    sqlite3_int64 old_hash = 0;
+
+    encode_user(w, u);
+    h = user_hash(w, u);
+    sqlite3_bind_int64(w->get, 1, w->app_id);
+    sqlite3_bind_text(w->get, 2, u->sourced_id, -1, SQLITE_STATIC);
+    exists = sqlite3_step(w->get) == SQLITE_ROW;
+    if (exists) {
+        old_active = sqlite3_column_int(w->get, 0);
+        old_hash = sqlite3_column_int64(w->get, 1);
+    }
+    sqlite3_reset(w->get);
+    w->counts.role_unmapped += u->role_unmapped != 0;
+    w->counts.org_unmapped += u->n_unmapped_org_ids > 0;
+    if (exists && old_hash == (sqlite3_int64)h) {
+        w->counts.unchanged++;
+        return SIS_OK;
+    }
+    sqlite3_bind_int64(w->put, 1, w->app_id);
+    sqlite3_bind_text(w->put, 2, u->sourced_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 3, u->role, -1, SQLITE_STATIC);
+    sqlite3_bind_int(w->put, 4, u->active != 0);
+    sqlite3_bind_text(w->put, 5, u->given_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 6, u->family_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 7, u->email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 8, u->username, -1, SQLITE_STATIC);
+    if (u->portal_role != NULL)
+        sqlite3_bind_text(w->put, 9, u->portal_role, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(w->put, 9);
+    sqlite3_bind_text(w->put, 10, w->locations.data, (int)w->locations.len, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 11, w->fields.data, (int)w->fields.len, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 12, w->flags.data, (int)w->flags.len, SQLITE_STATIC);
+    sqlite3_bind_text(w->put, 13, w->now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(w->put, 14, (sqlite3_int64)h);
+    rc = sqlite3_step(w->put);
+    sqlite3_reset(w->put);
+    if (rc != SQLITE_DONE)
+        return SIS_ERR_SINK;
+    if (!exists)
+        w->counts.created++;
+    else
+        w->counts.updated++;
+    if (exists && old_active && !u->active)
+        w->counts.deactivated++;
+    if (exists && !old_active && u->active)
+        w->counts.reactivated++;
+    return SIS_OK;
+}
+
+int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,
+                        sis_instance *inst, mh_user_counts *counts)
+{
+    mh_mapping_cfg cfg;
+    mh_user_writer w;
+    sqlite3_stmt *st = NULL;
+    sis_error err = {0, ""};
+    char msg[512];
+    int rc = 0;
+
+    if (mh_store_exec(s, "BEGIN IMMEDIATE", msg, sizeof msg) != 0) {
+        fprintf(stderr, "mock-host: %s\n", msg);
+        return -1;
+    }
+    mh_mapping_load(s, app, &cfg);
+    if (mh_user_writer_open(&w, s, app->id) != 0 ||
+        sqlite3_prepare_v2(s->db, "SELECT sourced_id, status, enabled, modified, body FROM "
+                           "sis_records WHERE app_id = ?1 AND present = 1", -1, &st, NULL) != SQLITE_OK)
+        rc = -1;
+    if (rc == 0)
+        sqlite3_bind_int64(st, 1, app->id);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        mh_decoded d;
+        if (mh_record_decode(&d, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+                             sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3),
+                             (const char *)sqlite3_column_text(st, 4)) == 0 &&
+            conn->apply_mappings(inst, &d.rec, &cfg.m, mh_user_write, &w, &err) != SIS_OK) {
+            fprintf(stderr, "mock-host: mapping failed: %s\n", err.message);
+            rc = -1;
+        }
+        mh_decoded_free(&d);
+    }
+    sqlite3_finalize(st);
+    *counts = w.counts;
+    mh_user_writer_close(&w);
+    mh_mapping_free(&cfg);
+    if (mh_store_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", msg, sizeof msg) != 0)
+        rc = -1;
+    return rc;
+}
