@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Ihost-api $(PKG_CFL
 PLUGIN_SRC = $(wildcard plugin/*.c)
 HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
 SIM_SRC    = $(wildcard tests/sim/*.c)
-TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c
+TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c
 HEADERS    = $(wildcard host-api/sis/*.h plugin/*.h mock-host/*.h tests/*.h tests/sim/*.h)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

@@ -36,6 +36,7 @@ typedef struct run_ctx {
     sqlite3_stmt *get_rec, *put_rec, *touch_rec, *put_org;
     mh_str body;
     uint64_t fetched, orgs, skipped_unchanged, invalid;
+    uint64_t invalid_unidentified;   /* invalid records whose sourcedId is unknown */
     reason_count reasons[MAX_REASONS];
     int n_reasons;
     sis_error map_err;
@@ -75,8 +76,17 @@ static int on_invalid(void *vctx, const char *sourced_id, const char *reason)
 {
     run_ctx *r = vctx;
     int i;
-    (void)sourced_id;
     r->invalid++;
+    if (sourced_id == NULL) {
+        r->invalid_unidentified++;
+    } else {
+        /* Still there, only unreadable: it must not count as absent. */
+        sqlite3_bind_int64(r->touch_rec, 1, r->run_id);
+        sqlite3_bind_int64(r->touch_rec, 2, r->app->id);
+        sqlite3_bind_text(r->touch_rec, 3, sourced_id, -1, SQLITE_STATIC);
+        sqlite3_step(r->touch_rec);
+        sqlite3_reset(r->touch_rec);
+    }
     for (i = 0; i < r->n_reasons; i++)
         if (strcmp(r->reasons[i].reason, reason) == 0)
             break;
@@ -385,9 +395,6 @@ static void print_summary(const sis_host_app *h, const char *mode, const run_ctx
 {
     printf("%s%s sync of %s finished in %.1fs%s\n", dry ? "Dry run: " : "", mode, h->app.name,
            secs, res->complete ? " (complete snapshot)." : ".");
-    if (!res->complete && res->incomplete_reason[0] != '\0')
-        printf("  Incomplete snapshot, so nobody was deactivated by absence: %s\n",
-               res->incomplete_reason);
     printf("  %s: %llu created, %llu updated, %llu unchanged, %llu deactivated, %llu reactivated\n",
            dry ? "would be" : "users", (unsigned long long)r->w.counts.created,
            (unsigned long long)r->w.counts.updated,
@@ -421,7 +428,12 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
         out->outcome = "partial";
         snprintf(out->reason, sizeof out->reason, "%s", res->incomplete_reason);
     }
-    if (full && res->complete) {
+    if (full && res->complete && r->invalid_unidentified > 0) {
+        out->outcome = "partial";
+        snprintf(out->reason, sizeof out->reason, "%llu records could not be read well enough to "
+                 "know whose they are, so nobody was deactivated by absence",
+                 (unsigned long long)r->invalid_unidentified);
+    } else if (full && res->complete) {
         memset(&a, 0, sizeof a);
         a.active_before = active_before;
         measure_absence(r->s, r->app->id, r->run_id, &a);
@@ -539,6 +551,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
                       now_s() - t0, o->dry_run);
     if (rc == SIS_OK && out.held)
         printf("  HELD: %s\n", out.reason);
+    if (rc == SIS_OK && strcmp(out.outcome, "partial") == 0)
+        printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
     mh_str_free(&counts);

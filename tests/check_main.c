@@ -11,6 +11,8 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"headers", suite_headers}, {"manifest", suite_manifest}, {"loader", suite_loader},
     {"store", suite_store},     {"cli", suite_cli},
     {"oauth1", suite_oauth1},   {"parser", suite_parser},
+    {"connect", suite_connect}, {"sync", suite_sync},
+    {"faults", suite_faults},
 };
 
 int main(int argc, char **argv)

@@ -38,5 +38,8 @@ Suite *suite_cli(void);
 Suite *suite_store(void);
 Suite *suite_oauth1(void);
 Suite *suite_parser(void);
+Suite *suite_faults(void);
+Suite *suite_sync(void);
+Suite *suite_connect(void);
 
 #endif

@@ -425,7 +425,7 @@ static int grow(sim_district *d, uint32_t want_n)
 
 uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t now_ms)
 {
-    uint32_t done = 0, tries = 0, i;
+    uint32_t done = 0, j, i, start, stride;
     int add = strcmp(kind, "add") == 0, restore = strcmp(kind, "restore") == 0;
 
     d->generation++;
@@ -439,8 +439,16 @@ uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t n
         }
         return count;
     }
-    while (done < count && tries < count * 20 + 1000 && d->n_users > 0) {
-        uint32_t k = (uint32_t)(mix(d->seed ^ d->generation * 7919 ^ tries++) % d->n_users);
+    if (d->n_users == 0)
+        return 0;
+    /* Visit every user once, from a pseudo-random start with a prime stride,
+     * so picks are spread out yet always found when eligible. */
+    start = (uint32_t)(mix(d->seed ^ d->generation) % d->n_users);
+    stride = d->n_users % 7919 != 0 ? 7919 % d->n_users : 1;
+    if (stride == 0)
+        stride = 1;
+    for (j = 0; done < count && j < d->n_users; j++) {
+        uint32_t k = (uint32_t)((start + (uint64_t)j * stride) % d->n_users);
         uint8_t f = d->flags[k];
         if (restore ? !(f & SIM_REMOVED) : (f & SIM_REMOVED) != 0)
             continue;

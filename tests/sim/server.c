@@ -371,6 +371,7 @@ typedef struct gen {
     int stage;                  /* 0 head, 1 items, 2 tail, 3 done */
     long long reset_after;      /* fault: drop the connection after this many bytes */
     long long truncate_after;   /* fault: end the body early */
+    int bad_records;            /* fault: put unusable records first */
     uint64_t sent;
     int64_t started_ms;
     z_stream z;
@@ -393,6 +394,16 @@ static void gen_fill(gen *g)
         }
         if (g->next > 0)
             sim_out_add(&g->raw, ",", 1);
+        if (g->bad_records && g->next < 3) {
+            /* The first three records of the page, broken three ways. */
+            static const char *const bad[] = {
+                "{\"status\":\"active\",\"role\":\"student\"}",
+                "{\"sourcedId\":\"u%07u\",\"status\":\"archived\",\"role\":\"student\"}",
+                "{\"sourcedId\":\"u%07u\",\"givenName\":tru}"};
+            sim_out_addf(&g->raw, bad[g->next], g->idx[g->next]);
+            g->next++;
+            continue;
+        }
         pthread_mutex_lock(&g->s->mu);
         if (g->orgs)
             sim_org_json(&g->s->d, g->idx[g->next], g->fields, &g->raw);
@@ -674,6 +685,8 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
     pthread_mutex_unlock(&s->mu);
     if (has_fault && strcmp(fault.kind, "reset") == 0)
         g->reset_after = fault.arg > 0 ? fault.arg : 200;
+    if (has_fault && strcmp(fault.kind, "badrecords") == 0)
+        g->bad_records = 1;
     if (has_fault && strcmp(fault.kind, "truncate") == 0)
         g->truncate_after = fault.arg > 0 ? fault.arg : 200;
     {
@@ -888,7 +901,7 @@ struct MHD_Daemon *sim_server_start(sim_server *s, unsigned short port, unsigned
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG;
+                     0;
     struct sockaddr_in sa;
 
     memset(&sa, 0, sizeof sa);

@@ -1,0 +1,186 @@
+/* check_connect.c - connecting with manual credentials: every failure says
+ * why and stores nothing; OAuth 2.0 and bearer work; secrets stay secret. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mhtest.h"
+
+static void setup(void)
+{
+    tu_result r;
+    env_start("--users 120 --bearer proxy-token-123");
+    r = MH("install classlink");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+static void assert_not_connected(void)
+{
+    tu_result r = MH("apps");
+    ck_assert_ptr_nonnull(strstr(r.out, "not connected"));
+    ck_assert_ptr_nonnull(strstr(r.out, "credentials: none"));
+    tu_result_free(&r);
+}
+
+START_TEST(good_credentials_connect_and_count_users)
+{
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+                     "--client-secret-env SEC", env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "/ims/oneroster/v1p1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "Users the app can see: 120"));
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_ptr_nonnull(strstr(r.out, "credentials: ********"));
+    tu_result_free(&r);
+}
+END_TEST
+
+static const struct { const char *args; const char *text; } bad_connects[] = {
+    {"--client-id sim-client --client-secret-env NOPE_UNSET", "environment variable NOPE_UNSET is not set"},
+    {"--client-id wrong-id --client-secret-env SEC", "rejected the credentials (HTTP 401)"},
+    {"--client-id sim-client --client-secret-file /nonexistent/secret", "cannot read the secret file"},
+    {"--client-id sim-client --client-secret-env SEC --auth magic", "unknown signing mode \"magic\""},
+    {"--client-id sim-client --client-secret-env SEC --auth oauth2", "needs the token URL"},
+};
+
+START_TEST(bad_connect_says_why_and_saves_nothing)
+{
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d %s", env.sim.port,
+                     bad_connects[_i].args);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_msg(strstr(r.err, bad_connects[_i].text), "expected \"%s\" in: %s",
+                  bad_connects[_i].text, r.err);
+    tu_result_free(&r);
+    assert_not_connected();
+}
+END_TEST
+
+START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
+{
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d/wrong/root --client-id "
+                     "sim-client --client-secret-env SEC", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "(HTTP 404)") && strstr(r.err, "check the server URL"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://127.0.0.1:1 --client-id a --client-secret-env SEC");
+    ck_assert_msg(strstr(r.err, "cannot connect to 127.0.0.1:1"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://district.example --client-id a --client-secret-env SEC");
+    ck_assert_msg(strstr(r.err, "refusing plain http to district.example"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://127.0.0.1:1 --client-id a --client-secret s3");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "never accepted as command-line values"));
+    tu_result_free(&r);
+    assert_not_connected();
+}
+END_TEST
+
+START_TEST(clock_skew_is_named)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/reset?clock_offset=900"));
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "clock differs from this machine's by 900 seconds"), "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "NTP"));
+    tu_result_free(&r);
+    assert_not_connected();
+}
+END_TEST
+
+START_TEST(reconnect_failure_keeps_the_old_connection)
+{
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+                     "--client-secret-env SEC", env.sim.port);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id other --client-secret-env SEC",
+           env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "Nothing was saved"));
+    tu_result_free(&r);
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0, "the old credentials must still work: %s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 120);
+}
+END_TEST
+
+START_TEST(oauth2_with_token_rotation)
+{
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --auth oauth2 --token-url "
+                     "http://127.0.0.1:%d/oauth2/token --client-id sim-client --client-secret-env SEC",
+                     env.sim.port, env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    env_config("page_size", "50");
+    free(sim_get(&env.sim, "/_sim/fault?kind=rotate&path=/users&skip=1"));
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 120);
+    ck_assert_int_eq(sim_stat(&env.sim, "faults_fired"), 1);
+}
+END_TEST
+
+START_TEST(proxy_bearer_token)
+{
+    tu_result r = tu_run("cd %s && TOK=proxy-token-123 MOCK_HOST_DB=%s/host.db %s/mock-host connect "
+                         "classlink --server http://127.0.0.1:%d --auth bearer --client-secret-env TOK",
+                         env.dir, env.dir, tu_build_dir(), env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 120);
+}
+END_TEST
+
+START_TEST(secrets_never_leak)
+{
+    tu_result r = tu_run("cd %s && SEC=sim-secret MOCK_HOST_DEBUG=1 MOCK_HOST_DB=%s/host.db "
+                         "%s/mock-host connect classlink --server http://127.0.0.1:%d --client-id "
+                         "sim-client --client-secret-env SEC && SEC=x MOCK_HOST_DEBUG=1 "
+                         "MOCK_HOST_DB=%s/host.db %s/mock-host sync classlink && "
+                         "MOCK_HOST_DB=%s/host.db %s/mock-host runs classlink --json && "
+                         "MOCK_HOST_DB=%s/host.db %s/mock-host apps", env.dir, env.dir,
+                         tu_build_dir(), env.sim.port, env.dir, tu_build_dir(), env.dir,
+                         tu_build_dir(), env.dir, tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_null(strstr(r.out, "sim-secret"));
+    ck_assert_ptr_null(strstr(r.err, "sim-secret"));
+    tu_result_free(&r);
+    r = tu_run("cat %s/host.db* | grep -c sim-secret", env.dir);
+    ck_assert_str_eq(r.out, "0\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_connect(void)
+{
+    Suite *s = suite_create("connect");
+    TCase *tc = tcase_create("connect");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, good_credentials_connect_and_count_users);
+    tcase_add_loop_test(tc, bad_connect_says_why_and_saves_nothing, 0,
+                        (int)(sizeof bad_connects / sizeof bad_connects[0]));
+    tcase_add_test(tc, wrong_path_unreachable_and_plain_http_are_refused);
+    tcase_add_test(tc, clock_skew_is_named);
+    tcase_add_test(tc, reconnect_failure_keeps_the_old_connection);
+    tcase_add_test(tc, oauth2_with_token_rotation);
+    tcase_add_test(tc, proxy_bearer_token);
+    tcase_add_test(tc, secrets_never_leak);
+    suite_add_tcase(s, tc);
+    return s;
+}

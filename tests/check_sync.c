@@ -1,0 +1,265 @@
+/* check_sync.c - what a district admin relies on: the Users page matches
+ * the district after full and delta runs, deactivation is safe, runs are
+ * atomic under kill -9, and memory does not grow with the district. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mhtest.h"
+
+static void setup(void)
+{
+    env_start("--users 300 --schools 4");
+    env_connect();
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+static void sync_ok(const char *args)
+{
+    tu_result r = MH("sync classlink %s", args);
+    ck_assert_msg(r.status == 0, "sync %s failed: %s%s", args, r.out, r.err);
+    tu_result_free(&r);
+}
+
+/* The Users page agrees with the simulator's own truth. */
+static void assert_matches_truth(void)
+{
+    page_counts c = users_page();
+    long long active = sim_stat(&env.sim, "active"), ever = sim_stat(&env.sim, "ever");
+    ck_assert_int_eq(c.total, ever);
+    ck_assert_int_eq(c.active, active);
+}
+
+START_TEST(full_then_delta_matches_the_district)
+{
+    sync_ok("");  /* no watermark yet: a full run */
+    assert_matches_truth();
+    free(sim_get(&env.sim, "/_sim/mutate?change=7&add=4&tobedeleted=3&disable=2"));
+    sync_ok("");  /* a delta now */
+    ck_assert_int_eq(last_run_count("created"), 4);
+    assert_matches_truth();
+    free(sim_get(&env.sim, "/_sim/mutate?remove=6"));
+    sync_ok("--delta");
+    ck_assert_int_eq(last_run_count("deactivated"), 0);  /* deltas never deactivate by absence */
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("deactivated"), 6);
+    assert_matches_truth();
+}
+END_TEST
+
+START_TEST(rerun_writes_nothing_and_dry_run_changes_nothing)
+{
+    char *before, *after;
+    tu_result r;
+    sync_ok("--full");
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("created"), 0);
+    ck_assert_int_eq(last_run_count("updated"), 0);
+    ck_assert_int_eq(last_run_count("unchanged"), 300);
+    free(sim_get(&env.sim, "/_sim/mutate?change=5&remove=3&add=2"));
+    before = users_json();
+    r = MH("sync classlink --full --dry-run");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "would be: 2 created, 5 updated") && strstr(r.out, "3 deactivated"),
+                  "%s", r.out);
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+    before = last_run_outcome();
+    ck_assert_str_eq(before, "dry-run");
+    free(before);
+}
+END_TEST
+
+START_TEST(a_shrunken_roster_is_held_until_confirmed)
+{
+    tu_result r;
+    char *outcome;
+    page_counts before;
+    sync_ok("--full");
+    before = users_page();
+    free(sim_get(&env.sim, "/_sim/mutate?remove=270"));
+    r = MH("sync classlink --full");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, "active users (90%) are missing") &&
+                  strstr(r.out, "--confirm-deactivations"), "%s", r.out);
+    tu_result_free(&r);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "held");
+    free(outcome);
+    ck_assert_int_gt(last_run_count("held"), 250);
+    ck_assert_int_eq(users_page().active, before.active);
+    sync_ok("--full --confirm-deactivations");
+    assert_matches_truth();
+    ck_assert_int_eq(users_page().total, 300);
+}
+END_TEST
+
+START_TEST(a_returning_user_is_reactivated_not_duplicated)
+{
+    page_counts start, gone;
+    sync_ok("--full");
+    start = users_page();
+    free(sim_get(&env.sim, "/_sim/mutate?remove=5"));
+    sync_ok("--full");
+    gone = users_page();
+    assert_matches_truth();
+    ck_assert_int_gt(gone.inactive, start.inactive);
+    free(sim_get(&env.sim, "/_sim/mutate?restore=5"));
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("reactivated"), start.active - gone.active);
+    ck_assert_int_eq(last_run_count("created"), 0);
+    ck_assert_int_eq(users_page().active, start.active);
+    ck_assert_int_eq(users_page().total, 300);
+}
+END_TEST
+
+START_TEST(invalid_records_are_skipped_and_counted)
+{
+    tu_result r;
+    char *outcome;
+    page_counts before;
+    sync_ok("--full");
+    before = users_page();
+    free(sim_get(&env.sim, "/_sim/mutate?remove=2"));
+    free(sim_get(&env.sim, "/_sim/fault?kind=badrecords&path=/users"));
+    r = MH("sync classlink --full");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "3 invalid records skipped"));
+    tu_result_free(&r);
+    ck_assert_int_eq(last_run_count("invalid"), 3);
+    ck_assert_int_eq(last_run_count("fetched"), 295);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "partial");  /* two could not be identified */
+    free(outcome);
+    ck_assert_int_eq(users_page().active, before.active);
+    r = MH("runs classlink --json");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"record without a sourcedId\":1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"record with an unknown status\":1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"record is not valid JSON\":1"));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
+{
+    tu_result r;
+    char *before, *after, *outcome;
+    sync_ok("--full");
+    free(sim_get(&env.sim, "/_sim/mutate?change=20"));
+    before = users_json();
+    free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=1500"));
+    r = MH("sync classlink --full & pid=$!; sleep 0.4; SEC=x MOCK_HOST_DB=%s/host.db %s/mock-host "
+           "sync classlink --full; echo second=$?; kill -INT $pid; wait $pid; echo first=$?",
+           env.dir, tu_build_dir());
+    ck_assert_msg(strstr(r.err, "a sync of classlink is already running"), "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "second=1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "first=1"));
+    ck_assert_msg(strstr(r.err, "sync of classlink cancelled"), "%s", r.err);
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "cancelled");
+    free(outcome);
+    free(before);
+    free(after);
+}
+END_TEST
+
+/* Peak RSS of one `mock-host sync` child, in KiB. */
+static long sync_peak_kib(const char *sim_args, const char *page_size)
+{
+    struct rusage ru;
+    pid_t pid;
+    int st;
+    char *cmd;
+
+    env_start(sim_args);
+    env_connect();
+    env_config("page_size", page_size);
+    ck_assert_int_ne(asprintf(&cmd, "cd %s && MOCK_HOST_DB=%s/host.db exec %s/mock-host sync "
+                              "classlink --full >/dev/null 2>&1", env.dir, env.dir, tu_build_dir()), -1);
+    pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert_int_eq(wait4(pid, &st, 0, &ru), pid);
+    ck_assert_int_eq(WEXITSTATUS(st), 0);
+    free(cmd);
+    env_stop();
+    return ru.ru_maxrss;
+}
+
+START_TEST(memory_does_not_grow_with_the_district)
+{
+    long small = sync_peak_kib("--users 5000", "1000");
+    long big = sync_peak_kib("--users 50000", "10000");
+    /* Ten times the users and ten times the page: at most a few MB more
+     * (SQLite's bounded page cache), never proportional. */
+    ck_assert_msg(big < small + 8 * 1024, "peak RSS %ld KiB at 50,000 users vs %ld KiB at 5,000",
+                  big, small);
+}
+END_TEST
+
+START_TEST(kill_9_at_any_moment_leaves_a_consistent_page)
+{
+    int trial;
+    tu_result r;
+    srand((unsigned)getpid());
+    free(sim_get(&env.sim, "/_sim/mutate?add=15000"));
+    for (trial = 0; trial < 3; trial++) {
+        int delay_ms = 50 + rand() % 900;
+        page_counts before = users_page(), after;
+        r = MH("sync classlink --full >/dev/null 2>&1 & pid=$!; sleep %d.%03d; kill -9 $pid; "
+               "wait $pid; true",
+               delay_ms / 1000, delay_ms % 1000);
+        tu_result_free(&r);
+        after = users_page();
+        /* Either the run finished before the kill, or nothing of it shows. */
+        ck_assert_msg(after.total == before.total || after.total == 15300,
+                      "trial %d: %d users after a kill (before %d)", trial, after.total, before.total);
+        r = tu_run("cd %s && sqlite3 host.db 'PRAGMA integrity_check' 2>/dev/null || echo ok", env.dir);
+        ck_assert_ptr_nonnull(strstr(r.out, "ok"));
+        tu_result_free(&r);
+        free(sim_get(&env.sim, "/_sim/mutate?change=50"));
+    }
+    sync_ok("--full");
+    assert_matches_truth();
+    r = MH("runs classlink");
+    ck_assert_msg(strstr(r.out, "interrupted") || strstr(r.out, "complete"), "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_sync(void)
+{
+    Suite *s = suite_create("sync");
+    TCase *tc = tcase_create("sync");
+    TCase *mem = tcase_create("memory");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, full_then_delta_matches_the_district);
+    tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
+    tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
+    tcase_add_test(tc, invalid_records_are_skipped_and_counted);
+    tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
+    tcase_add_test(tc, kill_9_at_any_moment_leaves_a_consistent_page);
+    tcase_set_timeout(mem, 300);
+    tcase_add_test(mem, memory_does_not_grow_with_the_district);
+    suite_add_tcase(s, tc);
+    suite_add_tcase(s, mem);
+    return s;
+}

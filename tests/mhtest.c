@@ -1,0 +1,111 @@
+#include "mhtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+mh_env env;
+
+void env_start(const char *sim_args)
+{
+    env.dir = tu_mkdtemp();
+    sim_start(&env.sim, sim_args);
+}
+
+void env_stop(void)
+{
+    sim_stop(&env.sim);
+    tu_rmtree(env.dir);
+    free(env.dir);
+    env.dir = NULL;
+}
+
+void env_config(const char *key, const char *value)
+{
+    tu_result r = MH("config classlink %s %s", key, value);
+    ck_assert_msg(r.status == 0, "config %s: %s", key, r.err);
+    tu_result_free(&r);
+}
+
+void env_connect(void)
+{
+    tu_result r = MH("install classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    env_config("retry_base_ms", "5");
+    env_config("retry_max_ms", "40");
+    env_config("page_size", "100");
+    env_config("concurrency", "3");
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC", env.sim.port);
+    ck_assert_msg(r.status == 0, "connect failed: %s", r.err);
+    tu_result_free(&r);
+}
+
+char *users_json(void)
+{
+    tu_result r = MH("users --app classlink --json");
+    ck_assert_int_eq(r.status, 0);
+    free(r.err);
+    return r.out;
+}
+
+page_counts users_page(void)
+{
+    page_counts c = {0, 0, 0};
+    char *text = users_json();
+    json_object *arr = json_tokener_parse(text), *st;
+    size_t i;
+    ck_assert_ptr_nonnull(arr);
+    for (i = 0; i < json_object_array_length(arr); i++) {
+        json_object_object_get_ex(json_object_array_get_idx(arr, i), "status", &st);
+        if (strcmp(json_object_get_string(st), "active") == 0)
+            c.active++;
+        else
+            c.inactive++;
+        c.total++;
+    }
+    json_object_put(arr);
+    free(text);
+    return c;
+}
+
+static json_object *last_run(tu_result *r)
+{
+    json_object *arr;
+    *r = MH("runs classlink --json");
+    ck_assert_int_eq(r->status, 0);
+    arr = json_tokener_parse(r->out);
+    ck_assert_ptr_nonnull(arr);
+    ck_assert_int_gt(json_object_array_length(arr), 0);
+    return arr;
+}
+
+long long last_run_count(const char *key)
+{
+    tu_result r;
+    json_object *arr = last_run(&r), *run, *counts, *v;
+    long long n = -1;
+    run = json_object_array_get_idx(arr, json_object_array_length(arr) - 1);
+    if (json_object_object_get_ex(run, "counts", &counts) &&
+        json_object_object_get_ex(counts, key, &v))
+        n = json_object_get_int64(v);
+    json_object_put(arr);
+    tu_result_free(&r);
+    return n;
+}
+
+char *last_run_outcome(void)
+{
+    tu_result r;
+    json_object *arr = last_run(&r), *run, *v;
+    char *s;
+    run = json_object_array_get_idx(arr, json_object_array_length(arr) - 1);
+    json_object_object_get_ex(run, "outcome", &v);
+    s = strdup(json_object_get_string(v));
+    json_object_put(arr);
+    tu_result_free(&r);
+    return s;
+}

@@ -1,0 +1,40 @@
+/* mhtest.h - driving mock-host against the simulator, as an admin would. */
+#ifndef MHTEST_H
+#define MHTEST_H
+
+#include "simctl.h"
+#include "testutil.h"
+
+typedef struct mh_env {
+    char *dir;
+    sim_proc sim;
+} mh_env;
+
+extern mh_env env;
+
+/* A temp folder and a simulator started with `sim_args`. */
+void env_start(const char *sim_args);
+void env_stop(void);
+
+/* Runs mock-host in the temp folder with its database there. */
+#define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret MOCK_HOST_DB=%s/host.db %s/mock-host " fmt, \
+                            env.dir, env.dir, tu_build_dir(), ##__VA_ARGS__)
+
+/* install + connect (OAuth1) + fast retry settings; asserts success. */
+void env_connect(void);
+/* Sets a per-app setting; asserts success. */
+void env_config(const char *key, const char *value);
+
+/* Counts from `users --json`: active and inactive users of the app. */
+typedef struct page_counts {
+    int active, inactive, total;
+} page_counts;
+page_counts users_page(void);
+/* The whole Users page as JSON text (caller frees). */
+char *users_json(void);
+/* One number from the latest run's counts (`runs --json`). */
+long long last_run_count(const char *key);
+/* The latest run's outcome; caller frees. */
+char *last_run_outcome(void);
+
+#endif
