@@ -79,7 +79,8 @@ $(TEST_RUNNER): $(call obj,$(TEST_SRC)) $(BUILD)/libmockhost.a $(BUILD)/libclplu
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -ldl -lm
 
 # The suites read these to find what they test.
-TEST_ENV = TEST_BUILD_DIR=$(abspath $(BUILD)) TEST_SRC_DIR=$(CURDIR) CK_FORK=yes
+TEST_ENV = TEST_BUILD_DIR=$(abspath $(BUILD)) TEST_SRC_DIR=$(CURDIR) CK_FORK=yes \
+           $(if $(filter 1,$(SAN)),TEST_SANITIZED=1)
 
 test: all
 	$(TEST_ENV) $(TEST_RUNNER)

@@ -100,8 +100,9 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
                app.created_at);
         return 0;
     }
-    printf("Installed %s (%s) as app \"%s\"%s. Next: mock-host connect %s --login\n",
+    printf("Installed %s (%s) as app \"%s\"%s.\nNext: mock-host connect %s --login, or "
+           "mock-host connect %s --server URL --client-id ID --client-secret-env VAR\n",
            p->manifest->name, p->manifest->version, app.name, itxm ? " for an ITxM account" : "",
-           app.name);
+           app.name, app.name);
     return 0;
 }

@@ -62,12 +62,27 @@ static void print_fields_plain(const char *json)
     json_object_put(o);
 }
 
+/* Prints s left-aligned in `width` columns, counting characters, not the
+ * bytes of their UTF-8 encoding. */
+static void print_padded(const char *s, int width)
+{
+    int chars = 0;
+    const char *p;
+    for (p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; chars < width; chars++)
+        fputc(' ', stdout);
+}
+
 static void print_user_row(sqlite3_stmt *st, int itxm)
 {
     char name[160];
     snprintf(name, sizeof name, "%s %s", col(st, 4), col(st, 5));
-    printf("%-10s %-14s %-13s %-8s %-28s ", col(st, 0), col(st, 1), col(st, 2),
-           sqlite3_column_int(st, 3) ? "active" : "inactive", name);
+    printf("%-10s %-14s %-13s %-8s ", col(st, 0), col(st, 1), col(st, 2),
+           sqlite3_column_int(st, 3) ? "active" : "inactive");
+    print_padded(name, 28);
+    fputc(' ', stdout);
     if (itxm) {
         printf("%-12s %-20s ", sqlite3_column_type(st, 8) == SQLITE_NULL ? "(unmapped)" : col(st, 8),
                col(st, 9));

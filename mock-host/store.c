@@ -254,10 +254,12 @@ static int kv_get_blob(mh_store *s, const char *sql, int64_t app_id, const char 
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(st, 0);  /* before _bytes, as SQLite asks */
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *out = malloc(*len + 1);
         if (*out != NULL) {
-            memcpy(*out, sqlite3_column_blob(st, 0), *len);
+            if (*len > 0)
+                memcpy(*out, blob, *len);
             ((char *)*out)[*len] = '\0';
         }
     }

@@ -7,12 +7,15 @@
  *                 [--page-max N] [--gzip] [--link] [--latency-ms N]
  *                 [--per-record-us N] [--bandwidth-kbit N] [--port-file F]
  *
- * Prints "listening on PORT" and serves until stdin closes or SIGTERM.
+ * Prints "listening on PORT" and serves until stdin closes or SIGTERM; a
+ * line "mutate change=N&add=N&tobedeleted=N&disable=N&remove=N&restore=N"
+ * on stdin changes the district (as GET /_sim/mutate does).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -25,12 +28,33 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+/* A line "mutate change=40&add=10" on stdin changes the district, as
+ * GET /_sim/mutate?... does; end of input stops the simulator. */
+static void stdin_command(sim_server *s, char *line)
+{
+    char *save = NULL, *tok;
+    struct timespec ts;
+    if (strncmp(line, "mutate ", 7) != 0)
+        return;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    pthread_mutex_lock(&s->mu);
+    for (tok = strtok_r(line + 7, "&\n", &save); tok; tok = strtok_r(NULL, "&\n", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        sim_mutate(&s->d, tok, (uint32_t)strtoul(eq + 1, NULL, 10),
+                   (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void *watch_stdin(void *arg)
 {
-    char buf[64];
-    (void)arg;
-    while (read(0, buf, sizeof buf) > 0)
-        ;
+    char line[512];
+    FILE *in = fdopen(0, "r");
+    while (in != NULL && fgets(line, sizeof line, in) != NULL)
+        stdin_command(arg, line);
     stop = 1;
     return NULL;
 }
@@ -97,7 +121,7 @@ int main(int argc, char **argv)
     printf("listening on %u\n", bound);
     fflush(stdout);
     if (watch)
-        pthread_create(&th, NULL, watch_stdin, NULL);
+        pthread_create(&th, NULL, watch_stdin, &s);
     while (!stop)
         usleep(50000);
     MHD_stop_daemon(d);
