@@ -37,6 +37,8 @@ int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_config(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_schema(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
 

@@ -43,9 +43,13 @@ static const mh_command commands[] = {
     {"config", "config APP [SETTING [VALUE | --unset]]",
      "Show or change an app's tuning settings (page size, concurrency, timeouts, retries,\n"
      "deactivation threshold, full-sync interval).", mh_cmd_config},
-    {"schema", "schema APP [--json]", "Show the district's field catalogue per role.", not_yet},
+    {"schema", "schema APP [--json]",
+     "Read the district's field catalogue per role from ClassLink (standard fields and every\n"
+     "metadata key present, with type and fill rate) and show it.", mh_cmd_schema},
     {"fields", "fields APP [--metadata on|off] [--role ROLE --show F1,F2,...]",
-     "Choose the fields shown for each role.", not_yet},
+     "Show or choose the fields the Users page shows for each role, and whether metadata\n"
+     "fields show.  A change applies to stored users at once, with no request to ClassLink.",
+     mh_cmd_fields},
     {"sync", "sync APP [--full | --delta] [--dry-run] [--confirm-deactivations] | sync --all",
      "Import users.  Without a mode: delta when a watermark exists and the last complete full\n"
      "run is recent (config full_every_days, default 7), else full.  A full run that would\n"

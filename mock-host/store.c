@@ -51,6 +51,13 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX users_by_role ON users(app_id, role);"
     "CREATE INDEX runs_by_app ON runs(app_id, id);",
+    /* 3: the field catalogue last discovered, per role */
+    "CREATE TABLE schema_roles(app_id INTEGER NOT NULL, role TEXT NOT NULL, count INTEGER,"
+    "  PRIMARY KEY(app_id, role)) WITHOUT ROWID;"
+    "CREATE TABLE schema_fields(app_id INTEGER NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,"
+    "  label TEXT NOT NULL, type TEXT NOT NULL, is_metadata INTEGER NOT NULL,"
+    "  filled INTEGER NOT NULL, sampled INTEGER NOT NULL,"
+    "  PRIMARY KEY(app_id, role, path)) WITHOUT ROWID;",
 };
 
 int mh_store_schema_version(void)

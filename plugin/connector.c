@@ -14,6 +14,7 @@
 #include "fetch.h"
 #include "instance.h"
 #include "mapping.h"
+#include "schema.h"
 
 #define CL_PLUGIN_ID "classlink"
 #define CL_PLUGIN_NAME "ClassLink SIS"
@@ -40,13 +41,6 @@ static int cl_create(sis_instance **out, const sis_host *host, sis_host_app *app
 static void cl_destroy(sis_instance *inst)
 {
     free(inst);
-}
-
-static int cl_discover_schema(sis_instance *inst, const sis_schema_sink *sink, sis_error *err)
-{
-    (void)inst; (void)sink;
-    return cl_fail(err, SIS_ERR_NOT_SUPPORTED,
-                   "schema discovery is not available in this version of the ClassLink connector");
 }
 
 static const sis_connector cl_connector = {

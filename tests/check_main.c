@@ -12,7 +12,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"store", suite_store},     {"cli", suite_cli},
     {"oauth1", suite_oauth1},   {"parser", suite_parser},
     {"connect", suite_connect}, {"sync", suite_sync},
-    {"faults", suite_faults},
+    {"faults", suite_faults},   {"fields", suite_fields},
 };
 
 int main(int argc, char **argv)

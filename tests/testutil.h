@@ -41,5 +41,6 @@ Suite *suite_parser(void);
 Suite *suite_faults(void);
 Suite *suite_sync(void);
 Suite *suite_connect(void);
+Suite *suite_fields(void);
 
 #endif
