@@ -39,6 +39,10 @@ int mh_cmd_config(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_schema(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_account(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
 

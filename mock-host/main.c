@@ -21,8 +21,6 @@ typedef struct mh_command {
     int (*run)(mh_ctx *ctx, int argc, char **argv);
 } mh_command;
 
-static int not_yet(mh_ctx *ctx, int argc, char **argv);
-
 static const mh_command commands[] = {
     {"marketplace", "marketplace", "List the plugins this host can offer, from their manifests.",
      mh_cmd_marketplace},
@@ -59,10 +57,15 @@ static const mh_command commands[] = {
     {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users},
     {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs},
     {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",
-     not_yet},
-    {"roles", "roles APP [--map SISROLE=PORTALROLE ...]", "Role mapping (ITxM).", not_yet},
-    {"locations", "locations [add NAME | remove NAME] | locations APP [--map ORG=LOCATION ...]",
-     "Locations and location mapping (ITxM).", not_yet},
+     mh_cmd_portal_roles},
+    {"roles", "roles APP [--map SISROLE=PORTALROLE ...]",
+     "Role mapping (ITxM accounts): every SIS role present with its user count, its mapping\n"
+     "and a suggestion; --map sets one (both sides are checked).", mh_cmd_roles},
+    {"locations", "locations [add NAME | remove NAME] | locations APP [--map ORG_SOURCEDID=LOCATION ...]",
+     "The host's locations, or an app's location mapping (ITxM accounts): the district's orgs\n"
+     "with type, identifier, user count, mapping and a suggested location.", mh_cmd_locations},
+    {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
+     mh_cmd_account},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -74,12 +77,6 @@ static const mh_command *find_command(const char *name)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     return NULL;
-}
-
-static int not_yet(mh_ctx *ctx, int argc, char **argv)
-{
-    (void)ctx; (void)argc;
-    return mh_fail("'%s' is not available yet in this build of mock-host", argv[0]);
 }
 
 int mh_fail(const char *fmt, ...)

@@ -344,15 +344,13 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
     snprintf(buf, sizeof buf,
              "{\"fetched\":%llu,\"orgs\":%llu,\"created\":%llu,\"updated\":%llu,\"unchanged\":%llu,"
              "\"deactivated\":%llu,\"reactivated\":%llu,\"held\":%llu,\"invalid\":%llu,"
-             "\"unmapped_role_users\":%llu,\"unmapped_org_users\":%llu,\"requests\":%llu,"
-             "\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
+             "\"requests\":%llu,\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
              (unsigned long long)r->fetched, (unsigned long long)r->orgs,
              (unsigned long long)r->w.counts.created, (unsigned long long)r->w.counts.updated,
              (unsigned long long)(r->w.counts.unchanged + r->skipped_unchanged),
              (unsigned long long)(r->w.counts.deactivated + deactivated_absent),
              (unsigned long long)r->w.counts.reactivated, (unsigned long long)held,
-             (unsigned long long)r->invalid, (unsigned long long)r->w.counts.role_unmapped,
-             (unsigned long long)r->w.counts.org_unmapped, (unsigned long long)res->requests,
+             (unsigned long long)r->invalid, (unsigned long long)res->requests,
              (unsigned long long)res->retries, (unsigned long long)res->bytes);
     mh_str_adds(out, buf);
     for (i = 0; i < r->n_reasons; i++) {
@@ -362,7 +360,9 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
         snprintf(buf, sizeof buf, ":%llu", (unsigned long long)r->reasons[i].n);
         mh_str_adds(out, buf);
     }
-    mh_str_adds(out, "}}");
+    mh_str_adds(out, "},");
+    mh_unmapped_json(r->s, r->app, out);
+    mh_str_adds(out, "}");
 }
 
 static void end_run(mh_store *s, int64_t run_id, const char *outcome, const char *counts,
@@ -504,7 +504,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     happ->progress = &progress;
     mh_mapping_load(ctx->store, &happ->app, &r.cfg);
     rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 && prepare_run(&r) == 0 &&
-                 mh_user_writer_open(&r.w, ctx->store, happ->app.id) == 0
+                 mh_user_writer_open(&r.w, ctx->store, &happ->app) == 0
              ? SIS_OK : SIS_ERR_GENERIC;
     active_before = count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 AND "
                                 "active = 1", happ->app.id, 0);

@@ -106,11 +106,12 @@ void mh_mapping_free(mh_mapping_cfg *c)
     memset(c, 0, sizeof *c);
 }
 
-int mh_user_writer_open(mh_user_writer *w, mh_store *s, int64_t app_id)
+int mh_user_writer_open(mh_user_writer *w, mh_store *s, const mh_app *app)
 {
     memset(w, 0, sizeof *w);
     w->store = s;
-    w->app_id = app_id;
+    w->app_id = app->id;
+    w->itxm = app->itxm;
     mh_now_iso(w->now, sizeof w->now);
     if (sqlite3_prepare_v3(s->db, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
                            "sourced_id = ?2", -1, SQLITE_PREPARE_PERSISTENT, &w->get, NULL) != SQLITE_OK ||
@@ -160,7 +161,11 @@ static void encode_user(mh_user_writer *w, const sis_host_user *u)
         mh_str_json(&w->locations, u->locations[i]);
     }
     mh_str_add(&w->locations, "]", 1);
-    mh_str_adds(&w->flags, u->role_unmapped ? "{\"roleUnmapped\":true" : "{\"roleUnmapped\":false");
+    if (!w->itxm) {
+        mh_str_adds(&w->flags, "{}");  /* no mapping applies to a standard account */
+        return;
+    }
+    mh_str_adds(&w->flags, u->portal_role == NULL ? "{\"roleUnmapped\":true" : "{\"roleUnmapped\":false");
     mh_str_adds(&w->flags, ",\"unmappedOrgs\":[");
     for (i = 0; i < u->n_unmapped_org_ids; i++) {
         if (i)
@@ -168,6 +173,44 @@ static void encode_user(mh_user_writer *w, const sis_host_user *u)
         mh_str_json(&w->flags, u->unmapped_org_ids[i]);
     }
     mh_str_adds(&w->flags, "]}");
+}
+
+static void tally_json(mh_store *s, const char *sql, int64_t app_id, mh_str *out)
+{
+    sqlite3_stmt *st;
+    char num[32];
+    int first = 1;
+    mh_str_add(out, "{", 1);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, app_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (!first)
+                mh_str_add(out, ",", 1);
+            mh_str_json(out, (const char *)sqlite3_column_text(st, 0));
+            snprintf(num, sizeof num, ":%lld", (long long)sqlite3_column_int64(st, 1));
+            mh_str_adds(out, num);
+            first = 0;
+        }
+    }
+    sqlite3_finalize(st);
+    mh_str_add(out, "}", 1);
+}
+
+void mh_unmapped_json(mh_store *s, const mh_app *app, mh_str *out)
+{
+    mh_str_adds(out, "\"unmapped_roles\":");
+    if (app->itxm)
+        tally_json(s, "SELECT role, count(*) FROM users WHERE app_id = ?1 AND active = 1 AND "
+                      "portal_role IS NULL GROUP BY role ORDER BY role", app->id, out);
+    else
+        mh_str_adds(out, "{}");
+    mh_str_adds(out, ",\"unmapped_orgs\":");
+    if (app->itxm)
+        tally_json(s, "SELECT j.value, count(*) FROM users u, json_each(u.flags, '$.unmappedOrgs') j "
+                      "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value",
+                   app->id, out);
+    else
+        mh_str_adds(out, "{}");
 }
 
 static uint64_t user_hash(const mh_user_writer *w, const sis_host_user *u)
@@ -200,8 +243,6 @@ int mh_user_write(void *ctx, const sis_host_user *u)
         old_hash = sqlite3_column_int64(w->get, 1);
     }
     sqlite3_reset(w->get);
-    w->counts.role_unmapped += u->role_unmapped != 0;
-    w->counts.org_unmapped += u->n_unmapped_org_ids > 0;
     if (exists && old_hash == (sqlite3_int64)h) {
         w->counts.unchanged++;
         return SIS_OK;
@@ -253,7 +294,7 @@ int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *con
         return -1;
     }
     mh_mapping_load(s, app, &cfg);
-    if (mh_user_writer_open(&w, s, app->id) != 0 ||
+    if (mh_user_writer_open(&w, s, app) != 0 ||
         sqlite3_prepare_v2(s->db, "SELECT sourced_id, status, enabled, modified, body FROM "
                            "sis_records WHERE app_id = ?1 AND present = 1", -1, &st, NULL) != SQLITE_OK)
         rc = -1;

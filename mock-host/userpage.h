@@ -31,7 +31,7 @@ typedef enum mh_user_change {
 } mh_user_change;
 
 typedef struct mh_user_counts {
-    uint64_t created, updated, unchanged, deactivated, reactivated, role_unmapped, org_unmapped;
+    uint64_t created, updated, unchanged, deactivated, reactivated;
 } mh_user_counts;
 
 /* Prepared statements and buffers reused for every user of a run. */
@@ -42,9 +42,14 @@ typedef struct mh_user_writer {
     mh_str fields, locations, flags;
     mh_user_counts counts;
     char now[32];
+    int itxm;                        /* role and location mapping apply */
 } mh_user_writer;
 
-int mh_user_writer_open(mh_user_writer *w, mh_store *s, int64_t app_id);
+/* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} for the app's
+ * active users (ITxM; empty objects otherwise). */
+void mh_unmapped_json(mh_store *s, const mh_app *app, mh_str *out);
+
+int mh_user_writer_open(mh_user_writer *w, mh_store *s, const mh_app *app);
 void mh_user_writer_close(mh_user_writer *w);
 /* sis_user_fn-compatible: ctx is the writer. */
 int mh_user_write(void *ctx, const sis_host_user *u);

@@ -42,5 +42,6 @@ Suite *suite_faults(void);
 Suite *suite_sync(void);
 Suite *suite_connect(void);
 Suite *suite_fields(void);
+Suite *suite_itxm(void);
 
 #endif

@@ -801,6 +801,7 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
         s->clock_offset_s = num_arg(&a, "clock_offset", 0);
         s->send_link = (int)num_arg(&a, "link", s->send_link);
         s->d.oneroster12 = (int)num_arg(&a, "oneroster12", s->d.oneroster12);
+        s->d.n_schools = (uint32_t)num_arg(&a, "schools", s->d.n_schools);
         s->d.generation++;
         pthread_mutex_unlock(&s->mu);
         return send_json(c, 200, "{\"ok\":true}");

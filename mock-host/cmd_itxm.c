@@ -1,0 +1,344 @@
+/*
+ * cmd_itxm.c - step 5, ITxM accounts only: the host's Customer Portal roles
+ * and locations, and the mapping of SIS roles and orgs onto them.  Every
+ * mapping change is applied to the stored users at once, without a request
+ * to the SIS.  An org that vanished from the SIS keeps its mapping, flagged.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "userpage.h"
+
+/* ---- the host's own lists ----------------------------------------------- */
+
+static int edit_list(mh_ctx *ctx, const char *table, const char *what, int argc, char **argv)
+{
+    char sql[160];
+    sqlite3_stmt *st;
+    int rows = 0;
+
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    if (argc == 3 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)) {
+        int add = strcmp(argv[1], "add") == 0;
+        if (argv[2][0] == '\0')
+            return mh_fail("a %s needs a name", what);
+        snprintf(sql, sizeof sql, add ? "INSERT OR IGNORE INTO %s(name) VALUES(?1)"
+                                      : "DELETE FROM %s WHERE name = ?1", table);
+        sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
+        sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (sqlite3_changes(ctx->store->db) == 0)
+            printf(add ? "The %s \"%s\" exists already.\n" : "There is no %s \"%s\".\n", what, argv[2]);
+        else
+            printf(add ? "Added the %s \"%s\".\n" : "Removed the %s \"%s\".\n", what, argv[2]);
+        return 0;
+    }
+    if (argc != 1)
+        return mh_usage_error(argv[0], "use: %s [add NAME | remove NAME]", argv[0]);
+    snprintf(sql, sizeof sql, "SELECT name FROM %s ORDER BY name", table);
+    sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        printf("%s\n", sqlite3_column_text(st, 0));
+        rows++;
+    }
+    sqlite3_finalize(st);
+    if (rows == 0)
+        printf("(none yet: mock-host %s add NAME)\n", argv[0]);
+    return 0;
+}
+
+int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv)
+{
+    return edit_list(ctx, "portal_roles", "portal role", argc, argv);
+}
+
+static int exists_in(mh_store *s, const char *sql, int64_t app_id, const char *name)
+{
+    sqlite3_stmt *st;
+    int found;
+    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, app_id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* ---- name similarity, for suggestions ----------------------------------- */
+
+/* Lower-case words without punctuation or filler ("school", "the"...). */
+static void normalise(const char *in, char *out, size_t cap)
+{
+    static const char *const filler[] = {"school", "the", "of", "sch", "campus"};
+    char word[64];
+    size_t o = 0, w = 0, i;
+    for (;; in++) {
+        if (*in != '\0' && isalnum((unsigned char)*in) && w < sizeof word - 1) {
+            word[w++] = (char)tolower((unsigned char)*in);
+            continue;
+        }
+        word[w] = '\0';
+        if (w > 0) {
+            int skip = 0;
+            for (i = 0; i < sizeof filler / sizeof filler[0]; i++)
+                skip |= strcmp(word, filler[i]) == 0;
+            if (!skip && o + w + 2 < cap) {
+                if (o)
+                    out[o++] = ' ';
+                memcpy(out + o, word, w);
+                o += w;
+            }
+        }
+        w = 0;
+        if (*in == '\0')
+            break;
+    }
+    out[o] = '\0';
+}
+
+/* 0..100: how alike two names are, by shared normalised words. */
+static int similarity(const char *a, const char *b)
+{
+    char na[256], nb[256], *save = NULL, *tok;
+    int shared = 0, wa = 0, wb = 0;
+    normalise(a, na, sizeof na);
+    normalise(b, nb, sizeof nb);
+    if (na[0] == '\0' || nb[0] == '\0')
+        return 0;
+    if (strcmp(na, nb) == 0)
+        return 100;
+    for (tok = nb; *tok; tok++)
+        wb += *tok == ' ';
+    wb++;
+    for (tok = strtok_r(na, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char padded[260], hay[260];
+        wa++;
+        snprintf(padded, sizeof padded, " %s ", tok);
+        snprintf(hay, sizeof hay, " %s ", nb);
+        shared += strstr(hay, padded) != NULL;
+    }
+    return 200 * shared / (wa + wb);
+}
+
+/* The most similar name from `sql` (one text column), or "" below 60. */
+static void suggest(mh_store *s, const char *sql, const char *name, const char *alt,
+                    char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    int best = 59;
+    out[0] = '\0';
+    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *cand = (const char *)sqlite3_column_text(st, 0);
+        int score = similarity(name, cand);
+        if (alt != NULL && alt[0] != '\0' && strcasecmp(alt, cand) == 0)
+            score = 100;  /* the identifier names the location */
+        if (score > best) {
+            best = score;
+            snprintf(out, cap, "%s", cand);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* Role names differ between an SIS and a help desk. */
+static const char *role_synonym(const char *sis_role)
+{
+    static const char *const pairs[][2] = {
+        {"student", "Student"}, {"teacher", "Teacher"}, {"aide", "Staff"},
+        {"administrator", "Administrator"}, {"districtAdministrator", "Administrator"},
+        {"siteAdministrator", "Administrator"}, {"systemAdministrator", "Administrator"},
+        {"principal", "Administrator"}, {"counselor", "Staff"}, {"proctor", "Staff"},
+        {"guardian", "Parent"}, {"parent", "Parent"}, {"relative", "Parent"}};
+    size_t i;
+    for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(pairs[i][0], sis_role) == 0)
+            return pairs[i][1];
+    return sis_role;
+}
+
+/* ---- mapping pages --------------------------------------------------------- */
+
+static int need_itxm(const sis_host_app *happ, const char *page)
+{
+    if (happ->app.itxm)
+        return 0;
+    printf("%s mapping applies only to ITxM accounts; %s is a standard account, so its users "
+           "are imported without it. (Switch with: mock-host account %s --itxm)\n", page,
+           happ->app.name, happ->app.name);
+    return 1;
+}
+
+static int apply_now(mh_ctx *ctx, sis_host_app *happ)
+{
+    sis_instance *inst = NULL;
+    mh_user_counts c;
+    char msg[512];
+    int rc;
+    if (mh_instance_create(&inst, happ, msg, sizeof msg) != 0)
+        return mh_fail("%s", msg);
+    rc = mh_reapply_mappings(ctx->store, &happ->app, happ->plugin->connector, inst, &c);
+    happ->plugin->connector->destroy(inst);
+    if (rc != 0)
+        return 1;
+    printf("Applied to the Users page: %llu users updated (no request to the SIS).\n",
+           (unsigned long long)c.updated);
+    return 0;
+}
+
+static int store_pair(mh_store *s, const char *sql, int64_t app_id, const char *from, const char *to)
+{
+    sqlite3_stmt *st;
+    int rc;
+    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Collects the --map FROM=TO pairs; returns how many, or -1. */
+static int parse_maps(int argc, char **argv, const char *cmd, char **pairs, int cap)
+{
+    int i, n = 0;
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--map") != 0 || i + 1 >= argc || strchr(argv[i + 1], '=') == NULL ||
+            n >= cap) {
+            mh_usage_error(cmd, "expected --map FROM=TO, got '%s'", argv[i]);
+            return -1;
+        }
+        pairs[n++] = argv[++i];
+    }
+    return n;
+}
+
+int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
+{
+    sis_host_app happ;
+    char *pairs[64], sugg[128];
+    sqlite3_stmt *st;
+    int n, i;
+
+    if (argc < 2 || argv[1][0] == '-')
+        return mh_usage_error("roles", "name the app");
+    if ((n = parse_maps(argc, argv, "roles", pairs, 64)) < 0)
+        return 2;
+    if (mh_ctx_app(ctx, argv[1], &happ) != 0)
+        return 1;
+    if (need_itxm(&happ, "Role"))
+        return n > 0 ? 1 : 0;
+    for (i = 0; i < n; i++) {
+        char *eq = strchr(pairs[i], '=');
+        *eq = '\0';
+        if (!exists_in(ctx->store, "SELECT 1 FROM sis_records WHERE role = ?1 AND app_id = ?2 "
+                       "AND present = 1 LIMIT 1", happ.app.id, pairs[i]))
+            return mh_fail("the district has no users with the SIS role \"%s\"; run 'mock-host "
+                           "roles %s' to see the roles present", pairs[i], argv[1]);
+        if (!exists_in(ctx->store, "SELECT 1 FROM portal_roles WHERE name = ?1", 0, eq + 1))
+            return mh_fail("there is no Customer Portal role \"%s\"; add it with 'mock-host "
+                           "portal-roles add \"%s\"'", eq + 1, eq + 1);
+        store_pair(ctx->store, "INSERT OR REPLACE INTO role_map VALUES(?1, ?2, ?3)", happ.app.id,
+                   pairs[i], eq + 1);
+    }
+    printf("%-24s %8s  %-20s %s\n", "SIS ROLE", "USERS", "PORTAL ROLE", "SUGGESTED");
+    sqlite3_prepare_v2(ctx->store->db, "SELECT r.role, count(*), m.portal_role FROM sis_records r "
+                       "LEFT JOIN role_map m ON m.app_id = r.app_id AND m.sis_role = r.role "
+                       "WHERE r.app_id = ?1 AND r.present = 1 GROUP BY r.role ORDER BY r.role",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, happ.app.id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *role = (const char *)sqlite3_column_text(st, 0);
+        int mapped = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        suggest(ctx->store, "SELECT name FROM portal_roles", role_synonym(role), role, sugg, sizeof sugg);
+        printf("%-24s %8lld  %-20s %s\n", role, (long long)sqlite3_column_int64(st, 1),
+               mapped ? (const char *)sqlite3_column_text(st, 2) : "(unmapped)",
+               mapped ? "" : sugg);
+    }
+    sqlite3_finalize(st);
+    return n > 0 ? apply_now(ctx, &happ) : 0;
+}
+
+static int locations_page(mh_ctx *ctx, sis_host_app *happ, int argc, char **argv)
+{
+    char *pairs[256], sugg[256];
+    sqlite3_stmt *st;
+    int n, i;
+
+    if ((n = parse_maps(argc, argv, "locations", pairs, 256)) < 0)
+        return 2;
+    if (need_itxm(happ, "Location"))
+        return n > 0 ? 1 : 0;
+    for (i = 0; i < n; i++) {
+        char *eq = strchr(pairs[i], '=');
+        *eq = '\0';
+        if (!exists_in(ctx->store, "SELECT 1 FROM orgs WHERE sourced_id = ?1 AND app_id = ?2",
+                       happ->app.id, pairs[i]))
+            return mh_fail("the district has no org \"%s\"; run 'mock-host locations %s' to see "
+                           "its orgs", pairs[i], argv[1]);
+        if (!exists_in(ctx->store, "SELECT 1 FROM locations WHERE name = ?1", 0, eq + 1))
+            return mh_fail("there is no location \"%s\"; add it with 'mock-host locations add "
+                           "\"%s\"'", eq + 1, eq + 1);
+        store_pair(ctx->store, "INSERT OR REPLACE INTO location_map VALUES(?1, ?2, ?3)",
+                   happ->app.id, pairs[i], eq + 1);
+    }
+    printf("%-18s %-9s %-8s %-36s %6s  %-24s %s\n", "ORG", "TYPE", "ID", "NAME", "USERS", "LOCATION",
+           "SUGGESTED");
+    sqlite3_prepare_v2(ctx->store->db,
+                       "SELECT o.sourced_id, o.type, o.identifier, o.name, o.stale, m.location, "
+                       "(SELECT count(*) FROM sis_records r, json_each(r.body, '$.orgs') j "
+                       " WHERE r.app_id = o.app_id AND r.present = 1 AND j.value = o.sourced_id) "
+                       "FROM orgs o LEFT JOIN location_map m ON m.app_id = o.app_id AND "
+                       "m.org_id = o.sourced_id WHERE o.app_id = ?1 ORDER BY o.type, o.name",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, happ->app.id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int mapped = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        suggest(ctx->store, "SELECT name FROM locations", (const char *)sqlite3_column_text(st, 3),
+                (const char *)sqlite3_column_text(st, 2), sugg, sizeof sugg);
+        printf("%-18s %-9s %-8s %-36s %6lld  %-24s %s%s\n", sqlite3_column_text(st, 0),
+               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+               (long long)sqlite3_column_int64(st, 6),
+               mapped ? (const char *)sqlite3_column_text(st, 5) : "(unmapped)", mapped ? "" : sugg,
+               sqlite3_column_int(st, 4) ? "  [stale: no longer in the SIS; mapping kept]" : "");
+    }
+    sqlite3_finalize(st);
+    return n > 0 ? apply_now(ctx, happ) : 0;
+}
+
+int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv)
+{
+    sis_host_app happ;
+    if (argc == 1 || strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)
+        return edit_list(ctx, "locations", "location", argc, argv);
+    if (mh_ctx_app(ctx, argv[1], &happ) != 0)
+        return 1;
+    return locations_page(ctx, &happ, argc, argv);
+}
+
+int mh_cmd_account(mh_ctx *ctx, int argc, char **argv)
+{
+    sis_host_app happ;
+    sqlite3_stmt *st;
+    int itxm;
+    if (argc != 3 || (strcmp(argv[2], "--itxm") != 0 && strcmp(argv[2], "--standard") != 0))
+        return mh_usage_error("account", "name the app and --itxm or --standard");
+    if (mh_ctx_app(ctx, argv[1], &happ) != 0)
+        return 1;
+    itxm = strcmp(argv[2], "--itxm") == 0;
+    sqlite3_prepare_v2(ctx->store->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, happ.app.id);
+    sqlite3_bind_int(st, 2, itxm);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    happ.app.itxm = itxm;
+    printf("%s is now %s account.\n", argv[1], itxm ? "an ITxM" : "a standard");
+    return apply_now(ctx, &happ);
+}

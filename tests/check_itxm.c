@@ -1,0 +1,199 @@
+/* check_itxm.c - step 5 for ITxM accounts: role and location mapping. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "mhtest.h"
+
+static void setup(void)
+{
+    tu_result r;
+    env_start("--users 400 --schools 3");
+    env_connect();
+    r = MH("account classlink --itxm");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("portal-roles add Student && SEC=x MOCK_HOST_DB=%s/host.db %s/mock-host portal-roles add Staff "
+           "&& MOCK_HOST_DB=%s/host.db %s/mock-host locations add 'Lincoln Elementary' && "
+           "MOCK_HOST_DB=%s/host.db %s/mock-host locations add 'Washington Middle'",
+           env.dir, tu_build_dir(), env.dir, tu_build_dir(), env.dir, tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+/* portalRole and locations of one user, from the Users page. */
+static void user_mapping(const char *id, char *role, size_t rcap, char *locs, size_t lcap)
+{
+    tu_result r = MH("users --app classlink --json");
+    json_object *arr = json_tokener_parse(r.out), *pr, *lo;
+    size_t i;
+    role[0] = locs[0] = '\0';
+    for (i = 0; i < json_object_array_length(arr); i++) {
+        json_object *u = json_object_array_get_idx(arr, i), *sid;
+        json_object_object_get_ex(u, "sourcedId", &sid);
+        if (strcmp(json_object_get_string(sid), id) != 0)
+            continue;
+        json_object_object_get_ex(u, "portalRole", &pr);
+        json_object_object_get_ex(u, "locations", &lo);
+        snprintf(role, rcap, "%s", pr ? json_object_get_string(pr) : "null");
+        snprintf(locs, lcap, "%s", json_object_to_json_string_ext(lo, JSON_C_TO_STRING_PLAIN));
+    }
+    json_object_put(arr);
+    tu_result_free(&r);
+}
+
+START_TEST(roles_are_listed_suggested_mapped_and_remapped)
+{
+    tu_result r = MH("roles classlink");
+    char role[64], locs[256];
+    long long requests;
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "student") && strstr(r.out, "(unmapped)"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "Student"), "a suggestion for student: %s", r.out);
+    tu_result_free(&r);
+    requests = sim_stat(&env.sim, "roster_requests");
+    r = MH("roles classlink --map student=Student --map teacher=Staff");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    user_mapping("u0000000", role, sizeof role, locs, sizeof locs);  /* a student */
+    ck_assert_str_eq(role, "Student");
+    user_mapping("u0000016", role, sizeof role, locs, sizeof locs);  /* a teacher */
+    ck_assert_str_eq(role, "Staff");
+    r = MH("roles classlink --map teacher=Student");
+    tu_result_free(&r);
+    user_mapping("u0000016", role, sizeof role, locs, sizeof locs);
+    ck_assert_str_eq(role, "Student");
+    ck_assert_int_eq(sim_stat(&env.sim, "roster_requests"), requests);
+    r = MH("roles classlink --map teacher=Janitor");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no Customer Portal role \"Janitor\""));
+    tu_result_free(&r);
+    r = MH("roles classlink --map wizard=Student");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no users with the SIS role \"wizard\""));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(locations_are_suggested_and_multi_school_users_get_two)
+{
+    tu_result r = MH("locations classlink");
+    char role[64], locs[256];
+    ck_assert_int_eq(r.status, 0);
+    /* "Lincoln Elementary School" suggests the location "Lincoln Elementary". */
+    ck_assert_msg(strstr(r.out, "Lincoln Elementary School") && strstr(r.out, "(unmapped)               Lincoln Elementary"),
+                  "%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "Washington Middle School"));
+    tu_result_free(&r);
+    r = MH("locations classlink --map org-school-000='Lincoln Elementary' --map "
+           "org-school-001='Washington Middle' --map org-school-002='Lincoln Elementary'");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = MH("users --app classlink --json");
+    /* A teacher in two schools mapped to two locations has both. */
+    ck_assert_msg(strstr(r.out, "\"locations\":[\"Lincoln Elementary\",\"Washington Middle\"]") ||
+                  strstr(r.out, "\"locations\":[\"Washington Middle\",\"Lincoln Elementary\"]"), "no two-school user");
+    tu_result_free(&r);
+    user_mapping("u0000000", role, sizeof role, locs, sizeof locs);
+    ck_assert_str_ne(locs, "[]");
+    r = MH("locations classlink --map org-nowhere='Lincoln Elementary'");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no org \"org-nowhere\""));
+    tu_result_free(&r);
+    r = MH("locations classlink --map org-school-000=Atlantis");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "no location \"Atlantis\""));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(unmapped_users_are_imported_flagged_and_counted)
+{
+    tu_result r = MH("roles classlink --map student=Student");
+    tu_result_free(&r);
+    r = MH("sync classlink --full");
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 400);  /* unmapped users are still imported */
+    r = MH("runs classlink --json");
+    {
+        json_object *runs = json_tokener_parse(r.out), *last, *counts, *roles, *orgs, *v;
+        last = json_object_array_get_idx(runs, json_object_array_length(runs) - 1);
+        json_object_object_get_ex(last, "counts", &counts);
+        ck_assert(json_object_object_get_ex(counts, "unmapped_roles", &roles));
+        ck_assert(json_object_object_get_ex(roles, "teacher", &v));
+        ck_assert_int_gt(json_object_get_int(v), 10);
+        ck_assert(!json_object_object_get_ex(roles, "student", &v));  /* students are mapped */
+        ck_assert(json_object_object_get_ex(counts, "unmapped_orgs", &orgs));
+        ck_assert(json_object_object_get_ex(orgs, "org-school-000", &v));
+        json_object_put(runs);
+    }
+    tu_result_free(&r);
+    r = MH("users --app classlink --role teacher --json");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"roleUnmapped\":true"));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(a_vanished_org_keeps_its_mapping_flagged_stale)
+{
+    tu_result r = MH("locations classlink --map org-school-002='Lincoln Elementary'");
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/reset?schools=2"));
+    r = MH("sync classlink --full --confirm-deactivations");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("locations classlink");
+    {
+        const char *row = strstr(r.out, "org-school-002");
+        ck_assert_ptr_nonnull(row);
+        ck_assert_msg(strstr(row, "Lincoln Elementary") && strstr(row, "[stale: no longer in the SIS; "
+                      "mapping kept]") && strchr(row, '\n') > strstr(row, "[stale"), "%s", r.out);
+    }
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(standard_accounts_are_unaffected)
+{
+    tu_result r = MH("account classlink --standard");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("roles classlink");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "applies only to ITxM accounts"));
+    tu_result_free(&r);
+    r = MH("locations classlink --map org-school-000='Lincoln Elementary'");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "applies only to ITxM accounts"));
+    tu_result_free(&r);
+    r = MH("users --app classlink --json");
+    ck_assert_ptr_null(strstr(r.out, "\"portalRole\":\""));
+    ck_assert_ptr_null(strstr(r.out, "roleUnmapped"));
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_itxm(void)
+{
+    Suite *s = suite_create("itxm");
+    TCase *tc = tcase_create("itxm");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, roles_are_listed_suggested_mapped_and_remapped);
+    tcase_add_test(tc, locations_are_suggested_and_multi_school_users_get_two);
+    tcase_add_test(tc, unmapped_users_are_imported_flagged_and_counted);
+    tcase_add_test(tc, a_vanished_org_keeps_its_mapping_flagged_stale);
+    tcase_add_test(tc, standard_accounts_are_unaffected);
+    suite_add_tcase(s, tc);
+    return s;
+}
