@@ -38,7 +38,7 @@ SIMULATOR  = $(BUILD)/classlink-sim
 TEST_RUNNER = $(BUILD)/check_all
 TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity)
 
-.PHONY: all check test demo deps install clean bench fuzz soak valgrind
+.PHONY: all check test demo deps install clean bench bench-tools fuzz soak valgrind
 
 all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_RUNNER) $(TEST_PLUGINS)
 
@@ -95,6 +95,24 @@ valgrind: deps
 	$(MAKE) all
 	$(TEST_ENV) CK_FORK=no TEST_VALGRIND=1 valgrind --error-exitcode=1 --leak-check=full \
 	  --errors-for-leak-kinds=definite --trace-children=no $(TEST_RUNNER)
+
+# Benchmarks: optimised build, a million-user district, figures as ratios
+# against a baseline measured in the same run.  Not part of `make check`.
+BENCH_TOOLS = $(BUILD)/bench/measure $(BUILD)/bench/baseline-sync
+
+$(BUILD)/bench/measure: tests/bench/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/baseline-sync: tests/bench/baseline.c $(BUILD)/libclplugin.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench-tools: all $(BENCH_TOOLS)
+
+bench: deps
+	$(MAKE) BUILD=build-bench CFLAGS="-O2 -g -DNDEBUG" bench-tools
+	sh scripts/bench.sh build-bench
 
 demo: deps
 	$(MAKE) all

@@ -227,7 +227,7 @@ int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
 static const char *const tunables[] = {
     "page_size", "concurrency", "delta_overlap_s", "max_record_bytes", "request_timeout_ms",
     "connect_timeout_ms", "stall_timeout_s", "max_attempts", "retry_budget_ms", "retry_base_ms",
-    "retry_max_ms", "deactivation_threshold_pct", "full_every_days"};
+    "retry_max_ms", "deactivation_threshold_pct", "full_every_days", "fetch_projection"};
 
 int mh_cmd_config(mh_ctx *ctx, int argc, char **argv)
 {

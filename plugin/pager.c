@@ -396,9 +396,12 @@ static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
     int parse_ok = 0, retry;
     char parse_error[256] = "";
 
+    curl_off_t wire = 0;
+
     curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(p->easy, CURLINFO_SIZE_DOWNLOAD_T, &wire);  /* compressed, as sent */
     p->resp.status = status;
-    pg->c->bytes += p->resp.bytes;
+    pg->c->bytes += (uint64_t)wire;
     if (cc == CURLE_OK && status >= 200 && status < 300) {
         parse_ok = cl_collection_parser_finish(p->parser) == 0;
         if (!parse_ok)
