@@ -43,6 +43,7 @@ int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_account(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_provision(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
 

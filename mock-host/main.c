@@ -66,6 +66,10 @@ static const mh_command commands[] = {
      "with type, identifier, user count, mapping and a suggested location.", mh_cmd_locations},
     {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
      mh_cmd_account},
+    {"provision", "provision FILE",
+     "Pre-create the cards of an account's existing integrations (installed and connected),\n"
+     "from a JSON file; secrets are named by environment variable, never written in it.",
+     mh_cmd_provision},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

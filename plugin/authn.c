@@ -13,6 +13,7 @@
 
 #include "cl_error.h"
 #include "instance.h"
+#include "login.h"
 #include "url.h"
 
 static const char *param(const sis_auth_request *req, const char *key)
@@ -127,9 +128,9 @@ int cl_authenticate(sis_instance *inst, const sis_auth_request *req, sis_auth_re
     case SIS_AUTH_MANUAL:
         return manual(inst, req, res, err);
     case SIS_AUTH_BEGIN:
+        return cl_login_begin(inst, req, res, err);
     case SIS_AUTH_COMPLETE:
-        return cl_fail(err, SIS_ERR_NOT_SUPPORTED, "ClassLink Login is not available in this "
-                       "version of the connector; connect with manual credentials");
+        return cl_login_complete(inst, req, res, err);
     }
     return cl_fail(err, SIS_ERR_INVALID_ARG, "unknown authentication step %d", (int)req->step);
 }

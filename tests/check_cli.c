@@ -83,7 +83,7 @@ END_TEST
 
 static const char *const all_commands[] = {
     "marketplace", "apps", "install", "connect", "disconnect", "schema", "fields",
-    "sync", "users", "runs", "portal-roles", "roles", "locations", "account", "config"};
+    "sync", "users", "runs", "portal-roles", "roles", "locations", "account", "config", "provision"};
 
 START_TEST(every_command_has_help)
 {

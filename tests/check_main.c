@@ -13,7 +13,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"oauth1", suite_oauth1},   {"parser", suite_parser},
     {"connect", suite_connect}, {"sync", suite_sync},
     {"faults", suite_faults},   {"fields", suite_fields},
-    {"itxm", suite_itxm},
+    {"itxm", suite_itxm},       {"login", suite_login},
 };
 
 int main(int argc, char **argv)

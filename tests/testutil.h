@@ -43,5 +43,6 @@ Suite *suite_sync(void);
 Suite *suite_connect(void);
 Suite *suite_fields(void);
 Suite *suite_itxm(void);
+Suite *suite_login(void);
 
 #endif

@@ -75,6 +75,12 @@ int main(int argc, char **argv)
     snprintf(s.client_secret, sizeof s.client_secret, "sim-secret");
     snprintf(s.perm_rev, sizeof s.perm_rev, "rev-1");
     s.page_max = 10000;
+    snprintf(s.lp_client_id, sizeof s.lp_client_id, "lp-client");
+    snprintf(s.lp_client_secret, sizeof s.lp_client_secret, "lp-secret");
+    snprintf(s.partner_key, sizeof s.partner_key, "partner-key");
+    snprintf(s.login_role, sizeof s.login_role, "Tenant Administrator");
+    s.app_installed = 1;
+    s.server_creds = 1;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define OPT(name) (strcmp(a, name) == 0 && v != NULL && ++i)

@@ -63,6 +63,11 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
     return send_text(c, status, "application/json", body, NULL, NULL);
 }
 
+enum MHD_Result sim_send_json(struct MHD_Connection *c, unsigned status, const char *body)
+{
+    return send_json(c, status, body);
+}
+
 /* An imsx status object, as OneRoster servers send with errors. */
 static enum MHD_Result send_imsx(sim_server *s, struct MHD_Connection *c, unsigned status,
                                  const char *minor, const char *desc, const char *hdr,
@@ -802,6 +807,13 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
         s->send_link = (int)num_arg(&a, "link", s->send_link);
         s->d.oneroster12 = (int)num_arg(&a, "oneroster12", s->d.oneroster12);
         s->d.n_schools = (uint32_t)num_arg(&a, "schools", s->d.n_schools);
+        if (arg(&a, "login_role") != NULL)
+            snprintf(s->login_role, sizeof s->login_role, "%s", arg(&a, "login_role"));
+        s->login_deny = (int)num_arg(&a, "login_deny", 0);
+        s->app_installed = (int)num_arg(&a, "app_installed", 1);
+        s->server_creds = (int)num_arg(&a, "server_creds", 1);
+        if (arg(&a, "endpoint_url") != NULL)
+            snprintf(s->endpoint_url, sizeof s->endpoint_url, "%s", arg(&a, "endpoint_url"));
         s->d.generation++;
         pthread_mutex_unlock(&s->mu);
         return send_json(c, 200, "{\"ok\":true}");
@@ -877,7 +889,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         pthread_mutex_unlock(&s->mu);
         return roster(s, c, method, url, url + strlen(ROSTER_PREFIX));
     }
+    {
+        /* The proxy: /{applicationId}/ims/oneroster/v1p1/... with a bearer. */
+        const char *root = strstr(url, ROSTER_PREFIX);
+        enum MHD_Result ret = sim_login_routes(s, c, url, method, rc->body);
+        if (ret != MHD_NO)
+            return ret;
+        if (root != NULL && strcmp(method, "GET") == 0)
+            return roster(s, c, method, url, root + strlen(ROSTER_PREFIX));
+    }
     return send_imsx(s, c, 404, "unknownobject", "No such endpoint", NULL, NULL);
+}
+
+enum MHD_Result sim_roster(sim_server *s, struct MHD_Connection *c, const char *method,
+                           const char *url, const char *rest)
+{
+    return roster(s, c, method, url, rest);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -11,4 +11,14 @@
 struct MHD_Daemon *sim_server_start(sim_server *s, unsigned short port, unsigned short *bound,
                                     const char *cert_pem, const char *key_pem);
 
+/* Shared by the route files. */
+enum MHD_Result sim_send_json(struct MHD_Connection *c, unsigned status, const char *body);
+enum MHD_Result sim_roster(sim_server *s, struct MHD_Connection *c, const char *method,
+                           const char *url, const char *rest);
+
+/* LaunchPad, nodeapi and /applications (launchpad.c); MHD_NO when the
+ * path is not one of theirs. */
+enum MHD_Result sim_login_routes(sim_server *s, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *body);
+
 #endif

@@ -52,6 +52,18 @@ typedef struct sim_server {
     long latency_ms;                /* WAN: added before each response */
     long per_record_us;             /* WAN: server time per record */
     long bandwidth_kbit;            /* WAN: per connection; 0 unlimited */
+    /* ClassLink Login: LaunchPad, nodeapi and the proxy's /applications */
+    char lp_client_id[64], lp_client_secret[64], partner_key[64];
+    char login_role[64];            /* Role of the user who signs in */
+    int login_deny;                 /* the user refuses consent */
+    int app_installed;              /* the tenant installed the vendor's app */
+    int server_creds;               /* /server carries OAuth1 credentials */
+    char codes[8][48];              /* authorization codes not yet used */
+    long long code_expiry[8];
+    int code_pos;
+    char access_tokens[8][48];      /* LaunchPad access tokens */
+    int access_pos;
+    char endpoint_url[256];         /* what /server reports; default this server */
     /* stats */
     uint64_t requests, roster_requests, auth_failures, faults_fired, bytes_sent;
     int in_flight, max_in_flight;

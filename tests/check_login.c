@@ -1,0 +1,246 @@
+/* check_login.c - ClassLink Login end to end against the simulator, with
+ * the test playing the admin's browser; and the pre-created card. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "mhtest.h"
+
+static char login_env[1024];
+
+static void setup(void)
+{
+    tu_result r;
+    env_start("--users 150 --bearer app-bearer");
+    snprintf(login_env, sizeof login_env,
+             "CLASSLINK_CLIENT_ID=lp-client CLASSLINK_CLIENT_SECRET=lp-secret "
+             "CLASSLINK_PARTNER_KEY=partner-key CLASSLINK_LAUNCHPAD_URL=http://127.0.0.1:%d "
+             "CLASSLINK_NODEAPI_URL=http://127.0.0.1:%d CLASSLINK_PROXY_URL=http://127.0.0.1:%d "
+             "CLASSLINK_ALLOWED_DOMAINS=127.0.0.1 MOCK_HOST_LOGIN_TIMEOUT=10",
+             env.sim.port, env.sim.port, env.sim.port);
+    r = MH("install classlink");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+static size_t ignore(char *d, size_t s, size_t n, void *u)
+{
+    (void)d; (void)u;
+    return s * n;
+}
+
+/* GET url without following; *location gets a redirect target (or NULL). */
+static long get(const char *url, char **location)
+{
+    CURL *e = curl_easy_init();
+    long status = 0;
+    char *loc = NULL;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ignore);
+    curl_easy_perform(e);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+    if (location != NULL)
+        *location = loc ? strdup(loc) : NULL;
+    curl_easy_cleanup(e);
+    return status;
+}
+
+typedef void (*tamper_fn)(char *callback_url);
+
+/* Runs `connect --login`, plays the browser (optionally tampering with the
+ * redirect), and returns mock-host's result. */
+static tu_result login(tamper_fn tamper)
+{
+    char *out_path, *cmd, *line = NULL, *callback = NULL;
+    pid_t pid;
+    int st, tries;
+    size_t cap = 0;
+    FILE *f;
+    tu_result r;
+
+    ck_assert_int_ne(asprintf(&out_path, "%s/login.out", env.dir), -1);
+    ck_assert_int_ne(asprintf(&cmd, "cd %s && %s MOCK_HOST_DB=%s/host.db exec %s/mock-host connect "
+                              "classlink --login --no-browser >%s 2>%s.err", env.dir, login_env,
+                              env.dir, tu_build_dir(), out_path, out_path), -1);
+    pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    for (tries = 0; tries < 100 && callback == NULL; tries++) {
+        usleep(50000);
+        f = fopen(out_path, "r");
+        while (f != NULL && getline(&line, &cap, f) > 0)
+            if (strstr(line, "/oauth2/v2/auth?") != NULL) {
+                line[strcspn(line, "\n")] = '\0';
+                ck_assert_int_eq(get(line, &callback), 302);  /* LaunchPad sends us back */
+                break;
+            }
+        if (f)
+            fclose(f);
+    }
+    ck_assert_ptr_nonnull(callback);
+    if (tamper != NULL)
+        tamper(callback);
+    get(callback, NULL);  /* the browser lands on the host's loopback listener */
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    r = tu_run("cat %s; cat %s.err >&2", out_path, out_path);
+    r.status = WEXITSTATUS(st);
+    free(line);
+    free(callback);
+    free(cmd);
+    free(out_path);
+    return r;
+}
+
+static void assert_nothing_stored(void)
+{
+    tu_result r = MH("apps");
+    ck_assert_ptr_nonnull(strstr(r.out, "not connected"));
+    ck_assert_ptr_nonnull(strstr(r.out, "credentials: none"));
+    tu_result_free(&r);
+}
+
+START_TEST(tenant_admin_connects_the_district)
+{
+    tu_result r = login(NULL);
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Connected classlink to Springfield Unified School District"));
+    ck_assert_ptr_nonnull(strstr(r.out, "Users the app can see: 150"));
+    tu_result_free(&r);
+    r = MH("sync classlink");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 150);
+    r = tu_run("cat %s/host.db* | grep -c -e lp-secret -e partner-key -e sim-secret", env.dir);
+    ck_assert_str_eq(r.out, "0\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+static const struct { const char *sim; const char *text; } refusals[] = {
+    {"login_role=Teacher", "only a ClassLink tenant administrator can connect a district; "
+                           "Jordan Doe signed in as a Teacher"},
+    {"login_role=Student", "signed in as a Student"},
+    {"login_deny=1", "the ClassLink sign-in was declined"},
+    {"app_installed=0", "has not added the app as a Roster Server application"},
+    {"endpoint_url=https://roster.attacker.example", "not under ClassLink's domains"},
+};
+
+START_TEST(refusals_say_why_and_store_nothing)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/reset?%s", refusals[_i].sim));
+    r = login(NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, refusals[_i].text), "expected \"%s\" in %s", refusals[_i].text, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "Nothing was saved"));
+    tu_result_free(&r);
+    assert_nothing_stored();
+}
+END_TEST
+
+static void wrong_state(char *url)
+{
+    char *s = strstr(url, "state=");
+    if (s != NULL && s[6] != '\0')
+        s[6] = s[6] == 'a' ? 'b' : 'a';
+}
+
+static void spend_the_code(char *url)
+{
+    /* Someone else redeems the code first: it is single-use. */
+    char *code = strstr(url, "code=") + 5, form[256], tok_url[128];
+    CURL *e = curl_easy_init();
+    snprintf(form, sizeof form, "client_id=lp-client&client_secret=lp-secret&code=%.*s",
+             (int)strcspn(code, "&"), code);
+    snprintf(tok_url, sizeof tok_url, "http://127.0.0.1:%d/oauth2/v2/token", env.sim.port);
+    curl_easy_setopt(e, CURLOPT_URL, tok_url);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, form);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ignore);
+    curl_easy_perform(e);
+    curl_easy_cleanup(e);
+}
+
+START_TEST(wrong_state_and_spent_code_are_refused)
+{
+    tu_result r = login(wrong_state);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "wrong or missing state"), "%s", r.err);
+    tu_result_free(&r);
+    assert_nothing_stored();
+    r = login(spend_the_code);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "refused the sign-in code"), "%s", r.err);
+    tu_result_free(&r);
+    assert_nothing_stored();
+}
+END_TEST
+
+START_TEST(a_district_without_direct_credentials_connects_through_the_proxy)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/reset?server_creds=0"));
+    r = login(NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "/MoYPlyQWmG0%3D/ims/oneroster/v1p1"));
+    tu_result_free(&r);
+    r = MH("sync classlink");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
+START_TEST(the_pre_created_card_syncs_with_no_setup)
+{
+    char *file, json[512];
+    tu_result r;
+    snprintf(json, sizeof json, "{\"apps\":[{\"plugin\":\"classlink\",\"name\":\"district-sis\","
+             "\"config\":{\"server\":\"http://127.0.0.1:%d/ims/oneroster/v1p1\",\"auth\":\"oauth1\","
+             "\"client_id\":\"sim-client\"},\"secrets_env\":{\"client_secret\":\"LEGACY\"}}]}",
+             env.sim.port);
+    file = tu_write_file(env.dir, "existing.json", json);
+    r = tu_run("cd %s && LEGACY=sim-secret MOCK_HOST_DB=%s/host.db %s/mock-host provision %s && "
+               "MOCK_HOST_DB=%s/host.db %s/mock-host sync district-sis && MOCK_HOST_DB=%s/host.db "
+               "%s/mock-host apps", env.dir, env.dir, tu_build_dir(), file, env.dir, tu_build_dir(),
+               env.dir, tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "district-sis: installed and connected"));
+    ck_assert_ptr_nonnull(strstr(r.out, "fetched 150 users"));
+    ck_assert_ptr_null(strstr(r.out, "sim-secret"));
+    tu_result_free(&r);
+    r = tu_run("cd %s && MOCK_HOST_DB=%s/host.db %s/mock-host provision %s", env.dir, env.dir,
+               tu_build_dir(), file);
+    ck_assert_ptr_nonnull(strstr(r.out, "already installed; left as it is"));
+    tu_result_free(&r);
+    free(file);
+}
+END_TEST
+
+Suite *suite_login(void)
+{
+    Suite *s = suite_create("login");
+    TCase *tc = tcase_create("login");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, tenant_admin_connects_the_district);
+    tcase_add_loop_test(tc, refusals_say_why_and_store_nothing, 0,
+                        (int)(sizeof refusals / sizeof refusals[0]));
+    tcase_add_test(tc, wrong_state_and_spent_code_are_refused);
+    tcase_add_test(tc, a_district_without_direct_credentials_connects_through_the_proxy);
+    tcase_add_test(tc, the_pre_created_card_syncs_with_no_setup);
+    suite_add_tcase(s, tc);
+    return s;
+}
