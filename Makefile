@@ -37,10 +37,13 @@ MOCK_HOST  = $(BUILD)/mock-host
 SIMULATOR  = $(BUILD)/classlink-sim
 TEST_RUNNER = $(BUILD)/check_all
 TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity)
+FUZZ_TARGETS = parser headers manifest url imsx time
+FUZZ_REPLAY  = $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_TARGETS))
 
 .PHONY: all check test demo deps install clean bench bench-tools fuzz soak valgrind
 
-all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_RUNNER) $(TEST_PLUGINS)
+all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_RUNNER) $(TEST_PLUGINS) \
+     $(FUZZ_REPLAY)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -78,17 +81,56 @@ $(BUILD)/test-plugins/%.so: tests/plugins/test_plugin.c $(HEADERS)
 $(TEST_RUNNER): $(call obj,$(TEST_SRC)) $(BUILD)/libmockhost.a $(BUILD)/libclplugin.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -ldl -lm
 
+# Fuzz targets built as plain programs that replay the seed corpus and every
+# past finding (tests/fuzz/regressions/NAME), in every `make test`.
+$(BUILD)/fuzz-replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(BUILD)/libclplugin.a \
+                        $(BUILD)/libmockhost.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+
 # The suites read these to find what they test.
 TEST_ENV = TEST_BUILD_DIR=$(abspath $(BUILD)) TEST_SRC_DIR=$(CURDIR) CK_FORK=yes \
            $(if $(filter 1,$(SAN)),TEST_SANITIZED=1)
 
 test: all
+	@for t in $(FUZZ_TARGETS); do \
+	  $(BUILD)/fuzz-replay/$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t >/dev/null || exit 1; \
+	done
 	$(TEST_ENV) $(TEST_RUNNER)
 
 check: deps
 	$(MAKE) test
 	$(MAKE) BUILD=build-asan SAN=1 test
 	@echo "check: all suites passed, plain and under ASan+UBSan"
+
+# libFuzzer campaigns (clang), FUZZ_SECONDS each; findings land in
+# build-fuzz/findings/NAME: copy each into tests/fuzz/regressions/NAME.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(PLUGIN_SRC) mock-host/manifest.c
+fuzz: deps
+	@WITH_CLANG=1 sh scripts/install-deps.sh
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: building $$t"; \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ihost-api \
+	    $(PKG_CFLAGS) -DCL_PLUGIN_VERSION='"$(VERSION)"' -o build-fuzz/fuzz_$$t \
+	    tests/fuzz/fuzz_$$t.c $(FUZZ_SRC) $(PKG_LIBS) -ldl || exit 1; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/findings/$$t; \
+	  cp -n tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ 2>/dev/null; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=build-fuzz/findings/$$t/ build-fuzz/corpus/$$t 2>build-fuzz/$$t.log \
+	    || { tail -30 build-fuzz/$$t.log; echo "fuzz: finding in build-fuzz/findings/$$t"; exit 1; }; \
+	  grep -E '^(#[0-9]+|Done)' build-fuzz/$$t.log | tail -1; \
+	done
+	@echo "fuzz: no findings"
+
+# SIGKILL during syncs, at random moments, 20 times, checking the database after each.
+soak: deps
+	$(MAKE) all
+	$(TEST_ENV) TEST_KILL_TRIALS=20 CK_RUN_SUITE=sync CK_RUN_CASE=kill $(TEST_RUNNER)
 
 valgrind: deps
 	@WITH_VALGRIND=1 sh scripts/install-deps.sh

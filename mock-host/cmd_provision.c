@@ -42,8 +42,11 @@ static int provision_one(mh_ctx *ctx, json_object *a, const char *file)
         printf("%s: already installed; left as it is.\n", name);
         return 0;
     }
-    json_object_object_get_ex(a, "config", &config);
-    json_object_object_get_ex(a, "secrets_env", &secrets);
+    if (json_object_object_get_ex(a, "config", &config) && !json_object_is_type(config, json_type_object))
+        config = NULL;
+    if (json_object_object_get_ex(a, "secrets_env", &secrets) &&
+        !json_object_is_type(secrets, json_type_object))
+        secrets = NULL;
     if (rc == 0 && config != NULL) {
         json_object_object_foreach(config, k, val) {
             if (mh_store_config_set(ctx->store, app.id, k, json_object_get_string(val)) != 0)

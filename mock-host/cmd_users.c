@@ -53,8 +53,10 @@ static void print_fields_plain(const char *json)
 {
     json_object *o = json_tokener_parse(json);
     int first = 1;
-    if (o == NULL)
+    if (o == NULL || !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
         return;
+    }
     json_object_object_foreach(o, k, v) {
         printf("%s%s=%s", first ? "" : "; ", k, json_object_get_string(v));
         first = 0;

@@ -3,6 +3,8 @@
  * command line.  Parses the global options and dispatches to a command.
  */
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +183,13 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int i = 1, rc;
 
+    /* Secrets pass through this process: no core dumps of it, and no
+     * ptrace by other processes of the same user. */
+    {
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     memset(&ctx, 0, sizeof ctx);
     ctx.db_path = getenv("MOCK_HOST_DB") ? getenv("MOCK_HOST_DB") : "mock-host.db";
     ctx.plugin_path = getenv("MOCK_HOST_PLUGINS") ? getenv("MOCK_HOST_PLUGINS") : MH_PLUGIN_PATH;

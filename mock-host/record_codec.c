@@ -60,12 +60,16 @@ int mh_record_decode(mh_decoded *d, const char *sourced_id, int status, int enab
         return -1;
     d->roles = strings_of(roles, &d->rec.n_roles);
     d->orgs = strings_of(orgs, &d->rec.n_org_ids);
+    if (!json_object_is_type(fields, json_type_array))
+        return -1;
     n = json_object_array_length(fields);
     d->fields = calloc(n + 1, sizeof *d->fields);
     if (d->roles == NULL || d->orgs == NULL || d->fields == NULL || d->rec.n_roles == 0)
         return -1;
     for (i = 0; i < n; i++) {
         json_object *pair = json_object_array_get_idx(fields, i);
+        if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2)
+            return -1;
         d->fields[i].path = json_object_get_string(json_object_array_get_idx(pair, 0));
         d->fields[i].value = json_object_get_string(json_object_array_get_idx(pair, 1));
     }

@@ -196,16 +196,23 @@ static void imsx_details(const char *body, char *desc, size_t dcap, char *minor,
     root = json_tokener_parse(body);
     if (root == NULL)
         return;
+    /* Every level is checked for its type: error bodies are whatever a
+     * failing server (or proxy) felt like sending. */
     if (json_object_object_get_ex(root, "statusInfoSet", &set) ||
         json_object_object_get_ex(root, "imsx_statusInfo", &set))
         first = json_object_is_type(set, json_type_array) ? json_object_array_get_idx(set, 0) : set;
     else
         first = root;
+    if (first != NULL && !json_object_is_type(first, json_type_object))
+        first = NULL;
     if (first != NULL && json_object_object_get_ex(first, "imsx_description", &v))
         snprintf(desc, dcap, "%s", json_object_get_string(v));
     if (first != NULL && json_object_object_get_ex(first, "imsx_CodeMinor", &cm) &&
+        json_object_is_type(cm, json_type_object) &&
         json_object_object_get_ex(cm, "imsx_codeMinorField", &fields) &&
+        json_object_is_type(fields, json_type_array) &&
         (f0 = json_object_array_get_idx(fields, 0)) != NULL &&
+        json_object_is_type(f0, json_type_object) &&
         json_object_object_get_ex(f0, "imsx_codeMinorFieldValue", &v))
         snprintf(minor, mcap, "%s", json_object_get_string(v));
     json_object_put(root);

@@ -1,5 +1,6 @@
 #include "mhtest.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,20 @@ void env_stop(void)
     tu_rmtree(env.dir);
     free(env.dir);
     env.dir = NULL;
+}
+
+tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
+{
+    char *args;
+    va_list ap;
+    tu_result r;
+    va_start(ap, fmt);
+    ck_assert_int_ne(vasprintf(&args, fmt, ap), -1);
+    va_end(ap);
+    r = tu_run("cd %s && SEC=sim-secret %s MOCK_HOST_DB=%s/host.db %s/mock-host %s", env.dir,
+               env_assignments, env.dir, tu_build_dir(), args);
+    free(args);
+    return r;
 }
 
 void env_config(const char *key, const char *value)

@@ -20,6 +20,10 @@ void env_stop(void);
 #define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret MOCK_HOST_DB=%s/host.db %s/mock-host " fmt, \
                             env.dir, env.dir, tu_build_dir(), ##__VA_ARGS__)
 
+/* As MH, with extra environment assignments ("A=1 B=2") before it. */
+tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* install + connect (OAuth1) + fast retry settings; asserts success. */
 void env_connect(void);
 /* Sets a per-app setting; asserts success. */

@@ -44,5 +44,6 @@ Suite *suite_connect(void);
 Suite *suite_fields(void);
 Suite *suite_itxm(void);
 Suite *suite_login(void);
+Suite *suite_tls(void);
 
 #endif

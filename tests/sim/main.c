@@ -6,6 +6,7 @@
  *                 [--client-id ID --client-secret S] [--bearer TOKEN]
  *                 [--page-max N] [--gzip] [--link] [--latency-ms N]
  *                 [--per-record-us N] [--bandwidth-kbit N] [--port-file F]
+ *                 [--tls-dir DIR]   (HTTPS for "localhost", its CA written to DIR/ca.pem)
  *
  * Prints "listening on PORT" and serves until stdin closes or SIGTERM; a
  * line "mutate change=N&add=N&tobedeleted=N&disable=N&remove=N&restore=N"
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "tls.h"
 
 static volatile sig_atomic_t stop;
 
@@ -63,7 +65,8 @@ int main(int argc, char **argv)
 {
     static sim_server s;
     unsigned long users = 1000, schools = 8, seed = 42, port = 0;
-    const char *port_file = NULL;
+    const char *port_file = NULL, *tls_dir = NULL;
+    char *cert = NULL, *key = NULL;
     unsigned short bound = 0;
     struct MHD_Daemon *d;
     pthread_t th;
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
         else if (OPT("--per-record-us")) s.per_record_us = strtol(v, NULL, 10);
         else if (OPT("--bandwidth-kbit")) s.bandwidth_kbit = strtol(v, NULL, 10);
         else if (OPT("--port-file")) port_file = v;
+        else if (OPT("--tls-dir")) tls_dir = v;
         else if (strcmp(a, "--gzip") == 0) s.gzip = 1;
         else if (strcmp(a, "--link") == 0) s.send_link = 1;
         else if (strcmp(a, "--no-stdin") == 0) watch = 0;
@@ -109,7 +113,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "classlink-sim: out of memory\n");
         return 1;
     }
-    d = sim_server_start(&s, (unsigned short)port, &bound, NULL, NULL);
+    if (tls_dir != NULL && sim_tls_make(tls_dir, "localhost", &cert, &key) != 0) {
+        fprintf(stderr, "classlink-sim: cannot make the test certificates in %s\n", tls_dir);
+        return 1;
+    }
+    d = sim_server_start(&s, (unsigned short)port, &bound, cert, key);
     if (d == NULL) {
         fprintf(stderr, "classlink-sim: cannot listen on port %lu\n", port);
         return 1;
@@ -132,5 +140,7 @@ int main(int argc, char **argv)
         usleep(50000);
     MHD_stop_daemon(d);
     sim_district_free(&s.d);
+    free(cert);
+    free(key);
     return 0;
 }

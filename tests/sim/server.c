@@ -194,8 +194,8 @@ static int check_roster_auth(sim_server *s, struct MHD_Connection *c, const char
             snprintf(why, cap, "invalid or expired token");
         return rc ? 0 : -1;
     }
-    snprintf(base_uri, sizeof base_uri, "http://%s%s", host ? host : "", url);
-    for (i = 7; base_uri[i] && base_uri[i] != '/'; i++)
+    snprintf(base_uri, sizeof base_uri, "%s://%s%s", s->tls ? "https" : "http", host ? host : "", url);
+    for (i = s->tls ? 8 : 7; base_uri[i] && base_uri[i] != '/'; i++)
         base_uri[i] = (char)tolower((unsigned char)base_uri[i]);
     if (sim_oauth1_verify(auth, method, base_uri, args->items, args->n, s->client_id,
                           s->client_secret, nonce, sizeof nonce, &ts, why, cap) != 0)
@@ -938,6 +938,7 @@ struct MHD_Daemon *sim_server_start(sim_server *s, unsigned short port, unsigned
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (cert_pem != NULL)
         flags |= MHD_USE_TLS;
+    s->tls = cert_pem != NULL;
     if (cert_pem != NULL)
         d = MHD_start_daemon(flags, port, NULL, NULL, handle, s, MHD_OPTION_NOTIFY_COMPLETED,
                              completed, s, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_HTTPS_MEM_CERT,

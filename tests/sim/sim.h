@@ -47,6 +47,7 @@ typedef struct sim_server {
     int cache_next;
     char perm_rev[32];
     int send_link;
+    int tls;                        /* serving HTTPS */
     int gzip;
     long page_max;
     long latency_ms;                /* WAN: added before each response */
