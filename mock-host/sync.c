@@ -108,7 +108,7 @@ static int on_record(void *vctx, const sis_record *rec)
 {
     run_ctx *r = vctx;
     uint64_t h;
-    int same = 0;
+    int same = 0, found;
 
     r->fetched++;
     mh_str_reset(&r->body);
@@ -116,10 +116,12 @@ static int on_record(void *vctx, const sis_record *rec)
     h = record_hash(rec, &r->body);
     sqlite3_bind_int64(r->get_rec, 1, r->app->id);
     sqlite3_bind_text(r->get_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(r->get_rec) == SQLITE_ROW)
+    found = sqlite3_step(r->get_rec) == SQLITE_ROW;
+    if (found)
         same = sqlite3_column_int64(r->get_rec, 0) == (sqlite3_int64)h &&
                sqlite3_column_int(r->get_rec, 1) == 1;
     sqlite3_reset(r->get_rec);
+    r->w.known_new = !found;  /* a new record has no Users page row either */
     if (same) {
         /* Unchanged: only remember that this run saw it. */
         sqlite3_bind_int64(r->touch_rec, 1, r->run_id);
@@ -216,17 +218,21 @@ static uint64_t count_query(mh_store *s, const char *sql, int64_t app_id, int64_
 static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
 {
     sqlite3_stmt *st;
-    a->absent = count_query(s, "SELECT count(*) " ABSENT_ACTIVE, app_id, run_id);
+    a->absent = 0;
     a->empty_role[0] = '\0';
+    if (a->active_before == 0)
+        return;  /* nobody to deactivate: skip the scan (a first sync) */
     if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE "
                            "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " ABSENT_ACTIVE
                            " GROUP BY u.role", -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_int64(st, 1, app_id);
     sqlite3_bind_int64(st, 2, run_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        a->absent += (uint64_t)sqlite3_column_int64(st, 1);
         if (sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2) && a->empty_role[0] == '\0')
             snprintf(a->empty_role, sizeof a->empty_role, "%s", sqlite3_column_text(st, 0));
+    }
     sqlite3_finalize(st);
 }
 

@@ -235,14 +235,17 @@ int mh_user_write(void *ctx, const sis_host_user *u)
 
     encode_user(w, u);
     h = user_hash(w, u);
-    sqlite3_bind_int64(w->get, 1, w->app_id);
-    sqlite3_bind_text(w->get, 2, u->sourced_id, -1, SQLITE_STATIC);
-    exists = sqlite3_step(w->get) == SQLITE_ROW;
-    if (exists) {
-        old_active = sqlite3_column_int(w->get, 0);
-        old_hash = sqlite3_column_int64(w->get, 1);
+    exists = 0;
+    if (!w->known_new) {
+        sqlite3_bind_int64(w->get, 1, w->app_id);
+        sqlite3_bind_text(w->get, 2, u->sourced_id, -1, SQLITE_STATIC);
+        exists = sqlite3_step(w->get) == SQLITE_ROW;
+        if (exists) {
+            old_active = sqlite3_column_int(w->get, 0);
+            old_hash = sqlite3_column_int64(w->get, 1);
+        }
+        sqlite3_reset(w->get);
     }
-    sqlite3_reset(w->get);
     if (exists && old_hash == (sqlite3_int64)h) {
         w->counts.unchanged++;
         return SIS_OK;

@@ -43,6 +43,7 @@ typedef struct mh_user_writer {
     mh_user_counts counts;
     char now[32];
     int itxm;                        /* role and location mapping apply */
+    int known_new;                   /* the caller knows no row exists: skip the lookup */
 } mh_user_writer;
 
 /* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} for the app's
