@@ -134,45 +134,49 @@ void mh_user_writer_close(mh_user_writer *w)
 {
     sqlite3_finalize(w->get);
     sqlite3_finalize(w->put);
-    mh_str_free(&w->fields);
-    mh_str_free(&w->locations);
-    mh_str_free(&w->flags);
+    mh_user_row_free(&w->row);
 }
 
-static void encode_user(mh_user_writer *w, const sis_host_user *u)
+static void set_str(mh_str *dst, const char *src)
+{
+    mh_str_reset(dst);
+    mh_str_adds(dst, src != NULL ? src : "");
+}
+
+static void encode_user(mh_user_row *row, const sis_host_user *u, int itxm)
 {
     size_t i;
-    mh_str_reset(&w->fields);
-    mh_str_reset(&w->locations);
-    mh_str_reset(&w->flags);
-    mh_str_add(&w->fields, "{", 1);
+    mh_str_reset(&row->fields);
+    mh_str_reset(&row->locations);
+    mh_str_reset(&row->flags);
+    mh_str_add(&row->fields, "{", 1);
     for (i = 0; i < u->n_fields; i++) {
         if (i)
-            mh_str_add(&w->fields, ",", 1);
-        mh_str_json(&w->fields, u->fields[i].path);
-        mh_str_add(&w->fields, ":", 1);
-        mh_str_json(&w->fields, u->fields[i].value);
+            mh_str_add(&row->fields, ",", 1);
+        mh_str_json(&row->fields, u->fields[i].path);
+        mh_str_add(&row->fields, ":", 1);
+        mh_str_json(&row->fields, u->fields[i].value);
     }
-    mh_str_add(&w->fields, "}", 1);
-    mh_str_add(&w->locations, "[", 1);
+    mh_str_add(&row->fields, "}", 1);
+    mh_str_add(&row->locations, "[", 1);
     for (i = 0; i < u->n_locations; i++) {
         if (i)
-            mh_str_add(&w->locations, ",", 1);
-        mh_str_json(&w->locations, u->locations[i]);
+            mh_str_add(&row->locations, ",", 1);
+        mh_str_json(&row->locations, u->locations[i]);
     }
-    mh_str_add(&w->locations, "]", 1);
-    if (!w->itxm) {
-        mh_str_adds(&w->flags, "{}");  /* no mapping applies to a standard account */
+    mh_str_add(&row->locations, "]", 1);
+    if (!itxm) {
+        mh_str_adds(&row->flags, "{}");  /* no mapping applies to a standard account */
         return;
     }
-    mh_str_adds(&w->flags, u->portal_role == NULL ? "{\"roleUnmapped\":true" : "{\"roleUnmapped\":false");
-    mh_str_adds(&w->flags, ",\"unmappedOrgs\":[");
+    mh_str_adds(&row->flags, u->portal_role == NULL ? "{\"roleUnmapped\":true" : "{\"roleUnmapped\":false");
+    mh_str_adds(&row->flags, ",\"unmappedOrgs\":[");
     for (i = 0; i < u->n_unmapped_org_ids; i++) {
         if (i)
-            mh_str_add(&w->flags, ",", 1);
-        mh_str_json(&w->flags, u->unmapped_org_ids[i]);
+            mh_str_add(&row->flags, ",", 1);
+        mh_str_json(&row->flags, u->unmapped_org_ids[i]);
     }
-    mh_str_adds(&w->flags, "]}");
+    mh_str_adds(&row->flags, "]}");
 }
 
 static void tally_json(mh_store *s, const char *sql, int64_t app_id, mh_str *out)
@@ -213,32 +217,53 @@ void mh_unmapped_json(mh_store *s, const mh_app *app, mh_str *out)
         mh_str_adds(out, "{}");
 }
 
-static uint64_t user_hash(const mh_user_writer *w, const sis_host_user *u)
+static uint64_t user_hash(const mh_user_row *row)
 {
-    uint64_t h = mh_hash64(w->fields.data, w->fields.len) ^
-                 (mh_hash64(w->locations.data, w->locations.len) * 31) ^
-                 (mh_hash64(w->flags.data, w->flags.len) * 131);
-    const char *parts[] = {u->role, u->given_name, u->family_name, u->email, u->username,
-                           u->portal_role ? u->portal_role : "\x01"};
+    const mh_str *parts[] = {&row->fields, &row->locations, &row->flags, &row->role,
+                             &row->given_name, &row->family_name, &row->email, &row->username,
+                             &row->portal_role};
+    uint64_t h = 1469598103934665603ULL;
     size_t i;
     for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        h = h * 1099511628211ULL ^ mh_hash64(parts[i], strlen(parts[i]));
-    return (h * 2) ^ (uint64_t)(u->active != 0);
+        h = h * 1099511628211ULL ^ mh_hash64(parts[i]->data ? parts[i]->data : "", parts[i]->len);
+    return (h * 4) ^ (uint64_t)(row->has_portal_role * 2) ^ (uint64_t)(row->active != 0);
 }
 
-int mh_user_write(void *ctx, const sis_host_user *u)
+void mh_user_row_fill(mh_user_row *row, const sis_host_user *u, int itxm)
 {
-    mh_user_writer *w = ctx;
-    uint64_t h;
-    int exists, old_active = 0, rc;
+    set_str(&row->sourced_id, u->sourced_id);
+    set_str(&row->role, u->role);
+    set_str(&row->given_name, u->given_name);
+    set_str(&row->family_name, u->family_name);
+    set_str(&row->email, u->email);
+    set_str(&row->username, u->username);
+    set_str(&row->portal_role, u->portal_role);
+    row->has_portal_role = u->portal_role != NULL;
+    row->active = u->active != 0;
+    encode_user(row, u, itxm);
+    row->hash = user_hash(row);
+}
+
+void mh_user_row_free(mh_user_row *row)
+{
+    mh_str *all[] = {&row->sourced_id, &row->role, &row->given_name, &row->family_name,
+                     &row->email, &row->username, &row->portal_role, &row->fields,
+                     &row->locations, &row->flags};
+    size_t i;
+    for (i = 0; i < sizeof all / sizeof all[0]; i++)
+        mh_str_free(all[i]);
+}
+
+#define TEXT(st, i, str) sqlite3_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len, SQLITE_STATIC)
+
+int mh_user_store(mh_user_writer *w, const mh_user_row *row)
+{
+    int exists = 0, old_active = 0, rc;
     sqlite3_int64 old_hash = 0;
 
-    encode_user(w, u);
-    h = user_hash(w, u);
-    exists = 0;
     if (!w->known_new) {
         sqlite3_bind_int64(w->get, 1, w->app_id);
-        sqlite3_bind_text(w->get, 2, u->sourced_id, -1, SQLITE_STATIC);
+        TEXT(w->get, 2, &row->sourced_id);
         exists = sqlite3_step(w->get) == SQLITE_ROW;
         if (exists) {
             old_active = sqlite3_column_int(w->get, 0);
@@ -246,27 +271,27 @@ int mh_user_write(void *ctx, const sis_host_user *u)
         }
         sqlite3_reset(w->get);
     }
-    if (exists && old_hash == (sqlite3_int64)h) {
+    if (exists && old_hash == (sqlite3_int64)row->hash) {
         w->counts.unchanged++;
         return SIS_OK;
     }
     sqlite3_bind_int64(w->put, 1, w->app_id);
-    sqlite3_bind_text(w->put, 2, u->sourced_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 3, u->role, -1, SQLITE_STATIC);
-    sqlite3_bind_int(w->put, 4, u->active != 0);
-    sqlite3_bind_text(w->put, 5, u->given_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 6, u->family_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 7, u->email, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 8, u->username, -1, SQLITE_STATIC);
-    if (u->portal_role != NULL)
-        sqlite3_bind_text(w->put, 9, u->portal_role, -1, SQLITE_STATIC);
+    TEXT(w->put, 2, &row->sourced_id);
+    TEXT(w->put, 3, &row->role);
+    sqlite3_bind_int(w->put, 4, row->active);
+    TEXT(w->put, 5, &row->given_name);
+    TEXT(w->put, 6, &row->family_name);
+    TEXT(w->put, 7, &row->email);
+    TEXT(w->put, 8, &row->username);
+    if (row->has_portal_role)
+        TEXT(w->put, 9, &row->portal_role);
     else
         sqlite3_bind_null(w->put, 9);
-    sqlite3_bind_text(w->put, 10, w->locations.data, (int)w->locations.len, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 11, w->fields.data, (int)w->fields.len, SQLITE_STATIC);
-    sqlite3_bind_text(w->put, 12, w->flags.data, (int)w->flags.len, SQLITE_STATIC);
+    TEXT(w->put, 10, &row->locations);
+    TEXT(w->put, 11, &row->fields);
+    TEXT(w->put, 12, &row->flags);
     sqlite3_bind_text(w->put, 13, w->now, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(w->put, 14, (sqlite3_int64)h);
+    sqlite3_bind_int64(w->put, 14, (sqlite3_int64)row->hash);
     rc = sqlite3_step(w->put);
     sqlite3_reset(w->put);
     if (rc != SQLITE_DONE)
@@ -275,11 +300,18 @@ int mh_user_write(void *ctx, const sis_host_user *u)
         w->counts.created++;
     else
         w->counts.updated++;
-    if (exists && old_active && !u->active)
+    if (exists && old_active && !row->active)
         w->counts.deactivated++;
-    if (exists && !old_active && u->active)
+    if (exists && !old_active && row->active)
         w->counts.reactivated++;
     return SIS_OK;
+}
+
+int mh_user_write(void *ctx, const sis_host_user *u)
+{
+    mh_user_writer *w = ctx;
+    mh_user_row_fill(&w->row, u, w->itxm);
+    return mh_user_store(w, &w->row);
 }
 
 int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,
