@@ -16,14 +16,8 @@
 #include "cli.h"
 #include "progress.h"
 #include "record_codec.h"
+#include "sync_writer.h"
 #include "userpage.h"
-
-#define MAX_REASONS 32
-
-typedef struct reason_count {
-    char reason[96];
-    uint64_t n;
-} reason_count;
 
 typedef struct run_ctx {
     mh_store *s;
@@ -32,161 +26,14 @@ typedef struct run_ctx {
     const sis_connector *conn;
     sis_instance *inst;
     mh_mapping_cfg cfg;
-    mh_user_writer w;
-    sqlite3_stmt *get_rec, *put_rec, *touch_rec, *put_org;
-    mh_str body;
-    uint64_t fetched, orgs, skipped_unchanged, invalid;
-    uint64_t invalid_unidentified;   /* invalid records whose sourcedId is unknown */
-    reason_count reasons[MAX_REASONS];
-    int n_reasons;
-    sis_error map_err;
-    int failed;
+    mh_sync_writer *writer;      /* stores what the plugin fetches, on its own thread */
+    const mh_sync_counts *counts;
 } run_ctx;
 
 typedef struct sync_opts {
     const char *app;
     int all, full, delta, dry_run, confirm;
 } sync_opts;
-
-/* ---- the sink ------------------------------------------------------------ */
-
-static int on_org(void *vctx, const sis_org *o)
-{
-    run_ctx *r = vctx;
-    sqlite3_stmt *st = r->put_org;
-    sqlite3_bind_int64(st, 1, r->app->id);
-    sqlite3_bind_text(st, 2, o->sourced_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, o->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, o->identifier, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, o->parent_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, o->status);
-    sqlite3_bind_int64(st, 8, r->run_id);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        r->failed = 1;
-        return SIS_ERR_SINK;
-    }
-    sqlite3_reset(st);
-    r->orgs++;
-    return SIS_OK;
-}
-
-static int on_invalid(void *vctx, const char *sourced_id, const char *reason)
-{
-    run_ctx *r = vctx;
-    int i;
-    r->invalid++;
-    if (sourced_id == NULL) {
-        r->invalid_unidentified++;
-    } else {
-        /* Still there, only unreadable: it must not count as absent. */
-        sqlite3_bind_int64(r->touch_rec, 1, r->run_id);
-        sqlite3_bind_int64(r->touch_rec, 2, r->app->id);
-        sqlite3_bind_text(r->touch_rec, 3, sourced_id, -1, SQLITE_STATIC);
-        sqlite3_step(r->touch_rec);
-        sqlite3_reset(r->touch_rec);
-    }
-    for (i = 0; i < r->n_reasons; i++)
-        if (strcmp(r->reasons[i].reason, reason) == 0)
-            break;
-    if (i == r->n_reasons && r->n_reasons < MAX_REASONS)
-        snprintf(r->reasons[r->n_reasons++].reason, sizeof r->reasons[0].reason, "%s", reason);
-    if (i < r->n_reasons)
-        r->reasons[i].n++;
-    return SIS_OK;
-}
-
-static uint64_t record_hash(const sis_record *rec, const mh_str *body)
-{
-    uint64_t h = mh_hash64(body->data, body->len);
-    h = h * 1099511628211ULL ^ mh_hash64(rec->modified, strlen(rec->modified));
-    return h * 4 + (uint64_t)rec->status * 2 + (uint64_t)(rec->enabled != 0);
-}
-
-static int on_record(void *vctx, const sis_record *rec)
-{
-    run_ctx *r = vctx;
-    uint64_t h;
-    int same = 0, found;
-
-    r->fetched++;
-    mh_str_reset(&r->body);
-    mh_record_encode(rec, &r->body);
-    h = record_hash(rec, &r->body);
-    sqlite3_bind_int64(r->get_rec, 1, r->app->id);
-    sqlite3_bind_text(r->get_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
-    found = sqlite3_step(r->get_rec) == SQLITE_ROW;
-    if (found)
-        same = sqlite3_column_int64(r->get_rec, 0) == (sqlite3_int64)h &&
-               sqlite3_column_int(r->get_rec, 1) == 1;
-    sqlite3_reset(r->get_rec);
-    r->w.known_new = !found;  /* a new record has no Users page row either */
-    if (same) {
-        /* Unchanged: only remember that this run saw it. */
-        sqlite3_bind_int64(r->touch_rec, 1, r->run_id);
-        sqlite3_bind_int64(r->touch_rec, 2, r->app->id);
-        sqlite3_bind_text(r->touch_rec, 3, rec->sourced_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(r->touch_rec) != SQLITE_DONE)
-            r->failed = 1;
-        sqlite3_reset(r->touch_rec);
-        r->skipped_unchanged++;
-        return r->failed ? SIS_ERR_SINK : SIS_OK;
-    }
-    sqlite3_bind_int64(r->put_rec, 1, r->app->id);
-    sqlite3_bind_text(r->put_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(r->put_rec, 3, rec->status);
-    sqlite3_bind_int(r->put_rec, 4, rec->enabled != 0);
-    sqlite3_bind_text(r->put_rec, 5, rec->modified, -1, SQLITE_STATIC);
-    sqlite3_bind_text(r->put_rec, 6, rec->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(r->put_rec, 7, r->body.data, (int)r->body.len, SQLITE_STATIC);
-    sqlite3_bind_int64(r->put_rec, 8, (sqlite3_int64)h);
-    sqlite3_bind_int64(r->put_rec, 9, r->run_id);
-    if (sqlite3_step(r->put_rec) != SQLITE_DONE)
-        r->failed = 1;
-    sqlite3_reset(r->put_rec);
-    if (r->failed)
-        return SIS_ERR_SINK;
-    if (r->conn->apply_mappings(r->inst, rec, &r->cfg.m, mh_user_write, &r->w, &r->map_err) != SIS_OK) {
-        r->failed = 1;
-        return SIS_ERR_SINK;
-    }
-    return SIS_OK;
-}
-
-static int prepare_run(run_ctx *r)
-{
-    sqlite3 *db = r->s->db;
-    r->body.data = NULL;
-    return sqlite3_prepare_v3(db, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
-                              "sourced_id=?2", -1, SQLITE_PREPARE_PERSISTENT, &r->get_rec, NULL) ||
-           sqlite3_prepare_v3(db, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
-                              "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
-                              "?6,?7,?8,?9,1) ON CONFLICT(app_id, sourced_id) DO UPDATE SET "
-                              "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
-                              "role=excluded.role, body=excluded.body, hash=excluded.hash, "
-                              "seen_run=excluded.seen_run, present=1", -1, SQLITE_PREPARE_PERSISTENT,
-                              &r->put_rec, NULL) ||
-           sqlite3_prepare_v3(db, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
-                              "sourced_id=?3", -1, SQLITE_PREPARE_PERSISTENT, &r->touch_rec, NULL) ||
-           sqlite3_prepare_v3(db, "INSERT INTO orgs(app_id, sourced_id, name, type, identifier, "
-                              "parent_id, status, stale, seen_run) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8) "
-                              "ON CONFLICT(app_id, sourced_id) DO UPDATE SET name=excluded.name, "
-                              "type=excluded.type, identifier=excluded.identifier, "
-                              "parent_id=excluded.parent_id, status=excluded.status, stale=0, "
-                              "seen_run=excluded.seen_run", -1, SQLITE_PREPARE_PERSISTENT,
-                              &r->put_org, NULL)
-               ? -1 : 0;
-}
-
-static void finalize_run(run_ctx *r)
-{
-    sqlite3_finalize(r->get_rec);
-    sqlite3_finalize(r->put_rec);
-    sqlite3_finalize(r->touch_rec);
-    sqlite3_finalize(r->put_org);
-    mh_str_free(&r->body);
-}
 
 /* ---- deactivation by absence -------------------------------------------- */
 
@@ -345,25 +192,26 @@ static int64_t start_run(mh_store *s, int64_t app_id, const char *mode)
 static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t deactivated_absent,
                         uint64_t held, mh_str *out)
 {
+    const mh_sync_counts *c = r->counts;
     char buf[768];
     int i;
     snprintf(buf, sizeof buf,
              "{\"fetched\":%llu,\"orgs\":%llu,\"created\":%llu,\"updated\":%llu,\"unchanged\":%llu,"
              "\"deactivated\":%llu,\"reactivated\":%llu,\"held\":%llu,\"invalid\":%llu,"
              "\"requests\":%llu,\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
-             (unsigned long long)r->fetched, (unsigned long long)r->orgs,
-             (unsigned long long)r->w.counts.created, (unsigned long long)r->w.counts.updated,
-             (unsigned long long)(r->w.counts.unchanged + r->skipped_unchanged),
-             (unsigned long long)(r->w.counts.deactivated + deactivated_absent),
-             (unsigned long long)r->w.counts.reactivated, (unsigned long long)held,
-             (unsigned long long)r->invalid, (unsigned long long)res->requests,
+             (unsigned long long)c->fetched, (unsigned long long)c->orgs,
+             (unsigned long long)c->users.created, (unsigned long long)c->users.updated,
+             (unsigned long long)(c->users.unchanged + c->unchanged_records),
+             (unsigned long long)(c->users.deactivated + deactivated_absent),
+             (unsigned long long)c->users.reactivated, (unsigned long long)held,
+             (unsigned long long)c->invalid, (unsigned long long)res->requests,
              (unsigned long long)res->retries, (unsigned long long)res->bytes);
     mh_str_adds(out, buf);
-    for (i = 0; i < r->n_reasons; i++) {
+    for (i = 0; i < c->n_reasons; i++) {
         if (i)
             mh_str_add(out, ",", 1);
-        mh_str_json(out, r->reasons[i].reason);
-        snprintf(buf, sizeof buf, ":%llu", (unsigned long long)r->reasons[i].n);
+        mh_str_json(out, c->reasons[i].reason);
+        snprintf(buf, sizeof buf, ":%llu", (unsigned long long)c->reasons[i].n);
         mh_str_adds(out, buf);
     }
     mh_str_adds(out, "},");
@@ -399,17 +247,18 @@ static double now_s(void)
 static void print_summary(const sis_host_app *h, const char *mode, const run_ctx *r,
                           const sis_fetch_result *res, uint64_t deact, double secs, int dry)
 {
+    const mh_sync_counts *c = r->counts;
     printf("%s%s sync of %s finished in %.1fs%s\n", dry ? "Dry run: " : "", mode, h->app.name,
            secs, res->complete ? " (complete snapshot)." : ".");
     printf("  %s: %llu created, %llu updated, %llu unchanged, %llu deactivated, %llu reactivated\n",
-           dry ? "would be" : "users", (unsigned long long)r->w.counts.created,
-           (unsigned long long)r->w.counts.updated,
-           (unsigned long long)(r->w.counts.unchanged + r->skipped_unchanged),
-           (unsigned long long)(r->w.counts.deactivated + deact),
-           (unsigned long long)r->w.counts.reactivated);
+           dry ? "would be" : "users", (unsigned long long)c->users.created,
+           (unsigned long long)c->users.updated,
+           (unsigned long long)(c->users.unchanged + c->unchanged_records),
+           (unsigned long long)(c->users.deactivated + deact),
+           (unsigned long long)c->users.reactivated);
     printf("  fetched %llu users and %llu orgs; %llu invalid records skipped; %llu requests, "
-           "%llu retries, %.1f MB\n", (unsigned long long)r->fetched, (unsigned long long)r->orgs,
-           (unsigned long long)r->invalid, (unsigned long long)res->requests,
+           "%llu retries, %.1f MB\n", (unsigned long long)c->fetched, (unsigned long long)c->orgs,
+           (unsigned long long)c->invalid, (unsigned long long)res->requests,
            (unsigned long long)res->retries, (double)res->bytes / 1e6);
 }
 
@@ -434,11 +283,11 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
         out->outcome = "partial";
         snprintf(out->reason, sizeof out->reason, "%s", res->incomplete_reason);
     }
-    if (full && res->complete && r->invalid_unidentified > 0) {
+    if (full && res->complete && r->counts->invalid_unidentified > 0) {
         out->outcome = "partial";
         snprintf(out->reason, sizeof out->reason, "%llu records could not be read well enough to "
                  "know whose they are, so nobody was deactivated by absence",
-                 (unsigned long long)r->invalid_unidentified);
+                 (unsigned long long)r->counts->invalid_unidentified);
     } else if (full && res->complete) {
         memset(&a, 0, sizeof a);
         a.active_before = active_before;
@@ -494,20 +343,60 @@ static int projection(mh_store *s, const mh_app *app, const mh_mapping_cfg *cfg,
     return n;
 }
 
+/* Fetches into the open transaction through the writer thread. */
+static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request *req,
+                         sis_fetch_result *res, sis_error *err)
+{
+    char why[256];
+    int rc;
+    if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
+                             &r->cfg.m) != 0) {
+        snprintf(err->message, sizeof err->message, "cannot start storing: %s",
+                 sqlite3_errmsg(r->s->db));
+        rc = SIS_ERR_GENERIC;
+    } else {
+        rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
+    }
+    if (r->writer != NULL && mh_sync_writer_finish(r->writer, why, sizeof why) != 0) {
+        snprintf(err->message, sizeof err->message, "%s", why);  /* the real cause */
+        rc = rc == SIS_OK || rc == SIS_ERR_SINK ? SIS_ERR_SINK : rc;
+    }
+    if (r->writer != NULL)
+        r->counts = mh_sync_writer_counts(r->writer);
+    return rc;
+}
+
+/* Commits (or, for a dry run or a failure, rolls back) and records the run. */
+static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_outcome *out,
+                     const char *counts)
+{
+    char msg[512];
+    if (rc == SIS_OK && !dry_run) {
+        end_run(s, r->run_id, out->outcome, counts, out->reason);
+        if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0)
+            return SIS_OK;
+        rc = SIS_ERR_GENERIC;
+        out->outcome = "failed";
+        snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
+    }
+    mh_store_exec(s, "ROLLBACK", NULL, 0);
+    end_run(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
+    return rc;
+}
+
 static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
 {
+    static const mh_sync_counts no_counts;
     const char *paths[MAX_PATHS];
-    int n_paths;
+    int n_paths, lock, full, rc;
     run_ctx r;
     sis_fetch_request req;
     sis_fetch_result res;
-    sis_sink sink;
     sis_error err = {0, ""};
     mh_progress progress;
     run_outcome out;
     mh_str counts = {0};
-    char wm[64] = "", msg[512];
-    int lock, full, rc;
+    char wm[64] = "", msg[512] = "";
     uint64_t active_before;
     double t0 = now_s();
 
@@ -526,6 +415,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.s = ctx->store;
     r.app = &happ->app;
     r.conn = happ->plugin->connector;
+    r.counts = &no_counts;
     r.run_id = start_run(ctx->store, happ->app.id, full ? "full" : "delta");
     if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
         close(lock);
@@ -534,27 +424,23 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_progress_init(&progress, stderr);
     happ->progress = &progress;
     mh_mapping_load(ctx->store, &happ->app, &r.cfg);
-    rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 && prepare_run(&r) == 0 &&
-                 mh_user_writer_open(&r.w, ctx->store, &happ->app) == 0
-             ? SIS_OK : SIS_ERR_GENERIC;
-    active_before = count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 AND "
-                                "active = 1", happ->app.id, 0);
     memset(&req, 0, sizeof req);
     req.struct_size = sizeof req;
     req.mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
     req.watermark = wm;
     n_paths = projection(ctx->store, &happ->app, &r.cfg, paths, MAX_PATHS);
-    if (n_paths > 0) {
-        req.paths = paths;
-        req.n_paths = (size_t)n_paths;
-    }
+    req.paths = n_paths > 0 ? paths : NULL;
+    req.n_paths = (size_t)n_paths;
     memset(&res, 0, sizeof res);
     res.struct_size = sizeof res;
-    sink = (sis_sink){&r, on_org, on_record, on_invalid};
+
+    rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
+    active_before = count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 AND "
+                                "active = 1", happ->app.id, 0);
     if (rc == SIS_OK)
-        rc = r.conn->fetch_users(r.inst, &req, &sink, &res, &err);
+        rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
-        snprintf(err.message, sizeof err.message, "database: %s", msg[0] ? msg : sqlite3_errmsg(ctx->store->db));
+        snprintf(err.message, sizeof err.message, "%s", msg);
     mh_progress_finish(&progress);
     happ->progress = NULL;
     if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
@@ -563,32 +449,19 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     }
     if (rc != SIS_OK) {
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
-        snprintf(out.reason, sizeof out.reason, "%s", r.failed && r.map_err.message[0]
-                                                         ? r.map_err.message : err.message);
+        snprintf(out.reason, sizeof out.reason, "%s", err.message);
     }
     counts_json(&r, &res, out.deactivated_absent, out.held, &counts);
-    finalize_run(&r);
-    mh_user_writer_close(&r.w);
-    if (rc == SIS_OK && !o->dry_run) {
-        end_run(ctx->store, r.run_id, out.outcome, counts.data, out.reason);
-        if (mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
-            rc = SIS_ERR_GENERIC;
-            out.outcome = "failed";
-            snprintf(out.reason, sizeof out.reason, "could not save the run: %s", msg);
-        }
-    }
-    if (rc != SIS_OK || o->dry_run) {
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
-        end_run(ctx->store, r.run_id, o->dry_run && rc == SIS_OK ? "dry-run" : out.outcome,
-                counts.data, out.reason);
-    }
-    if (rc == SIS_OK)
+    rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data);
+    if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
                       now_s() - t0, o->dry_run);
-    if (rc == SIS_OK && out.held)
-        printf("  HELD: %s\n", out.reason);
-    if (rc == SIS_OK && strcmp(out.outcome, "partial") == 0)
-        printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
+        if (out.held)
+            printf("  HELD: %s\n", out.reason);
+        if (strcmp(out.outcome, "partial") == 0)
+            printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
+    }
+    mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
     mh_str_free(&counts);
