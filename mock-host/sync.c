@@ -83,28 +83,12 @@ static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence
     sqlite3_finalize(st);
 }
 
-static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
+/* Runs one statement whose ?1 is the app and ?2 the run. */
+static int run_update(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
 {
     sqlite3_stmt *st;
-    char now[32];
     int rc;
-    mh_now_iso(now, sizeof now);
-    /* hash=0 makes a returning user's row be rewritten (and counted as
-     * reactivated) even when its data did not change. */
-    if (sqlite3_prepare_v2(s->db, "UPDATE users SET active = 0, hash = 0, updated_at = ?3 WHERE "
-                           "app_id = ?1 AND active = 1 AND sourced_id IN (SELECT sourced_id FROM "
-                           "sis_records WHERE app_id = ?1 AND present = 1 AND seen_run != ?2)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return -1;
-    if (sqlite3_prepare_v2(s->db, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND "
-                           "present = 1 AND seen_run != ?2", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, app_id);
     sqlite3_bind_int64(st, 2, run_id);
@@ -113,18 +97,23 @@ static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
+{
+    /* hash=0 makes a returning user's row be rewritten (and counted as
+     * reactivated) even when its data did not change. */
+    if (run_update(s, "UPDATE users SET active = 0, hash = 0, updated_at = "
+                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE app_id = ?1 AND active = 1 AND "
+                      "sourced_id IN (SELECT sourced_id FROM sis_records WHERE app_id = ?1 AND "
+                      "present = 1 AND seen_run != ?2)", app_id, run_id) != 0)
+        return -1;
+    return run_update(s, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND present = 1 "
+                         "AND seen_run != ?2", app_id, run_id);
+}
+
 static int mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)
 {
-    sqlite3_stmt *st;
-    int rc;
-    if (sqlite3_prepare_v2(s->db, "UPDATE orgs SET stale = (seen_run != ?2) WHERE app_id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return run_update(s, "UPDATE orgs SET stale = (seen_run != ?2) WHERE app_id = ?1", app_id,
+                      run_id);
 }
 
 /* ---- run bookkeeping --------------------------------------------------- */

@@ -31,7 +31,7 @@ tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
     va_start(ap, fmt);
     ck_assert_int_ne(vasprintf(&args, fmt, ap), -1);
     va_end(ap);
-    r = tu_run("cd %s && SEC=sim-secret %s MOCK_HOST_DB=%s/host.db %s/mock-host %s", env.dir,
+    r = tu_run("cd %s && SEC=sim-secret %s MOCK_HOST_DB=%s/host.db $MH_WRAP %s/mock-host %s", env.dir,
                env_assignments, env.dir, tu_build_dir(), args);
     free(args);
     return r;

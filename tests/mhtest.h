@@ -16,8 +16,9 @@ extern mh_env env;
 void env_start(const char *sim_args);
 void env_stop(void);
 
-/* Runs mock-host in the temp folder with its database there. */
-#define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret MOCK_HOST_DB=%s/host.db %s/mock-host " fmt, \
+/* Runs mock-host in the temp folder with its database there ($MH_WRAP, e.g.
+ * valgrind, runs it when set). */
+#define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret MOCK_HOST_DB=%s/host.db $MH_WRAP %s/mock-host " fmt, \
                             env.dir, env.dir, tu_build_dir(), ##__VA_ARGS__)
 
 /* As MH, with extra environment assignments ("A=1 B=2") before it. */
