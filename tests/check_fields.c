@@ -178,6 +178,40 @@ START_TEST(unknown_fields_and_roles_are_refused_with_suggestions)
 }
 END_TEST
 
+START_TEST(oneroster_12_maps_through_the_primary_role)
+{
+    tu_result r;
+    char *f;
+    free(sim_get(&env.sim, "/_sim/reset?oneroster12=1"));
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "0 created"));  /* same users, same identities */
+    tu_result_free(&r);
+    f = fields_of_role("teacher");  /* the role comes from roles[] (primary) */
+    ck_assert_str_eq(f, "givenName,familyName,email,username,identifier");
+    free(f);
+    ck_assert_int_eq(users_page().total, 3000);
+    ck_assert_int_eq(users_page().active, sim_stat(&env.sim, "active"));
+}
+END_TEST
+
+START_TEST(discovery_recovers_from_throttling_and_fails_clearly)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/fault?kind=429&path=/users&count=3&retry_after=0"));
+    r = MH("schema classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/fault?kind=500&path=/users&count=-1"));
+    env_config("max_attempts", "2");
+    r = MH("schema classlink");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "could not read the field catalogue") && strstr(r.err, "HTTP 500"),
+                  "%s", r.err);
+    tu_result_free(&r);
+}
+END_TEST
+
 Suite *suite_fields(void)
 {
     Suite *s = suite_create("fields");
@@ -187,6 +221,8 @@ Suite *suite_fields(void)
     tcase_add_test(tc, discovery_finds_every_metadata_key_per_role);
     tcase_add_test(tc, users_page_shows_exactly_the_chosen_fields_without_a_request);
     tcase_add_test(tc, unknown_fields_and_roles_are_refused_with_suggestions);
+    tcase_add_test(tc, oneroster_12_maps_through_the_primary_role);
+    tcase_add_test(tc, discovery_recovers_from_throttling_and_fails_clearly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../plugin/collection_parser.h"
+#include "../plugin/record_map.h"
 #include "testutil.h"
 
 typedef struct seen {
@@ -122,6 +123,56 @@ START_TEST(bad_records_are_skipped_not_fatal)
 }
 END_TEST
 
+static int map_item(void *ctx, json_object *item)
+{
+    seen *s = ctx;
+    cl_record_scratch sc;
+    const char *why = NULL;
+    cl_record_scratch_init(&sc);
+    if (cl_map_user(&sc, item, &why) == 0) {
+        s->items++;
+        strcat(s->ids, sc.rec.sourced_id);
+        strcat(s->ids, ",");
+    } else {
+        s->bad++;
+        strcat(s->invalid, why);
+        strcat(s->invalid, ";");
+    }
+    cl_record_scratch_free(&sc);
+    return 0;
+}
+
+START_TEST(hostile_records_are_mapped_or_refused_in_bounded_memory)
+{
+    cl_collection_handlers h;
+    cl_collection_parser *p;
+    seen s;
+    char *body, *keys;
+    size_t i, off = 0;
+
+    memset(&s, 0, sizeof s);
+    h.ctx = &s;
+    h.item = map_item;
+    h.invalid = on_invalid;
+    /* 100,000 metadata keys in one record; invalid UTF-8; a NUL escape. */
+    keys = malloc(100000 * 16 + 1);
+    for (i = 0; i < 100000; i++)
+        off += (size_t)sprintf(keys + off, "%s\"k%06zu\":1", i ? "," : "", i);
+    ck_assert_int_ne(asprintf(&body, "{\"users\":[{\"sourcedId\":\"many\",\"role\":\"student\","
+                              "\"metadata\":{%s}},{\"sourcedId\":\"utf\",\"role\":\"student\","
+                              "\"givenName\":\"\xff\xfe\xc3\"},{\"sourcedId\":\"nul\",\"role\":"
+                              "\"student\",\"givenName\":\"a\\u0000b\"}]}", keys), -1);
+    p = cl_collection_parser_new("users", 4u << 20, &h);
+    ck_assert_int_eq(cl_collection_parser_feed(p, body, strlen(body)), 0);
+    ck_assert_int_eq(cl_collection_parser_finish(p), 0);
+    cl_collection_parser_free(p);
+    ck_assert_msg(strstr(s.invalid, "more than 512 fields"), "%s", s.invalid);
+    ck_assert_str_eq(s.ids, "utf,nul,");  /* the others still arrive */
+    free(keys);
+    free(body);
+}
+END_TEST
+
 Suite *suite_parser(void)
 {
     Suite *s = suite_create("parser");
@@ -130,6 +181,7 @@ Suite *suite_parser(void)
     tcase_add_loop_test(tc, bad_bodies_fail_with_a_reason, 0,
                         (int)(sizeof bad_bodies / sizeof bad_bodies[0]));
     tcase_add_test(tc, bad_records_are_skipped_not_fatal);
+    tcase_add_test(tc, hostile_records_are_mapped_or_refused_in_bounded_memory);
     suite_add_tcase(s, tc);
     return s;
 }
