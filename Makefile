@@ -176,7 +176,7 @@ install: $(PLUGIN_SO) $(MOCK_HOST)
 	install -m 755 $(MOCK_HOST) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-asan build-bench build-fuzz
+	rm -rf build build-asan build-bench build-fuzz build-dev
 
 # mock-host finds the plugins of its own build folder unless told otherwise.
 $(call obj,mock-host/main.c): ALL_CFLAGS += -DMH_PLUGIN_PATH='"$(abspath $(BUILD))"'

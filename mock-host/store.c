@@ -58,6 +58,28 @@ static const char *const migrations[] = {
     "  label TEXT NOT NULL, type TEXT NOT NULL, is_metadata INTEGER NOT NULL,"
     "  filled INTEGER NOT NULL, sampled INTEGER NOT NULL,"
     "  PRIMARY KEY(app_id, role, path)) WITHOUT ROWID;",
+    /* 4: records and users are large rows, which SQLite stores better in rowid
+     * tables with a unique index than in WITHOUT ROWID tables (measured by
+     * make bench). */
+    "CREATE TABLE sis_records_v4(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL,"
+    "  status INTEGER NOT NULL, enabled INTEGER NOT NULL, modified TEXT NOT NULL,"
+    "  role TEXT NOT NULL, body TEXT NOT NULL, hash INTEGER NOT NULL,"
+    "  seen_run INTEGER NOT NULL DEFAULT 0, present INTEGER NOT NULL DEFAULT 1,"
+    "  UNIQUE(app_id, sourced_id));"
+    "INSERT INTO sis_records_v4 SELECT app_id, sourced_id, status, enabled, modified, role, body,"
+    "  hash, seen_run, present FROM sis_records;"
+    "DROP TABLE sis_records;"
+    "ALTER TABLE sis_records_v4 RENAME TO sis_records;"
+    "CREATE TABLE users_v4(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL, role TEXT NOT NULL,"
+    "  active INTEGER NOT NULL, given_name TEXT NOT NULL, family_name TEXT NOT NULL,"
+    "  email TEXT NOT NULL, username TEXT NOT NULL, portal_role TEXT, locations TEXT NOT NULL,"
+    "  fields TEXT NOT NULL, flags TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,"
+    "  hash INTEGER NOT NULL DEFAULT 0, UNIQUE(app_id, sourced_id));"
+    "INSERT INTO users_v4 SELECT app_id, sourced_id, role, active, given_name, family_name, email,"
+    "  username, portal_role, locations, fields, flags, updated_at, hash FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_v4 RENAME TO users;"
+    "CREATE INDEX users_by_role ON users(app_id, role);",
 };
 
 int mh_store_schema_version(void)
@@ -138,7 +160,8 @@ int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
     }
     sqlite3_busy_timeout(s->db, 10000);
     snprintf(key_path, sizeof key_path, "%s.key", path);
-    if (mh_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    /* 8 KiB pages suit ~1 KB rows; it only takes effect on a new database. */
+    if (mh_store_exec(s, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                          "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
         migrate(s, errbuf, cap) != 0 ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {

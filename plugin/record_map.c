@@ -7,13 +7,15 @@
 /* Fields with a slot of their own in sis_record, and fields never kept. */
 static int is_structural(const char *k)
 {
-    static const char *const skip[] = {"sourcedId", "status", "dateLastModified", "role", "roles",
-                                       "orgs", "primaryOrg", "enabledUser", "password"};
-    size_t i;
-    for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
-        if (strcmp(k, skip[i]) == 0)
-            return 1;
-    return 0;
+    switch (k[0]) {  /* called for every field of every record: look at the first letter */
+    case 's': return strcmp(k, "sourcedId") == 0 || strcmp(k, "status") == 0;
+    case 'd': return strcmp(k, "dateLastModified") == 0;
+    case 'r': return strcmp(k, "role") == 0 || strcmp(k, "roles") == 0;
+    case 'o': return strcmp(k, "orgs") == 0;
+    case 'p': return strcmp(k, "primaryOrg") == 0 || strcmp(k, "password") == 0;
+    case 'e': return strcmp(k, "enabledUser") == 0;
+    default: return 0;
+    }
 }
 
 void cl_record_scratch_init(cl_record_scratch *s)

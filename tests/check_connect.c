@@ -166,6 +166,22 @@ START_TEST(secrets_never_leak)
 }
 END_TEST
 
+START_TEST(no_secret_on_any_command_line)
+{
+    /* While a sync runs, its command line holds no secret. */
+    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+                     "--client-secret-env SEC", env.sim.port);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=1000"));
+    r = MH("sync classlink >/dev/null 2>&1 & pid=$!; sleep 0.4; tr '\\0' ' ' </proc/$pid/cmdline; "
+           "echo; wait $pid");
+    ck_assert_ptr_nonnull(strstr(r.out, "sync classlink"));
+    ck_assert_ptr_null(strstr(r.out, "sim-secret"));
+    tu_result_free(&r);
+}
+END_TEST
+
 Suite *suite_connect(void)
 {
     Suite *s = suite_create("connect");
@@ -181,6 +197,7 @@ Suite *suite_connect(void)
     tcase_add_test(tc, oauth2_with_token_rotation);
     tcase_add_test(tc, proxy_bearer_token);
     tcase_add_test(tc, secrets_never_leak);
+    tcase_add_test(tc, no_secret_on_any_command_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -43,6 +43,9 @@ static const fault_case cases[] = {
     {"duplicates across pages", "kind=dup&path=/users&skip=1&arg=5", NULL, "partial", "appeared on two pages"},
     {"revision change", "kind=rev&path=/users&skip=1", NULL, "partial", "revision changed"},
     {"401", "kind=401&path=/users&count=-1", NULL, "failed", "rejected the credentials (HTTP 401)"},
+    {"a 10 MB name", "kind=bigname&path=/users", NULL, "partial", "could not be read well enough"},
+    {"a record that never ends", "kind=endless&path=/users&count=-1",
+     "request_timeout_ms=1500 max_attempts=2", "failed", "did not answer in time"},
     {"403", "kind=403&path=/users&count=-1", NULL, "failed", "the \"Full\" permission"},
 };
 

@@ -229,6 +229,32 @@ START_TEST(the_pre_created_card_syncs_with_no_setup)
 }
 END_TEST
 
+static const struct { const char *fault; int ok; const char *text; } login_faults[] = {
+    {"kind=503&path=/oauth2/v2/token&count=1", 1, NULL},
+    {"kind=429&path=/applications&count=2&retry_after=0", 1, NULL},
+    {"kind=502&path=/v2/my/info&count=1", 1, NULL},
+    {"kind=500&path=/v2/my/info&count=-1", 0, "ClassLink (nodeapi) failed with HTTP 500"},
+    {"kind=html&path=/applications&count=-1", 0, "not a JSON object"},
+};
+
+START_TEST(login_recovers_from_transient_faults_and_fails_clearly)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/fault?%s", login_faults[_i].fault));
+    env_config("retry_base_ms", "5");
+    r = login(NULL);
+    if (login_faults[_i].ok) {
+        ck_assert_msg(r.status == 0, "%s: %s", login_faults[_i].fault, r.err);
+    } else {
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_msg(strstr(r.err, login_faults[_i].text), "expected \"%s\" in %s",
+                      login_faults[_i].text, r.err);
+        assert_nothing_stored();
+    }
+    tu_result_free(&r);
+}
+END_TEST
+
 Suite *suite_login(void)
 {
     Suite *s = suite_create("login");
@@ -241,6 +267,8 @@ Suite *suite_login(void)
     tcase_add_test(tc, wrong_state_and_spent_code_are_refused);
     tcase_add_test(tc, a_district_without_direct_credentials_connects_through_the_proxy);
     tcase_add_test(tc, the_pre_created_card_syncs_with_no_setup);
+    tcase_add_loop_test(tc, login_recovers_from_transient_faults_and_fails_clearly, 0,
+                        (int)(sizeof login_faults / sizeof login_faults[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,6 +52,11 @@ void sim_out_add(sim_out *o, const char *s, size_t n)
     o->data[o->len] = '\0';
 }
 
+void sim_out_adds(sim_out *o, const char *s)
+{
+    sim_out_add(o, s, strlen(s));
+}
+
 void sim_out_addf(sim_out *o, const char *fmt, ...)
 {
     char buf[1024];

@@ -39,6 +39,7 @@ typedef struct sim_out {
     size_t len, cap;
 } sim_out;
 void sim_out_add(sim_out *o, const char *s, size_t n);
+void sim_out_adds(sim_out *o, const char *s);
 void sim_out_addf(sim_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void sim_user_json(const sim_district *d, uint32_t i, const char *fields, sim_out *out);

@@ -190,6 +190,13 @@ static enum MHD_Result server_record(sim_server *s, struct MHD_Connection *c, co
 enum MHD_Result sim_login_routes(sim_server *s, struct MHD_Connection *c, const char *url,
                                  const char *method, const char *body)
 {
+    sim_fault f;
+    if ((strncmp(url, "/oauth2/v2/", 11) == 0 || strcmp(url, "/v2/my/info") == 0 ||
+         strncmp(url, "/applications", 13) == 0) && sim_take_fault(s, url, &f)) {
+        enum MHD_Result ret = sim_fault_response(s, c, &f);
+        if (ret != MHD_NO)
+            return ret;
+    }
     if (strcmp(url, "/oauth2/v2/auth") == 0 && strcmp(method, "GET") == 0)
         return authorize(s, c);
     if (strcmp(url, "/oauth2/v2/token") == 0 && strcmp(method, "POST") == 0)

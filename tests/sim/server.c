@@ -127,7 +127,7 @@ static const char *arg(const arg_list *l, const char *key)
 /* ---- faults ---------------------------------------------------------- */
 
 /* Takes the fault that fires on this request, if any (copied out). */
-static int take_fault(sim_server *s, const char *path, sim_fault *out)
+int sim_take_fault(sim_server *s, const char *path, sim_fault *out)
 {
     int i, hit = 0;
     pthread_mutex_lock(&s->mu);
@@ -377,6 +377,8 @@ typedef struct gen {
     long long reset_after;      /* fault: drop the connection after this many bytes */
     long long truncate_after;   /* fault: end the body early */
     int bad_records;            /* fault: put unusable records first */
+    int big_name;               /* fault: the first record's name is 10 MB */
+    int endless;                /* fault: a record that never ends */
     uint64_t sent;
     int64_t started_ms;
     z_stream z;
@@ -399,6 +401,25 @@ static void gen_fill(gen *g)
         }
         if (g->next > 0)
             sim_out_add(&g->raw, ",", 1);
+        if (g->endless) {
+            /* A string that never closes, trickled out forever. */
+            if (g->next == 0)
+                sim_out_adds(&g->raw, "{\"sourcedId\":\"u9999999\",\"givenName\":\"");
+            g->next = 1;
+            sim_out_adds(&g->raw, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+            usleep(2000);
+            break;
+        }
+        if (g->big_name && g->next == 0) {
+            size_t k;
+            sim_out_addf(&g->raw, "{\"sourcedId\":\"u%07u\",\"status\":\"active\",\"role\":"
+                         "\"student\",\"givenName\":\"", g->idx[0]);
+            for (k = 0; k < 10 * 1024 * 1024 / 64; k++)
+                sim_out_adds(&g->raw, "Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-Zoe-");
+            sim_out_adds(&g->raw, "\"}");
+            g->next++;
+            continue;
+        }
         if (g->bad_records && g->next < 3) {
             /* The first three records of the page, broken three ways. */
             static const char *const bad[] = {
@@ -580,7 +601,7 @@ static enum MHD_Result single_object(sim_server *s, struct MHD_Connection *c, co
     return ret;
 }
 
-static enum MHD_Result fault_response(sim_server *s, struct MHD_Connection *c, const sim_fault *f)
+enum MHD_Result sim_fault_response(sim_server *s, struct MHD_Connection *c, const sim_fault *f)
 {
     char ra[16];
     if (strcmp(f->kind, "429") == 0) {
@@ -634,13 +655,13 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
     }
     if (parse_route(rest, &r) != 0)
         return send_imsx(s, c, 404, "unknownobject", "No such endpoint", NULL, NULL);
-    has_fault = take_fault(s, rest, &fault);
+    has_fault = sim_take_fault(s, rest, &fault);
     if (has_fault) {
         if (s->latency_ms)
             sleep_ms(s->latency_ms);
         if (strcmp(fault.kind, "slow") == 0)
             sleep_ms((long)fault.arg);
-        else if ((ret = fault_response(s, c, &fault)) != MHD_NO)
+        else if ((ret = sim_fault_response(s, c, &fault)) != MHD_NO)
             return ret;
     }
     if (r.single[0] != '\0')
@@ -692,6 +713,10 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
         g->reset_after = fault.arg > 0 ? fault.arg : 200;
     if (has_fault && strcmp(fault.kind, "badrecords") == 0)
         g->bad_records = 1;
+    if (has_fault && strcmp(fault.kind, "bigname") == 0)
+        g->big_name = 1;
+    if (has_fault && strcmp(fault.kind, "endless") == 0)
+        g->endless = 1;
     if (has_fault && strcmp(fault.kind, "truncate") == 0)
         g->truncate_after = fault.arg > 0 ? fault.arg : 200;
     {

@@ -16,6 +16,11 @@ enum MHD_Result sim_send_json(struct MHD_Connection *c, unsigned status, const c
 enum MHD_Result sim_roster(sim_server *s, struct MHD_Connection *c, const char *method,
                            const char *url, const char *rest);
 
+/* Fault injection shared by the route files: takes the fault for `path`
+ * (copied to *out) and answers it when it replaces the whole response. */
+int sim_take_fault(sim_server *s, const char *path, sim_fault *out);
+enum MHD_Result sim_fault_response(sim_server *s, struct MHD_Connection *c, const sim_fault *f);
+
 /* LaunchPad, nodeapi and /applications (launchpad.c); MHD_NO when the
  * path is not one of theirs. */
 enum MHD_Result sim_login_routes(sim_server *s, struct MHD_Connection *c, const char *url,
