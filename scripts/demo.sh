@@ -27,6 +27,11 @@ step "Connect the district (the secret comes from an environment variable)" \
      "connect classlink --server http://127.0.0.1:$PORT --client-id sim-client --client-secret-env CLASSLINK_SECRET"
 CLASSLINK_SECRET=sim-secret $MH connect classlink --server "http://127.0.0.1:$PORT" \
     --client-id sim-client --client-secret-env CLASSLINK_SECRET
+step "The district's fields for teachers (discovered from its data)" "schema classlink | sed -n '/== teacher/,/^$/p'"
+$MH schema classlink | sed -n '/== teacher/,/^$/p'
+step "Choose what the Users page shows for teachers, metadata included" \
+     "fields classlink --metadata on --role teacher --show givenName,familyName,email,metadata.department"
+$MH fields classlink --metadata on --role teacher --show givenName,familyName,email,metadata.department
 step "First sync (full)" "sync classlink"
 $MH sync classlink
 step "The Users page (teachers)" "users --app classlink --role teacher | head -6"
