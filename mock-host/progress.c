@@ -65,7 +65,9 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
     fprintf(p->out, "progress: %s %llu", phase, (unsigned long long)done);
     if (total > 0)
         fprintf(p->out, " of %llu", (unsigned long long)total);
-    fprintf(p->out, " (%.0f/s)\n", rate);
+    if (rate > 0)
+        fprintf(p->out, " (%.0f/s)", rate);
+    fputc('\n', p->out);
 }
 
 void mh_progress_finish(mh_progress *p)
