@@ -723,7 +723,7 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
         const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
         if (s->gzip && ae != NULL && strstr(ae, "gzip") != NULL) {
             g->gzip = 1;
-            deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+            deflateInit2(&g->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  /* level 1, as nginx by default */
         }
     }
     if (s->latency_ms && !has_fault)
