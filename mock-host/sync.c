@@ -424,8 +424,10 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     res.struct_size = sizeof res;
 
     rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
-    active_before = count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 AND "
-                                "active = 1", happ->app.id, 0);
+    /* Only a full run can deactivate by absence; a delta need not scan the page. */
+    active_before = full ? count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 "
+                                       "AND active = 1", happ->app.id, 0)
+                         : 0;
     if (rc == SIS_OK)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
