@@ -163,12 +163,21 @@ static struct curl_slist *client_headers(void *ctx, const char *method, const ch
 
 /* ---- one page's records ------------------------------------------------ */
 
+/* Copies at most cap-1 bytes and terminates (per record: no printf). */
+static void copy_id(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 static void record_id(json_object *item, char *id, size_t cap)
 {
     json_object *v;
     id[0] = '\0';
     if (json_object_object_get_ex(item, "sourcedId", &v) && json_object_is_type(v, json_type_string))
-        snprintf(id, cap, "%s", json_object_get_string(v));
+        copy_id(id, cap, json_object_get_string(v), (size_t)json_object_get_string_len(v));
 }
 
 /* Returns 1 when this position was delivered by an earlier attempt. */
@@ -197,8 +206,8 @@ static int page_item(void *ctx, json_object *item)
             mark_incomplete(pg, "records arrived out of sourcedId order or twice within a page "
                                 "(the server ignored the sort, or sent duplicates)");
         if (p->first_id[0] == '\0')
-            snprintf(p->first_id, sizeof p->first_id, "%s", id);
-        snprintf(p->last_id, sizeof p->last_id, "%s", id);
+            copy_id(p->first_id, sizeof p->first_id, id, strlen(id));
+        copy_id(p->last_id, sizeof p->last_id, id, strlen(id));
     }
     p->delivered++;
     if (pg->q->max_records != 0 && pg->records >= pg->q->max_records)
