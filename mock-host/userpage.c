@@ -48,7 +48,7 @@ static sis_pair *load_pairs(mh_mapping_cfg *c, mh_store *s, const char *sql, int
 
 static void load_field_choices(mh_mapping_cfg *c, mh_store *s, int64_t app_id)
 {
-    size_t n = 0, i, cap = 0;
+    size_t n = 0, i;
     sis_pair *rows = load_pairs(c, s, "SELECT role, paths FROM field_choice WHERE app_id = ?1 "
                                       "ORDER BY role", app_id, &n);
     c->role_fields = calloc(n + 1, sizeof *c->role_fields);
@@ -66,7 +66,6 @@ static void load_field_choices(mh_mapping_cfg *c, mh_store *s, int64_t app_id)
         c->role_fields[i].paths = paths;
         c->role_fields[i].n_paths = m;
     }
-    (void)cap;
     c->m.role_fields = c->role_fields;
     c->m.n_role_fields = n;
     free(rows);

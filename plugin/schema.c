@@ -145,7 +145,7 @@ static int is_structural(const char *k)
 static int on_user(void *vctx, json_object *u)
 {
     schema_ctx *s = vctx;
-    json_object *v, *md;
+    json_object *md;
     const char *role = s->only_role;
     role_stat *r;
     char path[300];
@@ -178,7 +178,6 @@ static int on_user(void *vctx, json_object *u)
             note(s, r, path, mval);
         }
     }
-    (void)v;
     return 0;
 }
 
