@@ -64,21 +64,15 @@ END_TEST
 
 START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
 {
-    tu_result r = MH("connect classlink --server http://127.0.0.1:%d/wrong/root --client-id "
-                     "sim-client --client-secret-env SEC", env.sim.port);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "(HTTP 404)") && strstr(r.err, "check the server URL"), "%s", r.err);
-    tu_result_free(&r);
-    r = MH("connect classlink --server http://127.0.0.1:1 --client-id a --client-secret-env SEC");
-    ck_assert_msg(strstr(r.err, "cannot connect to 127.0.0.1:1"), "%s", r.err);
-    tu_result_free(&r);
-    r = MH("connect classlink --server http://district.example --client-id a --client-secret-env SEC");
-    ck_assert_msg(strstr(r.err, "refusing plain http to district.example"), "%s", r.err);
-    tu_result_free(&r);
-    r = MH("connect classlink --server http://127.0.0.1:1 --client-id a --client-secret s3");
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_ptr_nonnull(strstr(r.err, "never accepted as command-line values"));
-    tu_result_free(&r);
+    mh_fails(1, "(HTTP 404); check the server URL", "connect classlink --server "
+             "http://127.0.0.1:%d/wrong/root --client-id sim-client --client-secret-env SEC",
+             env.sim.port);
+    mh_fails(1, "cannot connect to 127.0.0.1:1", "connect classlink --server http://127.0.0.1:1 "
+             "--client-id a --client-secret-env SEC");
+    mh_fails(1, "refusing plain http to district.example", "connect classlink --server "
+             "http://district.example --client-id a --client-secret-env SEC");
+    mh_fails(2, "never accepted as command-line values", "connect classlink --server "
+             "http://127.0.0.1:1 --client-id a --client-secret s3");
     assert_not_connected();
 }
 END_TEST
@@ -99,34 +93,23 @@ END_TEST
 
 START_TEST(reconnect_failure_keeps_the_old_connection)
 {
-    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
-                     "--client-secret-env SEC", env.sim.port);
-    ck_assert_int_eq(r.status, 0);
-    tu_result_free(&r);
-    r = MH("connect classlink --server http://127.0.0.1:%d --client-id other --client-secret-env SEC",
-           env.sim.port);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "Nothing was saved"));
-    tu_result_free(&r);
-    r = MH("sync classlink");
-    ck_assert_msg(r.status == 0, "the old credentials must still work: %s", r.err);
-    tu_result_free(&r);
+    mh_ok("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    mh_fails(1, "Nothing was saved", "connect classlink --server http://127.0.0.1:%d --client-id "
+             "other --client-secret-env SEC", env.sim.port);
+    mh_ok("sync classlink");  /* the old credentials still work */
     ck_assert_int_eq(users_page().total, 120);
 }
 END_TEST
 
 START_TEST(oauth2_with_token_rotation)
 {
-    tu_result r = MH("connect classlink --server http://127.0.0.1:%d --auth oauth2 --token-url "
-                     "http://127.0.0.1:%d/oauth2/token --client-id sim-client --client-secret-env SEC",
-                     env.sim.port, env.sim.port);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    tu_result_free(&r);
+    mh_ok("connect classlink --server http://127.0.0.1:%d --auth oauth2 --token-url "
+          "http://127.0.0.1:%d/oauth2/token --client-id sim-client --client-secret-env SEC",
+          env.sim.port, env.sim.port);
     env_config("page_size", "50");
     free(sim_get(&env.sim, "/_sim/fault?kind=rotate&path=/users&skip=1"));
-    r = MH("sync classlink");
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    tu_result_free(&r);
+    mh_ok("sync classlink");
     ck_assert_int_eq(users_page().total, 120);
     ck_assert_int_eq(sim_stat(&env.sim, "faults_fired"), 1);
 }

@@ -74,14 +74,8 @@ START_TEST(roles_are_listed_suggested_mapped_and_remapped)
     user_mapping("u0000016", role, sizeof role, locs, sizeof locs);
     ck_assert_str_eq(role, "Student");
     ck_assert_int_eq(sim_stat(&env.sim, "roster_requests"), requests);
-    r = MH("roles classlink --map teacher=Janitor");
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "no Customer Portal role \"Janitor\""));
-    tu_result_free(&r);
-    r = MH("roles classlink --map wizard=Student");
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "no users with the SIS role \"wizard\""));
-    tu_result_free(&r);
+    mh_fails(1, "no Customer Portal role \"Janitor\"", "roles classlink --map teacher=Janitor");
+    mh_fails(1, "no users with the SIS role \"wizard\"", "roles classlink --map wizard=Student");
 }
 END_TEST
 
@@ -106,14 +100,8 @@ START_TEST(locations_are_suggested_and_multi_school_users_get_two)
     tu_result_free(&r);
     user_mapping("u0000000", role, sizeof role, locs, sizeof locs);
     ck_assert_str_ne(locs, "[]");
-    r = MH("locations classlink --map org-nowhere='Lincoln Elementary'");
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "no org \"org-nowhere\""));
-    tu_result_free(&r);
-    r = MH("locations classlink --map org-school-000=Atlantis");
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "no location \"Atlantis\""));
-    tu_result_free(&r);
+    mh_fails(1, "no org \"org-nowhere\"", "locations classlink --map org-nowhere='Lincoln Elementary'");
+    mh_fails(1, "no location \"Atlantis\"", "locations classlink --map org-school-000=Atlantis");
 }
 END_TEST
 

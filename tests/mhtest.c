@@ -37,6 +37,39 @@ tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
     return r;
 }
 
+static tu_result run_v(const char *fmt, va_list ap)
+{
+    char *args;
+    tu_result r;
+    ck_assert_int_ne(vasprintf(&args, fmt, ap), -1);
+    r = MH("%s", args);
+    free(args);
+    return r;
+}
+
+void mh_ok(const char *fmt, ...)
+{
+    va_list ap;
+    tu_result r;
+    va_start(ap, fmt);
+    r = run_v(fmt, ap);
+    va_end(ap);
+    ck_assert_msg(r.status == 0, "mock-host failed (%d): %s", r.status, r.err);
+    tu_result_free(&r);
+}
+
+void mh_fails(int status, const char *text, const char *fmt, ...)
+{
+    va_list ap;
+    tu_result r;
+    va_start(ap, fmt);
+    r = run_v(fmt, ap);
+    va_end(ap);
+    ck_assert_msg(r.status == status, "exit %d, expected %d: %s", r.status, status, r.err);
+    ck_assert_msg(strstr(r.err, text) != NULL, "expected \"%s\" in: %s", text, r.err);
+    tu_result_free(&r);
+}
+
 void env_config(const char *key, const char *value)
 {
     tu_result r = MH("config classlink %s %s", key, value);

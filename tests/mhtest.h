@@ -25,6 +25,11 @@ void env_stop(void);
 tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Runs mock-host (as MH) and asserts it succeeds. */
+void mh_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs mock-host (as MH) and asserts exit `status` with `text` on stderr. */
+void mh_fails(int status, const char *text, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* install + connect (OAuth1) + fast retry settings; asserts success. */
 void env_connect(void);
 /* Sets a per-app setting; asserts success. */
