@@ -221,7 +221,26 @@ typedef struct predicate {
     char field[48];
     char op[3];
     char value[256];
+    long long ms;         /* dateLastModified: the value as ms, -1 otherwise */
 } predicate;
+
+/* "2026-01-02T03:04:05.678Z" -> ms since the epoch, or -1. */
+static long long iso_ms(const char *v)
+{
+    struct tm tm;
+    int y, mo, d, h, mi, n = 0;
+    double sec;
+    if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+        return -1;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = (int)sec;
+    return (long long)timegm(&tm) * 1000 + (long long)((sec - (int)sec) * 1000.0 + 0.5);
+}
 
 typedef struct filter {
     predicate p[2];
@@ -261,6 +280,7 @@ static const char *parse_predicate(const char *s, predicate *p)
     p->value[v] = '\0';
     if (*s++ != '\'')
         return NULL;
+    p->ms = strcmp(p->field, "dateLastModified") == 0 ? iso_ms(p->value) : -1;
     return s;
 }
 
@@ -318,14 +338,30 @@ static int eval_pred(const predicate *p, const char *v)
     return strcasestr(v, p->value) != NULL;  /* ~ contains */
 }
 
+/* Compares times as numbers: the same order as their ISO strings, without
+ * formatting a million of them for a delta query. */
+static int eval_time(const predicate *p, long long ms)
+{
+    long long c = ms - p->ms;
+    if (strcmp(p->op, "=") == 0) return c == 0;
+    if (strcmp(p->op, "!=") == 0) return c != 0;
+    if (strcmp(p->op, ">") == 0) return c > 0;
+    if (strcmp(p->op, ">=") == 0) return c >= 0;
+    if (strcmp(p->op, "<") == 0) return c < 0;
+    if (strcmp(p->op, "<=") == 0) return c <= 0;
+    return 0;
+}
+
 static int matches(const sim_district *d, uint32_t i, const filter *f, int orgs)
 {
     char v[256];
     int k, r = f->is_or ? 0 : 1;
     for (k = 0; k < f->n; k++) {
-        int ok = (orgs ? sim_org_field(d, i, f->p[k].field, v, sizeof v)
-                       : sim_user_field(d, i, f->p[k].field, v, sizeof v)) &&
-                 eval_pred(&f->p[k], v);
+        int ok = !orgs && f->p[k].ms >= 0 && f->p[k].op[0] != '~'
+                     ? eval_time(&f->p[k], d->modified_ms[i])
+                     : (orgs ? sim_org_field(d, i, f->p[k].field, v, sizeof v)
+                             : sim_user_field(d, i, f->p[k].field, v, sizeof v)) &&
+                           eval_pred(&f->p[k], v);
         r = f->is_or ? (r || ok) : (r && ok);
     }
     return r;
