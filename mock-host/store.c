@@ -144,6 +144,18 @@ static int migrate(mh_store *s, char *errbuf, size_t cap)
     return 0;
 }
 
+/* MOCK_HOST_DB_MAX_PAGES caps the database's size, the way a full disk
+ * would (tests use it to fail a sync half way). */
+static int limit_growth(mh_store *s, char *errbuf, size_t cap)
+{
+    const char *pages = getenv("MOCK_HOST_DB_MAX_PAGES");
+    char sql[64];
+    if (pages == NULL || pages[0] == '\0')
+        return 0;
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%ld", atol(pages));
+    return mh_store_exec(s, sql, errbuf, cap);
+}
+
 int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
 {
     mh_store *s = calloc(1, sizeof *s);
@@ -163,7 +175,7 @@ int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
     /* 8 KiB pages suit ~1 KB rows; it only takes effect on a new database. */
     if (mh_store_exec(s, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                          "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
-        migrate(s, errbuf, cap) != 0 ||
+        migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
         mh_store_close(s);
         return -1;

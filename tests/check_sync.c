@@ -177,6 +177,33 @@ START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
 }
 END_TEST
 
+START_TEST(a_full_disk_mid_run_changes_nothing)
+{
+    char *before, *after, *outcome, pages[64];
+    tu_result r;
+    sync_ok("--full");
+    before = users_json();
+    free(sim_get(&env.sim, "/_sim/mutate?add=3000&change=200"));
+    r = tu_run("cd %s && sqlite3 host.db 'PRAGMA page_count'", env.dir);
+    snprintf(pages, sizeof pages, "MOCK_HOST_DB_MAX_PAGES=%d", atoi(r.out) + 20);
+    tu_result_free(&r);
+    r = mh_with_env(pages, "sync classlink --full");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "database or disk is full") && strstr(r.err, "The Users page is unchanged"),
+                  "%s", r.err);
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "failed");
+    free(outcome);
+    sync_ok("--full");  /* with room again, the next run completes */
+    assert_matches_truth();
+    free(before);
+    free(after);
+}
+END_TEST
+
 /* Peak RSS of one `mock-host sync` child, in KiB. */
 static long sync_peak_kib(const char *sim_args, const char *page_size)
 {
@@ -260,6 +287,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
+    tcase_add_test(tc, a_full_disk_mid_run_changes_nothing);
     tcase_set_timeout(mem, 300);
     tcase_add_test(mem, memory_does_not_grow_with_the_district);
     tcase_add_checked_fixture(kill, setup, teardown);
