@@ -119,6 +119,19 @@ static int get_secret(const connect_opts *o, char *buf, size_t cap)
                          buf, cap);
 }
 
+/* After a COMPLETE, a login's "pending." state is spent even when the step
+ * failed and its transaction was rolled back (host.h). */
+static void forget_pending(mh_store *s, int64_t app_id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM config WHERE app_id = ?1 AND key LIKE 'pending.%'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
 /* Runs the plugin's authenticate inside one transaction. */
 int mh_authenticate(mh_ctx *ctx, sis_host_app *happ, const sis_auth_request *req,
                     sis_auth_result *res, sis_error *err)
@@ -143,6 +156,8 @@ int mh_authenticate(mh_ctx *ctx, sis_host_app *happ, const sis_auth_request *req
         rc = SIS_ERR_GENERIC;
     if (rc != SIS_OK)
         mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+    if (req->step == SIS_AUTH_COMPLETE)
+        forget_pending(ctx->store, happ->app.id);
     happ->plugin->connector->destroy(inst);
     return rc;
 }

@@ -106,9 +106,9 @@ int cl_login_begin(sis_instance *inst, const sis_auth_request *req, sis_auth_res
     snprintf(expires, sizeof expires, "%lld", (long long)time(NULL) + STATE_TTL_S);
     e_id = cl_url_encode(s.client_id);
     e_redirect = cl_url_encode(req->redirect_uri);
-    if (inst->host->config_set(inst->app, "login_state", state) != SIS_OK ||
-        inst->host->config_set(inst->app, "login_state_expires", expires) != SIS_OK ||
-        inst->host->config_set(inst->app, "login_redirect_uri", req->redirect_uri) != SIS_OK)
+    if (inst->host->config_set(inst->app, "pending.login_state", state) != SIS_OK ||
+        inst->host->config_set(inst->app, "pending.login_state_expires", expires) != SIS_OK ||
+        inst->host->config_set(inst->app, "pending.login_redirect_uri", req->redirect_uri) != SIS_OK)
         rc = cl_fail(err, SIS_ERR_GENERIC, "the host could not keep the login state");
     else
         snprintf(res->url, sizeof res->url,
@@ -135,12 +135,12 @@ static int check_state(sis_instance *inst, const char *state, char *redirect, si
 {
     char stored[128] = "", expires[32] = "0";
     int ok;
-    inst->host->config_get(inst->app, "login_state", stored, sizeof stored);
-    inst->host->config_get(inst->app, "login_state_expires", expires, sizeof expires);
-    inst->host->config_get(inst->app, "login_redirect_uri", redirect, cap);
-    inst->host->config_set(inst->app, "login_state", NULL);
-    inst->host->config_set(inst->app, "login_state_expires", NULL);
-    inst->host->config_set(inst->app, "login_redirect_uri", NULL);
+    inst->host->config_get(inst->app, "pending.login_state", stored, sizeof stored);
+    inst->host->config_get(inst->app, "pending.login_state_expires", expires, sizeof expires);
+    inst->host->config_get(inst->app, "pending.login_redirect_uri", redirect, cap);
+    inst->host->config_set(inst->app, "pending.login_state", NULL);
+    inst->host->config_set(inst->app, "pending.login_state_expires", NULL);
+    inst->host->config_set(inst->app, "pending.login_redirect_uri", NULL);
     ok = state != NULL && stored[0] != '\0' && strlen(state) == strlen(stored) &&
          CRYPTO_memcmp(state, stored, strlen(stored)) == 0;
     if (!ok)

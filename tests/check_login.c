@@ -110,6 +110,11 @@ static void assert_nothing_stored(void)
     ck_assert_ptr_nonnull(strstr(r.out, "not connected"));
     ck_assert_ptr_nonnull(strstr(r.out, "credentials: none"));
     tu_result_free(&r);
+    /* and the login's state is spent: the same redirect cannot be replayed */
+    r = tu_run("cd %s && sqlite3 host.db \"SELECT count(*) FROM config WHERE key LIKE 'pending.%%'\"",
+               env.dir);
+    ck_assert_str_eq(r.out, "0\n");
+    tu_result_free(&r);
 }
 
 START_TEST(tenant_admin_connects_the_district)

@@ -43,7 +43,10 @@ typedef struct sis_host {
 
     /* Per-app configuration.  get copies the value, NUL included, into the
      * caller's buffer and returns SIS_OK, SIS_ERR_NOT_FOUND or
-     * SIS_ERR_TOO_SMALL.  set stores a copy; a NULL value removes the key. */
+     * SIS_ERR_TOO_SMALL.  set stores a copy; a NULL value removes the key.
+     * Keys starting with "pending." hold an interactive login's state
+     * between SIS_AUTH_BEGIN and SIS_AUTH_COMPLETE: the host removes them
+     * once a COMPLETE has run, whatever its outcome, so they are single-use. */
     int (*config_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
     int (*config_set)(sis_host_app *app, const char *key, const char *value);
 
