@@ -93,3 +93,80 @@ void mh_decoded_free(mh_decoded *d)
     free(d->fields);
     memset(d, 0, sizeof *d);
 }
+
+static void keep(mh_record_copy *c, const char *s)
+{
+    if (c->n_offs == c->cap_offs) {
+        c->cap_offs = c->cap_offs ? c->cap_offs * 2 : 64;
+        c->offs = realloc(c->offs, c->cap_offs * sizeof *c->offs);
+        if (c->offs == NULL)
+            abort();  /* as mh_str: no way on without memory for one record */
+    }
+    c->offs[c->n_offs++] = c->arena.len;
+    mh_str_add(&c->arena, s != NULL ? s : "", s != NULL ? strlen(s) + 1 : 1);
+}
+
+void mh_record_copy_set(mh_record_copy *c, const sis_record *r)
+{
+    size_t i;
+    mh_str_reset(&c->arena);
+    c->n_offs = 0;
+    keep(c, r->sourced_id);
+    keep(c, r->modified);
+    for (i = 0; i < r->n_roles; i++)
+        keep(c, r->roles[i]);
+    for (i = 0; i < r->n_org_ids; i++)
+        keep(c, r->org_ids[i]);
+    for (i = 0; i < r->n_fields; i++) {
+        keep(c, r->fields[i].path);
+        keep(c, r->fields[i].value);
+    }
+    c->n_roles = r->n_roles;
+    c->n_orgs = r->n_org_ids;
+    c->n_fields = r->n_fields;
+    c->status = r->status;
+    c->enabled = r->enabled;
+}
+
+const sis_record *mh_record_copy_view(mh_record_copy *c)
+{
+    const char *a = c->arena.data;
+    size_t i, k = 2;
+    if (c->n_roles + c->n_orgs + 1 > c->cap_ptrs) {
+        c->cap_ptrs = c->n_roles + c->n_orgs + 16;
+        c->ptrs = realloc(c->ptrs, c->cap_ptrs * sizeof *c->ptrs);
+    }
+    if (c->n_fields + 1 > c->cap_fields) {
+        c->cap_fields = c->n_fields + 64;
+        c->fields = realloc(c->fields, c->cap_fields * sizeof *c->fields);
+    }
+    if (c->ptrs == NULL || c->fields == NULL)
+        abort();
+    for (i = 0; i < c->n_roles + c->n_orgs; i++)
+        c->ptrs[i] = a + c->offs[k++];
+    for (i = 0; i < c->n_fields; i++) {
+        c->fields[i].path = a + c->offs[k++];
+        c->fields[i].value = a + c->offs[k++];
+    }
+    c->rec.sourced_id = a + c->offs[0];
+    c->rec.modified = a + c->offs[1];
+    c->rec.status = (sis_record_status)c->status;
+    c->rec.enabled = c->enabled;
+    c->rec.roles = c->ptrs;
+    c->rec.n_roles = c->n_roles;
+    c->rec.role = c->n_roles > 0 ? c->ptrs[0] : "";
+    c->rec.org_ids = c->ptrs + c->n_roles;
+    c->rec.n_org_ids = c->n_orgs;
+    c->rec.fields = c->fields;
+    c->rec.n_fields = c->n_fields;
+    return &c->rec;
+}
+
+void mh_record_copy_free(mh_record_copy *c)
+{
+    mh_str_free(&c->arena);
+    free(c->offs);
+    free(c->ptrs);
+    free(c->fields);
+    memset(c, 0, sizeof *c);
+}

@@ -26,4 +26,23 @@ int mh_record_decode(mh_decoded *d, const char *sourced_id, int status, int enab
                      const char *modified, const char *body);
 void mh_decoded_free(mh_decoded *d);
 
+/* A deep copy of a record in one buffer, so that another thread can use it
+ * after the plugin's record is gone.  Reuse it: buffers keep their size. */
+typedef struct mh_record_copy {
+    mh_str arena;
+    size_t *offs;              /* id, modified, roles, orgs, field paths/values */
+    size_t n_offs, cap_offs;
+    size_t n_roles, n_orgs, n_fields;
+    int status, enabled;
+    sis_record rec;            /* the view, rebuilt by mh_record_copy_view */
+    const char **ptrs;         /* roles then orgs */
+    sis_field *fields;
+    size_t cap_ptrs, cap_fields;
+} mh_record_copy;
+
+void mh_record_copy_set(mh_record_copy *c, const sis_record *r);
+/* The copied record; valid until the copy is set again or freed. */
+const sis_record *mh_record_copy_view(mh_record_copy *c);
+void mh_record_copy_free(mh_record_copy *c);
+
 #endif

@@ -19,12 +19,9 @@ enum job_kind { JOB_RECORD, JOB_ORG, JOB_INVALID };
 
 typedef struct job {
     enum job_kind kind;
-    mh_str id, modified, role, body;      /* org: name in body, type in role */
-    mh_str identifier, parent;            /* org only */
-    int status, enabled;
-    uint64_t hash;
-    int has_user;
-    mh_user_row user;
+    mh_record_copy record;                /* JOB_RECORD */
+    mh_str id, name, type, identifier, parent;  /* JOB_ORG; id also JOB_INVALID */
+    int status;                           /* JOB_ORG */
 } job;
 
 struct mh_sync_writer {
@@ -38,8 +35,8 @@ struct mh_sync_writer {
     sqlite3_stmt *get_rec, *put_rec, *touch_rec, *put_org;
     mh_user_writer users;
     mh_sync_counts counts;
-    /* producer side only */
-    job *filling;
+    /* writer side only */
+    mh_str body;
     sis_error map_err;
     /* the ring */
     job ring[RING];
@@ -63,8 +60,8 @@ static int store_org(mh_sync_writer *w, const job *j)
     int rc;
     sqlite3_bind_int64(st, 1, w->app->id);
     TEXT(st, 2, &j->id);
-    TEXT(st, 3, &j->body);
-    TEXT(st, 4, &j->role);
+    TEXT(st, 3, &j->name);
+    TEXT(st, 4, &j->type);
     TEXT(st, 5, &j->identifier);
     TEXT(st, 6, &j->parent);
     sqlite3_bind_int(st, 7, j->status);
@@ -75,47 +72,73 @@ static int store_org(mh_sync_writer *w, const job *j)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int touch(mh_sync_writer *w, const mh_str *id)
+static int touch(mh_sync_writer *w, const char *id)
 {
     int rc;
     sqlite3_bind_int64(w->touch_rec, 1, w->run_id);
     sqlite3_bind_int64(w->touch_rec, 2, w->app->id);
-    TEXT(w->touch_rec, 3, id);
+    sqlite3_bind_text(w->touch_rec, 3, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(w->touch_rec);
     sqlite3_reset(w->touch_rec);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int store_record(mh_sync_writer *w, const job *j)
+static uint64_t record_hash(const sis_record *rec, const mh_str *body)
 {
+    uint64_t h = mh_hash64(body->data, body->len);
+    h = h * 1099511628211ULL ^ mh_hash64(rec->modified, strlen(rec->modified));
+    return h * 4 + (uint64_t)rec->status * 2 + (uint64_t)(rec->enabled != 0);
+}
+
+/* An unchanged record is only marked as seen; a new or changed one is
+ * stored and mapped to its Users page row. */
+static int store_record(mh_sync_writer *w, job *j)
+{
+    const sis_record *rec = mh_record_copy_view(&j->record);
+    uint64_t hash;
     int found, same = 0, rc;
+
+    mh_str_reset(&w->body);
+    mh_record_encode(rec, &w->body);
+    hash = record_hash(rec, &w->body);
     sqlite3_bind_int64(w->get_rec, 1, w->app->id);
-    TEXT(w->get_rec, 2, &j->id);
+    sqlite3_bind_text(w->get_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
     found = sqlite3_step(w->get_rec) == SQLITE_ROW;
     if (found)
-        same = sqlite3_column_int64(w->get_rec, 0) == (sqlite3_int64)j->hash &&
+        same = sqlite3_column_int64(w->get_rec, 0) == (sqlite3_int64)hash &&
                sqlite3_column_int(w->get_rec, 1) == 1;
     sqlite3_reset(w->get_rec);
     if (same) {
-        /* Unchanged: only remember that this run saw it. */
         w->counts.unchanged_records++;
-        return touch(w, &j->id);
+        return touch(w, rec->sourced_id);
     }
     sqlite3_bind_int64(w->put_rec, 1, w->app->id);
-    TEXT(w->put_rec, 2, &j->id);
-    sqlite3_bind_int(w->put_rec, 3, j->status);
-    sqlite3_bind_int(w->put_rec, 4, j->enabled);
-    TEXT(w->put_rec, 5, &j->modified);
-    TEXT(w->put_rec, 6, &j->role);
-    TEXT(w->put_rec, 7, &j->body);
-    sqlite3_bind_int64(w->put_rec, 8, (sqlite3_int64)j->hash);
+    sqlite3_bind_text(w->put_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(w->put_rec, 3, rec->status);
+    sqlite3_bind_int(w->put_rec, 4, rec->enabled != 0);
+    sqlite3_bind_text(w->put_rec, 5, rec->modified, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->put_rec, 6, rec->role, -1, SQLITE_STATIC);
+    TEXT(w->put_rec, 7, &w->body);
+    sqlite3_bind_int64(w->put_rec, 8, (sqlite3_int64)hash);
     sqlite3_bind_int64(w->put_rec, 9, w->run_id);
     rc = sqlite3_step(w->put_rec);
     sqlite3_reset(w->put_rec);
     if (rc != SQLITE_DONE)
         return -1;
     w->users.known_new = !found;  /* a new record has no Users page row either */
-    return mh_user_store(&w->users, &j->user) == SIS_OK ? 0 : -1;
+    /* apply_mappings is pure (connector.h), so this thread may call it. */
+    if (w->conn->apply_mappings(w->inst, rec, w->mapping, mh_user_write, &w->users,
+                                &w->map_err) != SIS_OK) {
+        pthread_mutex_lock(&w->mu);
+        if (!w->failed) {
+            w->failed = 1;
+            snprintf(w->why, sizeof w->why, "mapping %s failed: %s", rec->sourced_id,
+                     w->map_err.message[0] ? w->map_err.message : sqlite3_errmsg(w->s->db));
+        }
+        pthread_mutex_unlock(&w->mu);
+        return -1;
+    }
+    return 0;
 }
 
 static void *writer_main(void *arg)
@@ -137,7 +160,7 @@ static void *writer_main(void *arg)
         rc = skip ? 0
              : j->kind == JOB_ORG    ? store_org(w, j)
              : j->kind == JOB_RECORD ? store_record(w, j)
-                                     : touch(w, &j->id);
+                                     : touch(w, j->id.data);
         pthread_mutex_lock(&w->mu);
         if (rc != 0 && !w->failed) {
             w->failed = 1;
@@ -185,8 +208,8 @@ static int on_org(void *ctx, const sis_org *o)
         return SIS_ERR_SINK;
     j->kind = JOB_ORG;
     set(&j->id, o->sourced_id);
-    set(&j->body, o->name);
-    set(&j->role, o->type);
+    set(&j->name, o->name);
+    set(&j->type, o->type);
     set(&j->identifier, o->identifier);
     set(&j->parent, o->parent_id);
     j->status = o->status;
@@ -224,14 +247,8 @@ static int on_invalid(void *ctx, const char *sourced_id, const char *reason)
     return SIS_OK;
 }
 
-static int keep_user(void *ctx, const sis_host_user *u)
-{
-    mh_sync_writer *w = ctx;
-    mh_user_row_fill(&w->filling->user, u, w->app->itxm);
-    w->filling->has_user = 1;
-    return SIS_OK;
-}
-
+/* The plugin's thread only copies the record; encoding, mapping and
+ * storing happen on the writer's thread. */
 static int on_record(void *ctx, const sis_record *rec)
 {
     mh_sync_writer *w = ctx;
@@ -240,28 +257,7 @@ static int on_record(void *ctx, const sis_record *rec)
         return SIS_ERR_SINK;
     w->counts.fetched++;
     j->kind = JOB_RECORD;
-    set(&j->id, rec->sourced_id);
-    set(&j->modified, rec->modified);
-    set(&j->role, rec->role);
-    mh_str_reset(&j->body);
-    mh_record_encode(rec, &j->body);
-    j->status = rec->status;
-    j->enabled = rec->enabled != 0;
-    j->hash = mh_hash64(j->body.data, j->body.len);
-    j->hash = j->hash * 1099511628211ULL ^ mh_hash64(j->modified.data, j->modified.len);
-    j->hash = j->hash * 4 + (uint64_t)j->status * 2 + (uint64_t)j->enabled;
-    j->has_user = 0;
-    w->filling = j;
-    if (w->conn->apply_mappings(w->inst, rec, w->mapping, keep_user, w, &w->map_err) != SIS_OK ||
-        !j->has_user) {
-        pthread_mutex_lock(&w->mu);
-        if (!w->failed) {
-            w->failed = 1;
-            snprintf(w->why, sizeof w->why, "mapping failed: %s", w->map_err.message);
-        }
-        pthread_mutex_unlock(&w->mu);
-        return SIS_ERR_SINK;
-    }
+    mh_record_copy_set(&j->record, rec);
     publish(w);
     return SIS_OK;
 }
@@ -360,15 +356,15 @@ void mh_sync_writer_free(mh_sync_writer *w)
     sqlite3_finalize(w->touch_rec);
     sqlite3_finalize(w->put_org);
     mh_user_writer_close(&w->users);
+    mh_str_free(&w->body);
     for (i = 0; i < RING; i++) {
         job *j = &w->ring[i];
+        mh_record_copy_free(&j->record);
         mh_str_free(&j->id);
-        mh_str_free(&j->modified);
-        mh_str_free(&j->role);
-        mh_str_free(&j->body);
+        mh_str_free(&j->name);
+        mh_str_free(&j->type);
         mh_str_free(&j->identifier);
         mh_str_free(&j->parent);
-        mh_user_row_free(&j->user);
     }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->not_empty);

@@ -1,7 +1,7 @@
 /*
  * sync_writer.h - the store side of a sync on a thread of its own.  The
- * plugin's thread parses, maps and encodes each record; this thread writes
- * it to SQLite.  A bounded queue between them keeps memory flat whatever
+ * plugin's thread parses each record and hands over a copy; this thread
+ * encodes it, maps it (apply_mappings) and writes it to SQLite.  A bounded queue between them keeps memory flat whatever
  * the district's size.  All writes happen inside the caller's transaction.
  */
 #ifndef MH_SYNC_WRITER_H

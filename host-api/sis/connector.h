@@ -151,7 +151,10 @@ typedef struct sis_connector {
                        const sis_sink *sink, sis_fetch_result *res, sis_error *err);
 
     /* Required.  Turns one stored record into a host user, delivered once
-     * through `emit` (everything it points to is borrowed for that call). */
+     * through `emit` (everything it points to is borrowed for that call).
+     * A pure function of record and mapping: it changes nothing in the
+     * instance, so a host may call it from another thread, also while
+     * fetch_users runs. */
     int (*apply_mappings)(sis_instance *inst, const sis_record *record,
                           const sis_mapping *mapping, sis_user_fn emit, void *ctx,
                           sis_error *err);
