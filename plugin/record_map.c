@@ -103,7 +103,8 @@ static int add_field(cl_record_scratch *s, const char *path, json_object *v)
     } else if ((b = cl_json_bool(v)) >= 0 && !json_object_is_type(v, json_type_string)) {
         if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)
             return -1;
-    } else if (json_object_is_type(v, json_type_string) && (b = cl_json_bool(v)) >= 0) {
+    } else if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) <= 5 &&
+               (b = cl_json_bool(v)) >= 0) {
         if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)  /* "True" -> "true" */
             return -1;
     } else if (json_object_is_type(v, json_type_object)) {
