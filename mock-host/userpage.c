@@ -105,6 +105,8 @@ void mh_mapping_free(mh_mapping_cfg *c)
     memset(c, 0, sizeof *c);
 }
 
+static void user_row_free(mh_user_row *row);
+
 int mh_user_writer_open(mh_user_writer *w, mh_store *s, const mh_app *app)
 {
     memset(w, 0, sizeof *w);
@@ -133,7 +135,7 @@ void mh_user_writer_close(mh_user_writer *w)
 {
     sqlite3_finalize(w->get);
     sqlite3_finalize(w->put);
-    mh_user_row_free(&w->row);
+    user_row_free(&w->row);
 }
 
 static void set_str(mh_str *dst, const char *src)
@@ -228,7 +230,7 @@ static uint64_t user_hash(const mh_user_row *row)
     return (h * 4) ^ (uint64_t)(row->has_portal_role * 2) ^ (uint64_t)(row->active != 0);
 }
 
-void mh_user_row_fill(mh_user_row *row, const sis_host_user *u, int itxm)
+static void user_row_fill(mh_user_row *row, const sis_host_user *u, int itxm)
 {
     set_str(&row->sourced_id, u->sourced_id);
     set_str(&row->role, u->role);
@@ -243,7 +245,7 @@ void mh_user_row_fill(mh_user_row *row, const sis_host_user *u, int itxm)
     row->hash = user_hash(row);
 }
 
-void mh_user_row_free(mh_user_row *row)
+static void user_row_free(mh_user_row *row)
 {
     mh_str *all[] = {&row->sourced_id, &row->role, &row->given_name, &row->family_name,
                      &row->email, &row->username, &row->portal_role, &row->fields,
@@ -255,7 +257,7 @@ void mh_user_row_free(mh_user_row *row)
 
 #define TEXT(st, i, str) sqlite3_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len, SQLITE_STATIC)
 
-int mh_user_store(mh_user_writer *w, const mh_user_row *row)
+static int user_store(mh_user_writer *w, const mh_user_row *row)
 {
     int exists = 0, old_active = 0, rc;
     sqlite3_int64 old_hash = 0;
@@ -309,8 +311,8 @@ int mh_user_store(mh_user_writer *w, const mh_user_row *row)
 int mh_user_write(void *ctx, const sis_host_user *u)
 {
     mh_user_writer *w = ctx;
-    mh_user_row_fill(&w->row, u, w->itxm);
-    return mh_user_store(w, &w->row);
+    user_row_fill(&w->row, u, w->itxm);
+    return user_store(w, &w->row);
 }
 
 int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,

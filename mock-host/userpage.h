@@ -34,8 +34,7 @@ typedef struct mh_user_counts {
     uint64_t created, updated, unchanged, deactivated, reactivated;
 } mh_user_counts;
 
-/* A mapped user, encoded for its row (made on one thread, stored on
- * another during a sync).  Owns its buffers; reuse it. */
+/* A mapped user, encoded for its row.  Owns its buffers; reused. */
 typedef struct mh_user_row {
     mh_str sourced_id, role, given_name, family_name, email, username, portal_role;
     int has_portal_role;
@@ -43,9 +42,6 @@ typedef struct mh_user_row {
     mh_str fields, locations, flags;
     uint64_t hash;
 } mh_user_row;
-
-void mh_user_row_fill(mh_user_row *row, const sis_host_user *u, int itxm);
-void mh_user_row_free(mh_user_row *row);
 
 /* Prepared statements and buffers reused for every user of a run. */
 typedef struct mh_user_writer {
@@ -65,9 +61,8 @@ void mh_unmapped_json(mh_store *s, const mh_app *app, mh_str *out);
 
 int mh_user_writer_open(mh_user_writer *w, mh_store *s, const mh_app *app);
 void mh_user_writer_close(mh_user_writer *w);
-/* Stores a row if it changed, counting what happened. */
-int mh_user_store(mh_user_writer *w, const mh_user_row *row);
-/* sis_user_fn-compatible: ctx is the writer; fills w->row and stores it. */
+/* sis_user_fn-compatible: ctx is the writer.  Encodes the user and stores
+ * the row only when it changed, counting what happened. */
 int mh_user_write(void *ctx, const sis_host_user *u);
 
 /* Re-applies the current mapping to every stored record of the app, in one
