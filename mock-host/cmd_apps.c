@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sync_hold.h"
 
 static const char *kind_label(const mh_manifest *m)
 {
@@ -40,6 +41,7 @@ static int print_app(void *vctx, const mh_app *a)
     const mh_plugin *p = mh_registry_find(&ctx->registry, a->plugin);
     int secrets = mh_store_secret_count(ctx->store, a->id);
     char status[96];
+    mh_hold hold;
 
     if (a->connected_at[0] != '\0')
         snprintf(status, sizeof status, "connected %s", a->connected_at);
@@ -51,6 +53,11 @@ static int print_app(void *vctx, const mh_app *a)
     if (p == NULL)
         printf("  warning: the plugin \"%s\" is not available; run 'mock-host marketplace'\n",
                a->plugin);
+    if (mh_hold_get(ctx->store, a->id, &hold) == 1) {
+        char text[512];
+        mh_hold_describe(&hold, a->name, text, sizeof text);
+        printf("  HELD: %s\n", text);
+    }
     return 0;
 }
 

@@ -55,7 +55,11 @@ static const mh_command commands[] = {
      "run is recent (config full_every_days, default 7), else full.  A full run that would\n"
      "deactivate more than 10% of active users (config deactivation_threshold_pct), or every\n"
      "user of a role, is held until --full --confirm-deactivations.  --dry-run shows what would\n"
-     "change and applies nothing.  --all syncs every connected app (for cron).", mh_cmd_sync},
+     "change and applies nothing.  --all syncs every connected app (for cron).\n"
+     "Exit status: 0 done; 1 failed (the Users page is unchanged); 2 wrong usage; 3 the sync\n"
+     "completed but deactivations are held for confirmation (this run's, or an earlier run's\n"
+     "still pending: 'mock-host apps' shows it).  With --all, 1 when any app failed, else 3\n"
+     "when any app has deactivations held.", mh_cmd_sync},
     {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users},
     {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs},
     {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",

@@ -80,6 +80,10 @@ static const char *const migrations[] = {
     "DROP TABLE users;"
     "ALTER TABLE users_v4 RENAME TO users;"
     "CREATE INDEX users_by_role ON users(app_id, role);",
+    /* 5: the host's own per-app state (watermarks, holds), apart from the
+     * plugin's config namespace */
+    "CREATE TABLE host_state(app_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, key)) WITHOUT ROWID;",
 };
 
 int mh_store_schema_version(void)
@@ -353,6 +357,32 @@ int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf,
 int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char *value)
 {
     return kv_set(s, "config", app_id, key, value, value ? strlen(value) : 0, 0);
+}
+
+int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+{
+    void *v = NULL;
+    size_t len = 0;
+    int rc = kv_get_blob(s, "SELECT value FROM host_state WHERE app_id = ?1 AND key = ?2", app_id,
+                         key, &v, &len);
+    if (rc == 0) {
+        if (len + 1 > cap)
+            rc = -2;
+        else
+            memcpy(buf, v, len + 1);
+    }
+    free(v);
+    return rc;
+}
+
+int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value)
+{
+    return kv_set(s, "host_state", app_id, key, value, value ? strlen(value) : 0, 0);
+}
+
+int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key)
+{
+    return kv_set(s, "host_state", app_id, key, NULL, 0, 0);
 }
 
 static void secret_aad(char *aad, size_t cap, int64_t app_id, const char *key)

@@ -52,6 +52,13 @@ int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char
 /* Counts the secrets an app has stored (for masking on the Apps page). */
 int mh_store_secret_count(mh_store *s, int64_t app_id);
 
+/* The host's own per-app state (watermarks, holds, mapping switches): a
+ * namespace apart from the plugin's config, which the plugin owns and
+ * `disconnect` may wipe.  Same return codes as config; set replaces. */
+int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
+int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value);
+int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key);
+
 /* Runs SQL with no result rows; returns 0 or -1 (message in errbuf). */
 int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
 

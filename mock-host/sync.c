@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "record_codec.h"
+#include "sync_hold.h"
 #include "sync_writer.h"
 #include "userpage.h"
 
@@ -293,10 +294,15 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
                      a.empty_role[0] ? ", including every active " : "", a.empty_role,
                      a.empty_role[0] ? "" : "", r->app->name);
-        } else if (a.absent > 0) {
-            if (deactivate_absent(r->s, r->app->id, r->run_id) != 0)
+            if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
+                return -1;
+        } else {
+            if (a.absent > 0 && deactivate_absent(r->s, r->app->id, r->run_id) != 0)
                 return -1;
             out->deactivated_absent = a.absent;
+            /* A complete full run applied its deactivations: nothing is held any more. */
+            if (mh_hold_clear(r->s, r->app->id) != 0)
+                return -1;
         }
         if (mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
             return -1;
@@ -387,6 +393,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_str counts = {0};
     char wm[64] = "", msg[512] = "";
     uint64_t active_before;
+    mh_hold hold;
+    int held = 0;
     double t0 = now_s();
 
     lock = lock_app(ctx->db_path, happ->app.id);
@@ -451,6 +459,14 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
             printf("  HELD: %s\n", out.reason);
         if (strcmp(out.outcome, "partial") == 0)
             printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
+        held = out.held > 0 && !o->dry_run;
+        if (!out.held && mh_hold_get(ctx->store, happ->app.id, &hold) == 1) {
+            /* e.g. the automatic delta after a held full run: it cannot see
+             * removed users, so the admin must hear the hold is still there. */
+            mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
+            printf("  STILL HELD from an earlier run: %s\n", msg);
+            held = !o->dry_run;
+        }
     }
     mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
@@ -460,7 +476,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (rc != SIS_OK)
         return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,
                        rc == SIS_ERR_CANCELLED ? "cancelled" : "failed", out.reason);
-    return 0;
+    return held ? MH_EXIT_HELD : 0;
 }
 
 static int parse_sync(int argc, char **argv, sync_opts *o)
@@ -490,17 +506,23 @@ static int parse_sync(int argc, char **argv, sync_opts *o)
 typedef struct all_ctx {
     mh_ctx *ctx;
     const sync_opts *o;
-    int failures, runs;
+    int failures, held, runs;
 } all_ctx;
 
 static int sync_each(void *vctx, const mh_app *a)
 {
     all_ctx *all = vctx;
     sis_host_app happ;
+    int rc;
     if (a->connected_at[0] == '\0')
         return 0;
     all->runs++;
-    if (mh_ctx_app(all->ctx, a->name, &happ) != 0 || sync_one(all->ctx, &happ, all->o) != 0)
+    rc = mh_ctx_app(all->ctx, a->name, &happ);
+    if (rc == 0)
+        rc = sync_one(all->ctx, &happ, all->o);
+    if (rc == MH_EXIT_HELD)
+        all->held++;
+    else if (rc != 0)
         all->failures++;
     return mh_cancel_requested != 0;
 }
@@ -513,13 +535,20 @@ int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (o.all) {
-        all_ctx all = {ctx, &o, 0, 0};
+        all_ctx all = {ctx, &o, 0, 0, 0};
         if (mh_ctx_store(ctx) != 0)
             return 1;
         mh_store_app_each(ctx->store, sync_each, &all);
-        if (all.runs == 0)
+        if (all.runs == 0) {
             printf("No connected apps to sync.\n");
-        return all.failures ? 1 : 0;
+            return 0;
+        }
+        printf("Synced %d app%s: %d complete, %d with deactivations held, %d failed.\n",
+               all.runs, all.runs == 1 ? "" : "s", all.runs - all.held - all.failures, all.held,
+               all.failures);
+        /* A failure wins over a hold: an app whose Users page did not move at
+         * all needs the admin first (the held ones are listed above). */
+        return all.failures ? 1 : all.held ? MH_EXIT_HELD : 0;
     }
     if (mh_ctx_app(ctx, o.app, &happ) != 0)
         return 1;
