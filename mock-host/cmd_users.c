@@ -77,6 +77,14 @@ static void print_padded(const char *s, int width)
         fputc(' ', stdout);
 }
 
+static void print_header(int itxm)
+{
+    printf("%-10s %-14s %-13s %-8s %-28s ", "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
+    if (itxm)
+        printf("%-12s %-20s ", "PORTAL ROLE", "LOCATIONS");
+    printf("FIELDS\n");
+}
+
 static void print_user_row(sqlite3_stmt *st, int itxm)
 {
     char name[160];
@@ -91,6 +99,67 @@ static void print_user_row(sqlite3_stmt *st, int itxm)
     }
     print_fields_plain(col(st, 10));
     printf("\n");
+}
+
+/* The roles stored for `app` (NULL: every app), "student (250), teacher (40)",
+ * into out; returns how many users there are in all. */
+static long long roles_present(mh_store *s, const char *app, mh_str *out)
+{
+    sqlite3_stmt *st;
+    long long total = 0;
+    char num[32];
+    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*) FROM users u JOIN apps a ON a.id = "
+                           "u.app_id WHERE (?1 IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
+                           "u.role", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (app != NULL)
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (total > 0)
+            mh_str_adds(out, ", ");
+        mh_str_adds(out, col(st, 0));
+        snprintf(num, sizeof num, " (%lld)", (long long)sqlite3_column_int64(st, 1));
+        mh_str_adds(out, num);
+        total += sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return total;
+}
+
+/* The installed apps' names, "a, b", into out; returns how many. */
+static int app_names(mh_store *s, mh_str *out)
+{
+    sqlite3_stmt *st;
+    int n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM apps ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ > 0)
+            mh_str_adds(out, ", ");
+        mh_str_adds(out, col(st, 0));
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Nothing matched the filters: say why when users are stored (an unknown or
+ * wrongly cased role), or that there are none yet.  Returns the exit code. */
+static int explain_empty(mh_ctx *ctx, const char *app, const char *role, int json)
+{
+    mh_str roles = {0};
+    long long total = roles_present(ctx->store, app, &roles);
+    int rc = 0;
+    if (total > 0 && role != NULL) {
+        rc = mh_fail("no user%s%s has the role \"%s\" (roles are matched exactly, case "
+                     "included); roles present: %s", app ? " of " : "", app ? app : "", role,
+                     roles.data);
+    } else if (json) {
+        printf("[]\n");
+    } else {
+        printf("(no users yet: connect an app and run 'mock-host sync APP')\n");
+    }
+    mh_str_free(&roles);
+    return rc;
 }
 
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
@@ -113,8 +182,17 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
         return 1;
     if (app != NULL) {
         mh_app a;
-        if (mh_store_app_find(ctx->store, app, &a) != 0)
-            return mh_fail("no installed app \"%s\"; see 'mock-host apps'", app);
+        if (mh_store_app_find(ctx->store, app, &a) != 0) {
+            mh_str names = {0};
+            int n = app_names(ctx->store, &names);
+            if (n > 0)
+                mh_fail("no installed app \"%s\"; installed: %s", app, names.data);
+            else
+                mh_fail("no installed app \"%s\"; nothing is installed yet: mock-host install "
+                        "PLUGIN", app);
+            mh_str_free(&names);
+            return 1;
+        }
         itxm = a.itxm;
     }
     if (sqlite3_prepare_v2(ctx->store->db,
@@ -128,13 +206,9 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
         sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
     if (role != NULL)
         sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    if (!json) {
-        printf("%-10s %-14s %-13s %-8s %-28s ", "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
-        if (itxm)
-            printf("%-12s %-20s ", "PORTAL ROLE", "LOCATIONS");
-        printf("FIELDS\n");
-    }
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (rows == 0 && !json)
+            print_header(itxm);
         if (json)
             print_user_json(st, rows == 0);
         else
@@ -142,10 +216,10 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
         rows++;
     }
     sqlite3_finalize(st);
+    if (rows == 0)
+        return explain_empty(ctx, app, role, json);
     if (json)
-        printf(rows ? "\n]\n" : "[]\n");
-    else if (rows == 0)
-        printf("(no users yet: connect an app and run 'mock-host sync APP')\n");
+        printf("\n]\n");
     return 0;
 }
 

@@ -7,6 +7,8 @@
 
 typedef Suite *(*suite_fn)(void);
 
+Suite *suite_admin(void);  /* check_admin.c */
+
 static const struct { const char *name; suite_fn fn; } suites[] = {
     {"headers", suite_headers}, {"manifest", suite_manifest}, {"loader", suite_loader},
     {"store", suite_store},     {"cli", suite_cli},
@@ -14,7 +16,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"connect", suite_connect}, {"sync", suite_sync},
     {"faults", suite_faults},   {"fields", suite_fields},
     {"itxm", suite_itxm},       {"login", suite_login},
-    {"tls", suite_tls},
+    {"tls", suite_tls},         {"admin", suite_admin},
 };
 
 int main(int argc, char **argv)
