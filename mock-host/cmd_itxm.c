@@ -10,51 +10,153 @@
 #include <string.h>
 
 #include "cli.h"
+#include "store_names.h"
 #include "userpage.h"
 
 /* ---- the host's own lists ----------------------------------------------- */
 
-static int edit_list(mh_ctx *ctx, const char *table, const char *what, int argc, char **argv)
-{
-    char sql[160];
-    sqlite3_stmt *st;
-    int rows = 0;
+static const char *const list_what[] = {"portal role", "location"};
+static const char *const list_cmd[] = {"portal-roles", "locations"};
 
-    if (mh_ctx_store(ctx) != 0)
-        return 1;
-    if (argc == 3 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)) {
-        int add = strcmp(argv[1], "add") == 0;
-        if (argv[2][0] == '\0')
-            return mh_fail("a %s needs a name", what);
-        snprintf(sql, sizeof sql, add ? "INSERT OR IGNORE INTO %s(name) VALUES(?1)"
-                                      : "DELETE FROM %s WHERE name = ?1", table);
-        sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
-        sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (sqlite3_changes(ctx->store->db) == 0)
-            printf(add ? "The %s \"%s\" exists already.\n" : "There is no %s \"%s\".\n", what, argv[2]);
-        else
-            printf(add ? "Added the %s \"%s\".\n" : "Removed the %s \"%s\".\n", what, argv[2]);
+static int blank(const char *name)
+{
+    for (; *name; name++)
+        if (!isspace((unsigned char)*name))
+            return 0;
+    return 1;
+}
+
+static int print_name(void *ctx, const char *name)
+{
+    (void)ctx;
+    printf("%s\n", name);
+    return 0;
+}
+
+typedef struct app_by_id {
+    int64_t id;
+    mh_app app;
+    int found;
+} app_by_id;
+
+static int match_id(void *vctx, const mh_app *a)
+{
+    app_by_id *f = vctx;
+    if (a->id != f->id)
+        return 0;
+    f->app = *a;
+    f->found = 1;
+    return 1;
+}
+
+/* Removes `name` and every mapping to it, then re-maps the users of each
+ * app concerned, all in one transaction: no user or mapping is left naming
+ * something that no longer exists. */
+static int remove_and_unmap(mh_ctx *ctx, mh_name_list list, const char *name)
+{
+    int64_t ids[256];
+    int n, i, rc = 0;
+    char msg[512];
+    mh_user_counts total = {0, 0, 0, 0, 0};
+
+    if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
+        return mh_fail("%s", msg);
+    n = mh_store_name_apps(ctx->store, list, name, ids, 256);
+    if (n < 0 || mh_store_name_unmap(ctx->store, list, name) != 0 ||
+        mh_store_name_remove(ctx->store, list, name) < 0) {
+        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        return mh_fail("cannot remove the %s \"%s\": %s", list_what[list], name,
+                       sqlite3_errmsg(ctx->store->db));
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        app_by_id f;
+        sis_host_app happ;
+        sis_instance *inst = NULL;
+        mh_user_counts c;
+        memset(&f, 0, sizeof f);
+        f.id = ids[i];
+        mh_store_app_each(ctx->store, match_id, &f);
+        if (!f.found)
+            continue;
+        rc = mh_ctx_app(ctx, f.app.name, &happ);
+        if (rc == 0 && mh_instance_create(&inst, &happ, msg, sizeof msg) != 0)
+            rc = mh_fail("%s", msg);
+        if (rc == 0) {
+            rc = mh_reapply_mappings_in(ctx->store, &happ.app, happ.plugin->connector, inst, &c);
+            happ.plugin->connector->destroy(inst);
+            total.updated += c.updated;
+        }
+    }
+    if (rc != 0 || mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
+        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        return mh_fail("the %s \"%s\" was not removed: its users could not be re-mapped; "
+                       "nothing changed", list_what[list], name);
+    }
+    printf("Removed the %s \"%s\" and its mappings; %llu users re-mapped without it (no "
+           "request to the SIS).\n", list_what[list], name, (unsigned long long)total.updated);
+    return 0;
+}
+
+static int edit_list(mh_ctx *ctx, mh_name_list list, int argc, char **argv)
+{
+    const char *what = list_what[list], *cmd = list_cmd[list], *name = NULL;
+    int add, unmap = 0, i, rc;
+    mh_name_usage use;
+
+    if (argc == 1) {
+        if (mh_ctx_store(ctx) != 0)
+            return 1;
+        rc = mh_store_name_each(ctx->store, list, print_name, NULL);
+        if (rc < 0)
+            return mh_fail("cannot read the %ss from %s", what, ctx->db_path);
+        if (rc == 0)
+            printf("(none yet: mock-host %s add NAME)\n", cmd);
         return 0;
     }
-    if (argc != 1)
-        return mh_usage_error(argv[0], "use: %s [add NAME | remove NAME]", argv[0]);
-    snprintf(sql, sizeof sql, "SELECT name FROM %s ORDER BY name", table);
-    sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        printf("%s\n", sqlite3_column_text(st, 0));
-        rows++;
+    add = strcmp(argv[1], "add") == 0;
+    if (!add && strcmp(argv[1], "remove") != 0)
+        return mh_usage_error(cmd, "unexpected argument '%s'", argv[1]);
+    for (i = 2; i < argc; i++) {
+        if (!add && strcmp(argv[i], "--unmap") == 0)
+            unmap = 1;
+        else if ((argv[i][0] == '-' && argv[i][1] != '\0') || name != NULL)
+            return mh_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        else
+            name = argv[i];
     }
-    sqlite3_finalize(st);
-    if (rows == 0)
-        printf("(none yet: mock-host %s add NAME)\n", argv[0]);
+    if (name == NULL || blank(name))
+        return mh_usage_error(cmd, "a %s needs a name that is not blank", what);
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    if (add) {
+        rc = mh_store_name_add(ctx->store, list, name);
+        if (rc < 0)
+            return mh_fail("cannot add the %s \"%s\": %s", what, name, sqlite3_errmsg(ctx->store->db));
+        printf(rc == 1 ? "The %s \"%s\" exists already.\n" : "Added the %s \"%s\".\n", what, name);
+        return 0;
+    }
+    rc = mh_store_name_exists(ctx->store, list, name);
+    if (rc == 0)
+        return mh_fail("there is no %s \"%s\"; see 'mock-host %s'", what, name, cmd);
+    if (rc < 0 || mh_store_name_usage(ctx->store, list, name, &use) != 0)
+        return mh_fail("cannot read the %ss from %s", what, ctx->db_path);
+    if (unmap)
+        return remove_and_unmap(ctx, list, name);
+    if (use.mappings > 0 || use.users > 0)
+        return mh_fail("the %s \"%s\" is in use by %lld mapping%s and %lld user%s, so it was not "
+                       "removed. Map them to another %s first, or remove it and unmap them with: "
+                       "mock-host %s remove \"%s\" --unmap", what, name, use.mappings,
+                       use.mappings == 1 ? "" : "s", use.users, use.users == 1 ? "" : "s", what,
+                       cmd, name);
+    if (mh_store_name_remove(ctx->store, list, name) < 0)
+        return mh_fail("cannot remove the %s \"%s\": %s", what, name, sqlite3_errmsg(ctx->store->db));
+    printf("Removed the %s \"%s\".\n", what, name);
     return 0;
 }
 
 int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv)
 {
-    return edit_list(ctx, "portal_roles", "portal role", argc, argv);
+    return edit_list(ctx, MH_PORTAL_ROLES, argc, argv);
 }
 
 static int exists_in(mh_store *s, const char *sql, int64_t app_id, const char *name)
@@ -317,7 +419,7 @@ int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
     if (argc == 1 || strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)
-        return edit_list(ctx, "locations", "location", argc, argv);
+        return edit_list(ctx, MH_LOCATIONS, argc, argv);
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
     return locations_page(ctx, &happ, argc, argv);

@@ -62,14 +62,19 @@ static const mh_command commands[] = {
      "when any app has deactivations held.", mh_cmd_sync},
     {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users},
     {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs},
-    {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",
+    {"portal-roles", "portal-roles [add NAME | remove NAME [--unmap]]",
+     "The Customer Portal roles (ITxM).  A role in use by a mapping or a user is removed only\n"
+     "with --unmap, which also removes its mappings and re-maps those users without it.",
      mh_cmd_portal_roles},
     {"roles", "roles APP [--map SISROLE=PORTALROLE ...]",
      "Role mapping (ITxM accounts): every SIS role present with its user count, its mapping\n"
      "and a suggestion; --map sets one (both sides are checked).", mh_cmd_roles},
-    {"locations", "locations [add NAME | remove NAME] | locations APP [--map ORG_SOURCEDID=LOCATION ...]",
+    {"locations", "locations [add NAME | remove NAME [--unmap]] | locations APP [--map ORG=LOCATION ...]",
      "The host's locations, or an app's location mapping (ITxM accounts): the district's orgs\n"
-     "with type, identifier, user count, mapping and a suggested location.", mh_cmd_locations},
+     "with type, identifier, user count, mapping and a suggested location.  ORG is the org's\n"
+     "sourcedId or its identifier (e.g. SCH001).  A location in use is removed only with\n"
+     "--unmap, which also removes its mappings and re-maps those users without it.",
+     mh_cmd_locations},
     {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
      mh_cmd_account},
     {"provision", "provision FILE",

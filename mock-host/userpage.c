@@ -318,17 +318,27 @@ int mh_user_write(void *ctx, const sis_host_user *u)
 int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,
                         sis_instance *inst, mh_user_counts *counts)
 {
-    mh_mapping_cfg cfg;
-    mh_user_writer w;
-    sqlite3_stmt *st = NULL;
-    sis_error err = {0, ""};
     char msg[512];
-    int rc = 0;
-
+    int rc;
     if (mh_store_exec(s, "BEGIN IMMEDIATE", msg, sizeof msg) != 0) {
         fprintf(stderr, "mock-host: %s\n", msg);
         return -1;
     }
+    rc = mh_reapply_mappings_in(s, app, conn, inst, counts);
+    if (mh_store_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", msg, sizeof msg) != 0)
+        rc = -1;
+    return rc;
+}
+
+int mh_reapply_mappings_in(mh_store *s, const mh_app *app, const sis_connector *conn,
+                           sis_instance *inst, mh_user_counts *counts)
+{
+    mh_mapping_cfg cfg;
+    mh_user_writer w;
+    sqlite3_stmt *st = NULL;
+    sis_error err = {0, ""};
+    int rc = 0;
+
     mh_mapping_load(s, app, &cfg);
     if (mh_user_writer_open(&w, s, app) != 0 ||
         sqlite3_prepare_v2(s->db, "SELECT sourced_id, status, enabled, modified, body FROM "
@@ -351,7 +361,5 @@ int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *con
     *counts = w.counts;
     mh_user_writer_close(&w);
     mh_mapping_free(&cfg);
-    if (mh_store_exec(s, rc == 0 ? "COMMIT" : "ROLLBACK", msg, sizeof msg) != 0)
-        rc = -1;
     return rc;
 }

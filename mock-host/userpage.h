@@ -69,5 +69,8 @@ int mh_user_write(void *ctx, const sis_host_user *u);
  * transaction, without asking the SIS.  Returns 0 or -1 (reason printed). */
 int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,
                         sis_instance *inst, mh_user_counts *counts);
+/* The same inside a transaction the caller holds (and commits or rolls back). */
+int mh_reapply_mappings_in(mh_store *s, const mh_app *app, const sis_connector *conn,
+                           sis_instance *inst, mh_user_counts *counts);
 
 #endif

@@ -171,6 +171,52 @@ START_TEST(standard_accounts_are_unaffected)
 }
 END_TEST
 
+START_TEST(a_name_in_use_is_removed_only_with_its_mappings)
+{
+    char *before, *after, role[64], locs[256];
+    tu_result r;
+    mh_ok("roles classlink --map student=Student --map teacher=Staff");
+    mh_ok("locations classlink --map org-school-000='Lincoln Elementary'");
+    before = users_json();
+    r = MH("portal-roles remove Student");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the portal role \"Student\" is in use by 1 mapping and ") &&
+                  strstr(r.err, " users, so it was not removed") &&
+                  strstr(r.err, "mock-host portal-roles remove \"Student\" --unmap"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("locations remove 'Lincoln Elementary'");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the location \"Lincoln Elementary\" is in use by 1 mapping and "),
+                  "%s", r.err);
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);  /* a refusal changes nothing */
+    free(after);
+    free(before);
+    r = MH("portal-roles remove Student --unmap");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "Removed the portal role \"Student\" and its mappings"), "%s", r.out);
+    tu_result_free(&r);
+    mh_ok("locations remove 'Lincoln Elementary' --unmap");
+    user_mapping("u0000000", role, sizeof role, locs, sizeof locs);  /* a student */
+    ck_assert_str_eq(role, "null");
+    ck_assert_str_eq(locs, "[]");
+    user_mapping("u0000016", role, sizeof role, locs, sizeof locs);  /* a teacher keeps Staff */
+    ck_assert_str_eq(role, "Staff");
+    mh_ok("sync classlink --full");  /* and a full run brings no dangling name back */
+    r = MH("users --app classlink --json");
+    ck_assert_ptr_null(strstr(r.out, "\"Student\""));
+    ck_assert_ptr_null(strstr(r.out, "Lincoln Elementary"));
+    tu_result_free(&r);
+    r = MH("roles classlink");
+    ck_assert_msg(strstr(r.out, "student") && strstr(strstr(r.out, "student"), "(unmapped)"), "%s", r.out);
+    tu_result_free(&r);
+    mh_fails(1, "there is no portal role \"Student\"", "portal-roles remove Student");
+    mh_fails(2, "needs a name that is not blank", "portal-roles add '  '");
+    mh_fails(2, "needs a name that is not blank", "locations add ''");
+}
+END_TEST
+
 Suite *suite_itxm(void)
 {
     Suite *s = suite_create("itxm");
@@ -182,6 +228,7 @@ Suite *suite_itxm(void)
     tcase_add_test(tc, unmapped_users_are_imported_flagged_and_counted);
     tcase_add_test(tc, a_vanished_org_keeps_its_mapping_flagged_stale);
     tcase_add_test(tc, standard_accounts_are_unaffected);
+    tcase_add_test(tc, a_name_in_use_is_removed_only_with_its_mappings);
     suite_add_tcase(s, tc);
     return s;
 }
