@@ -111,5 +111,9 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
            "mock-host connect %s --server URL --client-id ID --client-secret-env VAR\n",
            p->manifest->name, p->manifest->version, app.name, itxm ? " for an ITxM account" : "",
            app.name, app.name);
+    if (itxm)
+        printf("Then, after the first sync, map roles and locations: mock-host portal-roles add "
+               "NAME, mock-host roles %s, mock-host locations add NAME, mock-host locations %s\n",
+               app.name, app.name);
     return 0;
 }

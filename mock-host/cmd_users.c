@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "jsonw.h"
+#include "unmapped_report.h"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -93,9 +94,13 @@ static void print_user_row(sqlite3_stmt *st, int itxm)
            sqlite3_column_int(st, 3) ? "active" : "inactive");
     print_padded(name, 28);
     fputc(' ', stdout);
-    if (itxm) {
-        printf("%-12s %-20s ", sqlite3_column_type(st, 8) == SQLITE_NULL ? "(unmapped)" : col(st, 8),
-               col(st, 9));
+    if (itxm && !sqlite3_column_int(st, 12)) {
+        printf("%-12s %-20s ", "-", "-");  /* a standard account: no mapping applies */
+    } else if (itxm) {
+        const char *locs = col(st, 9);
+        printf("%-12s ", sqlite3_column_type(st, 8) == SQLITE_NULL ? "(unmapped)" : col(st, 8));
+        print_padded(strcmp(locs, "[]") == 0 ? "(none)" : locs, 20);
+        fputc(' ', stdout);
     }
     print_fields_plain(col(st, 10));
     printf("\n");
@@ -140,6 +145,20 @@ static int app_names(mh_store *s, mh_str *out)
     }
     sqlite3_finalize(st);
     return n;
+}
+
+static int any_itxm_app(void *vctx, const mh_app *a)
+{
+    *(int *)vctx |= a->itxm;
+    return 0;
+}
+
+/* Whether any installed app is an ITxM account (the mapping columns show). */
+static int any_itxm(mh_store *s)
+{
+    int itxm = 0;
+    mh_store_app_each(s, any_itxm_app, &itxm);
+    return itxm;
 }
 
 /* Nothing matched the filters: say why when users are stored (an unknown or
@@ -194,10 +213,12 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
             return 1;
         }
         itxm = a.itxm;
+    } else {
+        itxm = any_itxm(ctx->store);
     }
     if (sqlite3_prepare_v2(ctx->store->db,
                            "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
-                           "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags "
+                           "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm "
                            "FROM users u JOIN apps a ON a.id = u.app_id WHERE (?1 IS NULL OR a.name = ?1) "
                            "AND (?2 IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id",
                            -1, &st, NULL) != SQLITE_OK)
@@ -255,9 +276,10 @@ int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv)
         return mh_fail("cannot read the run history");
     sqlite3_bind_int64(st, 1, happ.app.id);
     if (!json)
-        printf("%-4s %-6s %-24s %8s %-12s %8s %8s %8s %9s %6s %6s %6s %7s %5s %5s\n", "RUN", "MODE",
-               "STARTED", "SECONDS", "OUTCOME", "FETCHED", "CREATED", "UPDATED", "UNCHANGED", "DEACT",
-               "REACT", "HELD", "INVALID", "REQS", "RETRY");
+        printf("%-4s %-6s %-24s %8s %-12s %8s %8s %8s %9s %6s %6s %6s %7s %5s %5s%s\n", "RUN",
+               "MODE", "STARTED", "SECONDS", "OUTCOME", "FETCHED", "CREATED", "UPDATED", "UNCHANGED",
+               "DEACT", "REACT", "HELD", "INVALID", "REQS", "RETRY",
+               happ.app.itxm ? " NOROLE NOLOC" : "");
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (json) {
             mh_str o = {0};
@@ -282,14 +304,27 @@ int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv)
             mh_str_free(&o);
         } else {
             json_object *c = json_tokener_parse(col(st, 5));
-            printf("%-4lld %-6s %-24s %8.1f %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld\n",
+            printf("%-4lld %-6s %-24s %8.1f %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld",
                    (long long)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
                    sqlite3_column_double(st, 7), col(st, 4), count_of(c, "fetched"),
                    count_of(c, "created"), count_of(c, "updated"), count_of(c, "unchanged"),
                    count_of(c, "deactivated"), count_of(c, "reactivated"), count_of(c, "held"),
                    count_of(c, "invalid"), count_of(c, "requests"), count_of(c, "retries"));
+            if (happ.app.itxm) {
+                /* NOROLE: active users without a portal role; NOLOC: memberships
+                 * of orgs without a location.  The detail lines name them. */
+                mh_unmapped_totals t = mh_unmapped_totals_of(c);
+                printf(" %6lld %5lld", t.role_users, t.org_users);
+            }
+            printf("\n");
             if (col(st, 6)[0] != '\0')
                 printf("     reason: %s\n", col(st, 6));
+            if (happ.app.itxm) {
+                mh_str text = {0};
+                if (mh_unmapped_describe(c, app, "     ", &text))
+                    fputs(text.data, stdout);
+                mh_str_free(&text);
+            }
             json_object_put(c);
         }
         rows++;

@@ -18,6 +18,7 @@
 #include "record_codec.h"
 #include "sync_hold.h"
 #include "sync_writer.h"
+#include "unmapped_report.h"
 #include "userpage.h"
 
 typedef struct run_ctx {
@@ -252,6 +253,19 @@ static void print_summary(const sis_host_app *h, const char *mode, const run_ctx
            (unsigned long long)res->retries, (double)res->bytes / 1e6);
 }
 
+/* ITxM: who the role and location mappings do not cover yet. */
+static void print_unmapped(const char *app, const char *counts)
+{
+    json_object *c = json_tokener_parse(counts);
+    mh_str text = {0};
+    if (mh_unmapped_describe(c, app, "  ", &text))
+        fputs(text.data, stdout);
+    else
+        printf("  mapping: every active user has a portal role, and every org a location\n");
+    mh_str_free(&text);
+    json_object_put(c);
+}
+
 /* ---- one run --------------------------------------------------------------- */
 
 typedef struct run_outcome {
@@ -455,6 +469,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
                       now_s() - t0, o->dry_run);
+        if (happ->app.itxm)
+            print_unmapped(happ->app.name, counts.data);
         if (out.held)
             printf("  HELD: %s\n", out.reason);
         if (strcmp(out.outcome, "partial") == 0)

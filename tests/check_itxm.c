@@ -217,6 +217,35 @@ START_TEST(a_name_in_use_is_removed_only_with_its_mappings)
 }
 END_TEST
 
+START_TEST(unmapped_users_are_reported_after_sync_in_runs_and_on_the_users_page)
+{
+    tu_result r;
+    mh_ok("roles classlink --map student=Student");
+    mh_ok("locations classlink --map org-school-000='Lincoln Elementary'");
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "unmapped roles: ") && strstr(r.out, " have no portal role (") &&
+                  strstr(r.out, "teacher ") && strstr(r.out, "mock-host roles classlink --map"),
+                  "%s", r.out);
+    ck_assert_msg(strstr(r.out, "unmapped orgs: ") && strstr(r.out, "org-school-001 ") &&
+                  strstr(r.out, "mock-host locations classlink --map ORG=LOCATION"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "student ") == NULL, "students are mapped: %s", r.out);
+    tu_result_free(&r);
+    r = MH("runs classlink");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "NOROLE NOLOC") && strstr(r.out, "     unmapped roles: "), "%s", r.out);
+    tu_result_free(&r);
+    r = MH("users --app classlink --role teacher");
+    ck_assert_msg(strstr(r.out, "PORTAL ROLE") && strstr(r.out, "LOCATIONS") &&
+                  strstr(r.out, "(unmapped)"), "%s", r.out);
+    tu_result_free(&r);
+    r = MH("users --role student");  /* every app: the columns show too */
+    ck_assert_msg(strstr(r.out, "PORTAL ROLE") && strstr(r.out, "Student") &&
+                  strstr(r.out, "Lincoln Elementary"), "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 Suite *suite_itxm(void)
 {
     Suite *s = suite_create("itxm");
@@ -229,6 +258,7 @@ Suite *suite_itxm(void)
     tcase_add_test(tc, a_vanished_org_keeps_its_mapping_flagged_stale);
     tcase_add_test(tc, standard_accounts_are_unaffected);
     tcase_add_test(tc, a_name_in_use_is_removed_only_with_its_mappings);
+    tcase_add_test(tc, unmapped_users_are_reported_after_sync_in_runs_and_on_the_users_page);
     suite_add_tcase(s, tc);
     return s;
 }
