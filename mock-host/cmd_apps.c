@@ -1,6 +1,7 @@
 /* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sync_hold.h"
@@ -115,5 +116,28 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
         printf("Then, after the first sync, map roles and locations: mock-host portal-roles add "
                "NAME, mock-host roles %s, mock-host locations add NAME, mock-host locations %s\n",
                app.name, app.name);
+    return 0;
+}
+
+int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
+{
+    char key_path[4200];
+    (void)argv;
+    if (argc > 1)
+        return mh_usage_error("forget-credentials", "takes no arguments");
+    snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
+    if (access(key_path, F_OK) == 0) {
+        printf("The key file %s is there, so the stored credentials can be read; nothing was "
+               "forgotten.\n", key_path);
+        return 0;
+    }
+    if (access(ctx->db_path, F_OK) != 0)
+        return mh_fail("there is no database %s", ctx->db_path);
+    ctx->store_flags |= MH_STORE_FORGET_LOST_KEY;
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    printf("Forgot the credentials sealed with the lost key and made a new key %s. Every app is "
+           "now not connected; reconnect each with 'mock-host connect APP' (see 'mock-host "
+           "apps').\n", key_path);
     return 0;
 }

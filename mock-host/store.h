@@ -14,6 +14,7 @@ typedef struct mh_store {
     sqlite3 *db;
     char *path;
     mh_secret_box box;
+    int read_only;           /* opened with MH_STORE_READ_ONLY_OK on a file we may not write */
 } mh_store;
 
 typedef struct mh_app {
@@ -27,8 +28,25 @@ typedef struct mh_app {
 
 /* Opens (creating when absent) the database at `path` and its key file
  * `path`.key, and brings the schema to the newest version.  *out belongs to
- * the caller: mh_store_close.  Returns 0, or -1 with errbuf. */
+ * the caller: mh_store_close.  Returns 0, or -1 with errbuf.
+ *
+ * Refused, with what to do in errbuf: an existing file that is empty,
+ * damaged or not a mock-host database (only a path that does not exist
+ * becomes a new database); a missing key file while credentials are stored
+ * (they could never be read again); a file or folder this user may not
+ * write (unless MH_STORE_READ_ONLY_OK). */
 int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap);
+
+/* Flags of mh_store_open_ex. */
+enum {
+    /* A database this user may not write opens read-only (s->read_only,
+     * no key, no migration) instead of being refused: for views. */
+    MH_STORE_READ_ONLY_OK = 1,
+    /* A missing key file: forget the credentials it sealed (apps become
+     * not connected) and make a new key, instead of refusing. */
+    MH_STORE_FORGET_LOST_KEY = 2
+};
+int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap);
 void mh_store_close(mh_store *s);
 
 /* The schema version this build migrates to. */
