@@ -349,6 +349,10 @@ int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv)
         return mh_usage_error("fields", "--role and --show go together");
     if (metadata != NULL && strcmp(metadata, "on") != 0 && strcmp(metadata, "off") != 0)
         return mh_usage_error("fields", "--metadata takes on or off");
+    if (show != NULL && strspn(show, ", \t") == strlen(show))
+        return mh_usage_error("fields", "--show needs at least one field, e.g. --show givenName,email");
+    if (role != NULL && strspn(role, " \t") == strlen(role))
+        return mh_usage_error("fields", "--role needs a role, e.g. --role student");
     if (mh_ctx_app(ctx, app, &happ) != 0)
         return 1;
     if (role != NULL) {

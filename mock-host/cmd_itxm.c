@@ -267,14 +267,47 @@ static const char *role_synonym(const char *sis_role)
 
 /* ---- mapping pages --------------------------------------------------------- */
 
-static int need_itxm(const sis_host_app *happ, const char *page)
+/* 0 for an ITxM account.  Otherwise says why mapping does not apply: as
+ * information when only viewing (returns 1), as an error on stderr when a
+ * change was asked for (returns -1). */
+static int need_itxm(const sis_host_app *happ, const char *page, int changing)
 {
+    static const char fmt[] = "%s mapping applies only to ITxM accounts; %s is a standard "
+                              "account, so its users are imported without it. (Switch with: "
+                              "mock-host account %s --itxm)";
     if (happ->app.itxm)
         return 0;
-    printf("%s mapping applies only to ITxM accounts; %s is a standard account, so its users "
-           "are imported without it. (Switch with: mock-host account %s --itxm)\n", page,
-           happ->app.name, happ->app.name);
+    if (changing) {
+        mh_fail(fmt, page, happ->app.name, happ->app.name);
+        return -1;
+    }
+    printf(fmt, page, happ->app.name, happ->app.name);
+    printf("\n");
     return 1;
+}
+
+/* The org named by `given`, its sourcedId or its identifier (e.g. SCH001),
+ * into out.  0 found, 1 none, 2 the identifier names several orgs. */
+static int resolve_org(mh_store *s, int64_t app_id, const char *given, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    int n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT sourced_id FROM orgs WHERE app_id = ?1 AND "
+                           "(sourced_id = ?2 OR identifier = ?2) ORDER BY sourced_id = ?2 DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *sid = (const char *)sqlite3_column_text(st, 0);
+        if (n == 0)
+            snprintf(out, cap, "%s", sid);
+        n++;
+        if (strcmp(sid, given) == 0)
+            break;  /* a sourcedId wins over another org's identifier */
+    }
+    sqlite3_finalize(st);
+    return n == 0 ? 1 : n == 1 || strcmp(out, given) == 0 ? 0 : 2;
 }
 
 static int apply_now(mh_ctx *ctx, sis_host_app *happ)
@@ -307,17 +340,34 @@ static int store_pair(mh_store *s, const char *sql, int64_t app_id, const char *
     return rc;
 }
 
-/* Collects the --map FROM=TO pairs; returns how many, or -1. */
-static int parse_maps(int argc, char **argv, const char *cmd, char **pairs, int cap)
+/* Collects the --map FROM=TO pairs; returns how many, or -1 after a usage
+ * message.  `example` shows the form ("student=Student"). */
+static int parse_maps(int argc, char **argv, const char *cmd, const char *example,
+                      char **pairs, int cap)
 {
     int i, n = 0;
     for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--map") != 0 || i + 1 >= argc || strchr(argv[i + 1], '=') == NULL ||
-            n >= cap) {
-            mh_usage_error(cmd, "expected --map FROM=TO, got '%s'", argv[i]);
+        const char *v, *eq;
+        if (strcmp(argv[i], "--map") != 0) {
+            mh_usage_error(cmd, "unexpected argument '%s'; mappings are given as --map %s", argv[i],
+                           example);
             return -1;
         }
-        pairs[n++] = argv[++i];
+        if (i + 1 >= argc) {
+            mh_usage_error(cmd, "--map needs a value, e.g. --map %s", example);
+            return -1;
+        }
+        v = argv[++i];
+        eq = strchr(v, '=');
+        if (eq == NULL || eq == v || blank(eq + 1)) {
+            mh_usage_error(cmd, "--map '%s' needs both sides, as in --map %s", v, example);
+            return -1;
+        }
+        if (n >= cap) {
+            mh_usage_error(cmd, "at most %d mappings at once", cap);
+            return -1;
+        }
+        pairs[n++] = argv[i];
     }
     return n;
 }
@@ -331,12 +381,13 @@ int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
 
     if (argc < 2 || argv[1][0] == '-')
         return mh_usage_error("roles", "name the app");
-    if ((n = parse_maps(argc, argv, "roles", pairs, 64)) < 0)
+    if ((n = parse_maps(argc, argv, "roles", "student=Student", pairs, 64)) < 0)
         return 2;
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
-    if (need_itxm(&happ, "Role"))
-        return n > 0 ? 1 : 0;
+    if ((i = need_itxm(&happ, "Role", n > 0)) != 0)
+        return i < 0 ? 1 : 0;
+    /* Every pair is checked before any is stored: a mistake changes nothing. */
     for (i = 0; i < n; i++) {
         char *eq = strchr(pairs[i], '=');
         *eq = '\0';
@@ -347,9 +398,10 @@ int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
         if (!exists_in(ctx->store, "SELECT 1 FROM portal_roles WHERE name = ?1", 0, eq + 1))
             return mh_fail("there is no Customer Portal role \"%s\"; add it with 'mock-host "
                            "portal-roles add \"%s\"'", eq + 1, eq + 1);
-        store_pair(ctx->store, "INSERT OR REPLACE INTO role_map VALUES(?1, ?2, ?3)", happ.app.id,
-                   pairs[i], eq + 1);
     }
+    for (i = 0; i < n; i++)
+        store_pair(ctx->store, "INSERT OR REPLACE INTO role_map VALUES(?1, ?2, ?3)", happ.app.id,
+                   pairs[i], pairs[i] + strlen(pairs[i]) + 1);
     printf("%-24s %8s  %-20s %s\n", "SIS ROLE", "USERS", "PORTAL ROLE", "SUGGESTED");
     sqlite3_prepare_v2(ctx->store->db, "SELECT r.role, count(*), m.portal_role FROM sis_records r "
                        "LEFT JOIN role_map m ON m.app_id = r.app_id AND m.sis_role = r.role "
@@ -370,27 +422,34 @@ int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
 
 static int locations_page(mh_ctx *ctx, sis_host_app *happ, int argc, char **argv)
 {
+    static char org_ids[256][256];
     char *pairs[256], sugg[256];
     sqlite3_stmt *st;
     int n, i;
 
-    if ((n = parse_maps(argc, argv, "locations", pairs, 256)) < 0)
+    if ((n = parse_maps(argc, argv, "locations", "SCH001=\"Lincoln Elementary\"", pairs, 256)) < 0)
         return 2;
-    if (need_itxm(happ, "Location"))
-        return n > 0 ? 1 : 0;
+    if ((i = need_itxm(happ, "Location", n > 0)) != 0)
+        return i < 0 ? 1 : 0;
+    /* Every pair is checked before any is stored: a mistake changes nothing. */
     for (i = 0; i < n; i++) {
         char *eq = strchr(pairs[i], '=');
+        int found;
         *eq = '\0';
-        if (!exists_in(ctx->store, "SELECT 1 FROM orgs WHERE sourced_id = ?1 AND app_id = ?2",
-                       happ->app.id, pairs[i]))
-            return mh_fail("the district has no org \"%s\"; run 'mock-host locations %s' to see "
-                           "its orgs", pairs[i], argv[1]);
+        found = resolve_org(ctx->store, happ->app.id, pairs[i], org_ids[i], sizeof org_ids[i]);
+        if (found == 1)
+            return mh_fail("the district has no org with the sourcedId or identifier \"%s\"; run "
+                           "'mock-host locations %s' to see its orgs", pairs[i], argv[1]);
+        if (found == 2)
+            return mh_fail("the identifier \"%s\" names several orgs; map each by its sourcedId "
+                           "(see 'mock-host locations %s')", pairs[i], argv[1]);
         if (!exists_in(ctx->store, "SELECT 1 FROM locations WHERE name = ?1", 0, eq + 1))
             return mh_fail("there is no location \"%s\"; add it with 'mock-host locations add "
                            "\"%s\"'", eq + 1, eq + 1);
-        store_pair(ctx->store, "INSERT OR REPLACE INTO location_map VALUES(?1, ?2, ?3)",
-                   happ->app.id, pairs[i], eq + 1);
     }
+    for (i = 0; i < n; i++)
+        store_pair(ctx->store, "INSERT OR REPLACE INTO location_map VALUES(?1, ?2, ?3)",
+                   happ->app.id, org_ids[i], pairs[i] + strlen(pairs[i]) + 1);
     printf("%-18s %-9s %-8s %-36s %6s  %-24s %s\n", "ORG", "TYPE", "ID", "NAME", "USERS", "LOCATION",
            "SUGGESTED");
     sqlite3_prepare_v2(ctx->store->db,

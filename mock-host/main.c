@@ -16,6 +16,12 @@
 #define MH_PLUGIN_PATH "."
 #endif
 
+/* One version for the whole build: the Makefile's VERSION reaches every
+ * object as CL_PLUGIN_VERSION; MH_VERSION may override it for the host. */
+#ifndef MH_VERSION
+#define MH_VERSION CL_PLUGIN_VERSION
+#endif
+
 typedef struct mh_command {
     const char *name;
     const char *usage;
@@ -171,7 +177,7 @@ int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out)
 static void print_help(FILE *out)
 {
     size_t i;
-    fprintf(out, "usage: mock-host [--db FILE] COMMAND [ARGS...]\n\n"
+    fprintf(out, "usage: mock-host [--db FILE] COMMAND [ARGS...] | mock-host --version\n\n"
                  "FILE defaults to $MOCK_HOST_DB, else ./mock-host.db.\n"
                  "Plugins are found on $MOCK_HOST_PLUGINS (':'-separated manifests or folders).\n\n"
                  "Commands:\n");
@@ -213,10 +219,16 @@ int main(int argc, char **argv)
     ctx.db_path = getenv("MOCK_HOST_DB") ? getenv("MOCK_HOST_DB") : "mock-host.db";
     ctx.plugin_path = getenv("MOCK_HOST_PLUGINS") ? getenv("MOCK_HOST_PLUGINS") : MH_PLUGIN_PATH;
     if (i < argc && strcmp(argv[i], "--db") == 0) {
-        if (i + 1 >= argc)
-            return mh_fail("--db needs a file name");
+        if (i + 1 >= argc) {
+            mh_fail("--db needs a file name; run 'mock-host --help'");
+            return 2;
+        }
         ctx.db_path = argv[i + 1];
         i += 2;
+    }
+    if (i < argc && strcmp(argv[i], "--version") == 0) {
+        printf("mock-host %s\n", MH_VERSION);
+        return 0;
     }
     if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0) {
         print_help(i >= argc ? stderr : stdout);

@@ -180,10 +180,13 @@ static int64_t start_run(mh_store *s, int64_t app_id, const char *mode)
     return id;
 }
 
+/* A failed or cancelled run applied nothing: it records what it fetched and
+ * what it cost, and zero for every change to the Users page. */
 static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t deactivated_absent,
-                        uint64_t held, mh_str *out)
+                        uint64_t held, int applied, mh_str *out)
 {
-    const mh_sync_counts *c = r->counts;
+    static const mh_sync_counts none;
+    const mh_sync_counts *c = r->counts, *changes = applied ? r->counts : &none;
     char buf[768];
     int i;
     snprintf(buf, sizeof buf,
@@ -191,10 +194,10 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
              "\"deactivated\":%llu,\"reactivated\":%llu,\"held\":%llu,\"invalid\":%llu,"
              "\"requests\":%llu,\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
              (unsigned long long)c->fetched, (unsigned long long)c->orgs,
-             (unsigned long long)c->users.created, (unsigned long long)c->users.updated,
-             (unsigned long long)(c->users.unchanged + c->unchanged_records),
-             (unsigned long long)(c->users.deactivated + deactivated_absent),
-             (unsigned long long)c->users.reactivated, (unsigned long long)held,
+             (unsigned long long)changes->users.created, (unsigned long long)changes->users.updated,
+             (unsigned long long)(changes->users.unchanged + changes->unchanged_records),
+             (unsigned long long)(changes->users.deactivated + (applied ? deactivated_absent : 0)),
+             (unsigned long long)changes->users.reactivated, (unsigned long long)(applied ? held : 0),
              (unsigned long long)c->invalid, (unsigned long long)res->requests,
              (unsigned long long)res->retries, (unsigned long long)res->bytes);
     mh_str_adds(out, buf);
@@ -206,8 +209,12 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
         mh_str_adds(out, buf);
     }
     mh_str_adds(out, "},");
-    mh_unmapped_json(r->s, r->app, out);
-    mh_str_adds(out, "}");
+    if (applied)
+        mh_unmapped_json(r->s, r->app, out);
+    else
+        mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{}");
+    mh_str_adds(out, ",\"applied\":");
+    mh_str_adds(out, applied ? "true}" : "false}");
 }
 
 static void end_run(mh_store *s, int64_t run_id, const char *outcome, const char *counts,
@@ -464,7 +471,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
         snprintf(out.reason, sizeof out.reason, "%s", err.message);
     }
-    counts_json(&r, &res, out.deactivated_absent, out.held, &counts);
+    counts_json(&r, &res, out.deactivated_absent, out.held, rc == SIS_OK, &counts);
     rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data);
     if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,

@@ -100,7 +100,7 @@ START_TEST(locations_are_suggested_and_multi_school_users_get_two)
     tu_result_free(&r);
     user_mapping("u0000000", role, sizeof role, locs, sizeof locs);
     ck_assert_str_ne(locs, "[]");
-    mh_fails(1, "no org \"org-nowhere\"", "locations classlink --map org-nowhere='Lincoln Elementary'");
+    mh_fails(1, "no org with the sourcedId or identifier \"org-nowhere\"", "locations classlink --map org-nowhere='Lincoln Elementary'");
     mh_fails(1, "no location \"Atlantis\"", "locations classlink --map org-school-000=Atlantis");
 }
 END_TEST
@@ -162,7 +162,8 @@ START_TEST(standard_accounts_are_unaffected)
     tu_result_free(&r);
     r = MH("locations classlink --map org-school-000='Lincoln Elementary'");
     ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.out, "applies only to ITxM accounts"));
+    ck_assert_msg(strstr(r.err, "applies only to ITxM accounts"), "on stderr: %s", r.err);
+    ck_assert_str_eq(r.out, "");
     tu_result_free(&r);
     r = MH("users --app classlink --json");
     ck_assert_ptr_null(strstr(r.out, "\"portalRole\":\""));
@@ -246,6 +247,62 @@ START_TEST(unmapped_users_are_reported_after_sync_in_runs_and_on_the_users_page)
 }
 END_TEST
 
+START_TEST(map_mistakes_are_usage_errors_that_change_nothing)
+{
+    char *before = users_json(), *after;
+    tu_result r = MH("roles classlink --map");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--map needs a value, e.g. --map student=Student") &&
+                  strstr(r.err, "got '--map'") == NULL, "%s", r.err);
+    tu_result_free(&r);
+    r = MH("roles classlink --map student=");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--map 'student=' needs both sides") &&
+                  strstr(r.err, "portal-roles add") == NULL, "%s", r.err);
+    tu_result_free(&r);
+    mh_fails(2, "needs both sides", "roles classlink --map '=Student'");
+    mh_fails(2, "needs both sides", "locations classlink --map 'SCH001=  '");
+    mh_fails(2, "unexpected argument 'student=Student'", "roles classlink student=Student");
+    /* One bad pair stores none of the others. */
+    mh_fails(1, "no Customer Portal role \"Janitor\"",
+             "roles classlink --map student=Student --map teacher=Janitor");
+    r = MH("roles classlink");
+    {
+        const char *line = strstr(r.out, "\nstudent ");
+        ck_assert_msg(line && strstr(line, "(unmapped)") && strstr(line, "(unmapped)") < strchr(line + 1, '\n'),
+                      "student was mapped after all: %s", r.out);
+    }
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(after);
+    free(before);
+}
+END_TEST
+
+START_TEST(a_school_is_mapped_by_its_identifier_too)
+{
+    tu_result r = MH("locations classlink");
+    const char *row = strstr(r.out, "org-school-000");
+    char ident[32] = "";
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(sscanf(row, "org-school-000 %*s %31s", ident), 1);
+    tu_result_free(&r);
+    r = MH("locations classlink --map %s='Lincoln Elementary'", ident);
+    ck_assert_msg(r.status == 0, "%s: %s", ident, r.err);
+    tu_result_free(&r);
+    r = MH("users --app classlink --json");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"locations\":[\"Lincoln Elementary\"]"));
+    tu_result_free(&r);
+    r = MH("locations classlink");
+    row = strstr(r.out, "org-school-000");
+    ck_assert_msg(row && strstr(row, "Lincoln Elementary") < strchr(row, '\n'), "%s", r.out);
+    tu_result_free(&r);
+    mh_fails(1, "no org with the sourcedId or identifier \"SCH999\"",
+             "locations classlink --map SCH999='Lincoln Elementary'");
+}
+END_TEST
+
 Suite *suite_itxm(void)
 {
     Suite *s = suite_create("itxm");
@@ -258,6 +315,8 @@ Suite *suite_itxm(void)
     tcase_add_test(tc, a_vanished_org_keeps_its_mapping_flagged_stale);
     tcase_add_test(tc, standard_accounts_are_unaffected);
     tcase_add_test(tc, a_name_in_use_is_removed_only_with_its_mappings);
+    tcase_add_test(tc, map_mistakes_are_usage_errors_that_change_nothing);
+    tcase_add_test(tc, a_school_is_mapped_by_its_identifier_too);
     tcase_add_test(tc, unmapped_users_are_reported_after_sync_in_runs_and_on_the_users_page);
     suite_add_tcase(s, tc);
     return s;

@@ -221,6 +221,11 @@ START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
     outcome = last_run_outcome();
     ck_assert_str_eq(outcome, "cancelled");
     free(outcome);
+    /* It applied nothing, so it records no changes (only what it fetched). */
+    ck_assert_int_eq(last_run_count("updated"), 0);
+    ck_assert_int_eq(last_run_count("unchanged"), 0);
+    ck_assert_int_eq(last_run_count("created"), 0);
+    ck_assert_int_eq(last_run_count("applied"), 0);
     free(before);
     free(after);
 }
