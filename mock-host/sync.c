@@ -382,15 +382,27 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     return rc;
 }
 
-/* Commits (or, for a dry run or a failure, rolls back) and records the run. */
+/* Commits (or, for a dry run or a failure, rolls back) and records the run.
+ * A million-user run writes a WAL of gigabytes: the commit and the
+ * checkpoint that copies it into the database take seconds, so each says
+ * so on the progress line (automatic checkpoints are off during the run,
+ * see sync_one, so the checkpoint is this explicit step and not a silent
+ * part of COMMIT). */
 static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_outcome *out,
-                     const char *counts)
+                     const char *counts, mh_progress *progress)
 {
     char msg[512];
     if (rc == SIS_OK && !dry_run) {
         end_run(s, r->run_id, out->outcome, counts, out->reason);
-        if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0)
+        mh_progress_step(progress, "committing…");
+        if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0) {
+            mh_progress_step(progress, "checkpointing…");
+            /* PASSIVE: never waits for a reader; what it leaves, a later
+             * checkpoint finishes. */
+            mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
+            mh_progress_finish(progress);
             return SIS_OK;
+        }
         rc = SIS_ERR_GENERIC;
         out->outcome = "failed";
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
@@ -452,6 +464,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     memset(&res, 0, sizeof res);
     res.struct_size = sizeof res;
 
+    mh_store_exec(ctx->store, "PRAGMA wal_autocheckpoint=0", NULL, 0);  /* see close_run */
     rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
     /* Only a full run can deactivate by absence; a delta need not scan the page. */
     active_before = full ? count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 "
@@ -461,8 +474,9 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
         snprintf(err.message, sizeof err.message, "%s", msg);
-    mh_progress_finish(&progress);
-    happ->progress = NULL;
+    happ->progress = NULL;  /* the plugin is done: the steps below are the host's */
+    if (rc == SIS_OK && full && !o->dry_run)
+        mh_progress_step(&progress, "checking for absent users…");
     if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
         rc = SIS_ERR_GENERIC;
         snprintf(err.message, sizeof err.message, "database: %s", sqlite3_errmsg(ctx->store->db));
@@ -472,7 +486,9 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         snprintf(out.reason, sizeof out.reason, "%s", err.message);
     }
     counts_json(&r, &res, out.deactivated_absent, out.held, rc == SIS_OK, &counts);
-    rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data);
+    rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data, &progress);
+    mh_progress_finish(&progress);
+    mh_store_exec(ctx->store, "PRAGMA wal_autocheckpoint=1000", NULL, 0);
     if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
                       now_s() - t0, o->dry_run);

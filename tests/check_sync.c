@@ -129,6 +129,27 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
 }
 END_TEST
 
+START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
+{
+    tu_result r = MH("sync classlink --full");
+    const char *absent, *commit, *checkpoint;
+    ck_assert_int_eq(r.status, 0);
+    absent = strstr(r.err, "progress: checking for absent users…\n");
+    commit = strstr(r.err, "progress: committing…\n");
+    checkpoint = strstr(r.err, "progress: checkpointing…\n");
+    ck_assert_msg(absent && commit && checkpoint && absent < commit && commit < checkpoint,
+                  "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Full sync of classlink finished"));
+    tu_result_free(&r);
+    assert_matches_truth();
+    /* A dry run commits nothing, so it shows no such step. */
+    r = MH("sync classlink --full --dry-run");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.err, "committing"));
+    tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(a_hold_is_cleared_by_a_later_full_run_that_needs_none)
 {
     tu_result r;
@@ -339,6 +360,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
     tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
+    tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
