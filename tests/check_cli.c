@@ -124,6 +124,23 @@ START_TEST(unknown_command_and_bad_usage)
 }
 END_TEST
 
+START_TEST(the_simulator_documents_its_options_and_login_values)
+{
+    tu_result r = tu_run("%s/classlink-sim --help", tu_build_dir());
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strncmp(r.out, "usage: classlink-sim", 20) == 0 && strstr(r.out, "--users N") &&
+                  strstr(r.out, "--client-id ID") && strstr(r.out, "CLASSLINK_CLIENT_ID=lp-client") &&
+                  strstr(r.out, "CLASSLINK_CLIENT_SECRET=lp-secret") &&
+                  strstr(r.out, "CLASSLINK_PARTNER_KEY=partner-key") &&
+                  strstr(r.out, "CLASSLINK_ALLOWED_DOMAINS=127.0.0.1"), "%s", r.out);
+    tu_result_free(&r);
+    r = tu_run("%s/classlink-sim --frobnicate", tu_build_dir());
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "see classlink-sim --help"));
+    tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(version_is_the_build_version)
 {
     tu_result r = MH("--version");
@@ -166,6 +183,7 @@ Suite *suite_cli(void)
                         (int)(sizeof all_commands / sizeof all_commands[0]));
     tcase_add_test(tc, unknown_command_and_bad_usage);
     tcase_add_test(tc, version_is_the_build_version);
+    tcase_add_test(tc, the_simulator_documents_its_options_and_login_values);
     tcase_add_test(tc, broken_manifest_does_not_stop_the_host);
     suite_add_tcase(s, tc);
     return s;
