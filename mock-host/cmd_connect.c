@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "sync_state.h"
 
 #define SECRET_MAX 4096
 
@@ -230,6 +231,7 @@ int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
     for (i = 0; i < sizeof connection_keys / sizeof connection_keys[0]; i++)
         mh_store_config_set(ctx->store, happ.app.id, connection_keys[i], NULL);
     mh_store_secret_set(ctx->store, happ.app.id, "client_secret", NULL);
+    mh_sync_forget_position(ctx->store, happ.app.id);  /* the next connection's first run is full */
     mh_store_app_set_connected(ctx->store, happ.app.id, 0);
     if (mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0)
         return mh_fail("%s", msg);

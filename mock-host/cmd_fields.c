@@ -366,7 +366,7 @@ int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv)
         changed = 1;
     }
     if (metadata != NULL) {
-        mh_store_config_set(ctx->store, happ.app.id, "show_metadata", metadata);
+        mh_store_state_set(ctx->store, happ.app.id, "show_metadata", metadata);
         changed = 1;
     }
     print_choice(ctx->store, &happ.app);

@@ -87,6 +87,11 @@ static const char *const migrations[] = {
      * plugin's config namespace */
     "CREATE TABLE host_state(app_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY(app_id, key)) WITHOUT ROWID;",
+    /* 6: what the host wrote into the plugin's config namespace moves to its
+     * own, so the plugin's can be wiped wholesale on disconnect */
+    "INSERT OR REPLACE INTO host_state SELECT app_id, key, value FROM config WHERE key IN"
+    "  ('watermark', 'last_full_complete_s', 'show_metadata');"
+    "DELETE FROM config WHERE key IN ('watermark', 'last_full_complete_s', 'show_metadata');",
 };
 
 int mh_store_schema_version(void)
@@ -499,6 +504,31 @@ int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf,
 int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char *value)
 {
     return kv_set(s, "config", app_id, key, value, value ? strlen(value) : 0, 0);
+}
+
+/* Deletes every row of the app in `table` (config or secrets). */
+static int kv_forget_all(mh_store *s, const char *table, int64_t app_id)
+{
+    char sql[96];
+    sqlite3_stmt *st;
+    int rc;
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE app_id = ?1", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_config_forget_all(mh_store *s, int64_t app_id)
+{
+    return kv_forget_all(s, "config", app_id);
+}
+
+int mh_store_secret_forget_all(mh_store *s, int64_t app_id)
+{
+    return kv_forget_all(s, "secrets", app_id);
 }
 
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)

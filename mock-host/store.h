@@ -69,6 +69,10 @@ int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf,
 int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char *value);
 /* Counts the secrets an app has stored (for masking on the Apps page). */
 int mh_store_secret_count(mh_store *s, int64_t app_id);
+/* Forget the plugin's whole namespace of an app (disconnect): every config
+ * key, every secret; the host's own state (mh_store_state_*) stays.  0 or -1. */
+int mh_store_config_forget_all(mh_store *s, int64_t app_id);
+int mh_store_secret_forget_all(mh_store *s, int64_t app_id);
 
 /* The host's own per-app state (watermarks, holds, mapping switches): a
  * namespace apart from the plugin's config, which the plugin owns and

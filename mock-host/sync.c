@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "record_codec.h"
 #include "sync_hold.h"
+#include "sync_state.h"
 #include "sync_writer.h"
 #include "unmapped_report.h"
 #include "userpage.h"
@@ -144,13 +145,11 @@ static long config_long(mh_store *s, int64_t app_id, const char *key, long dflt)
 /* Delta when a watermark exists and the last complete full run is recent. */
 static int choose_delta(mh_store *s, int64_t app_id)
 {
-    char wm[64], last[32];
+    char wm[64];
     long days = config_long(s, app_id, "full_every_days", 7);
-    long long last_s;
-    if (mh_store_config_get(s, app_id, "watermark", wm, sizeof wm) != 0 ||
-        mh_store_config_get(s, app_id, "last_full_complete_s", last, sizeof last) != 0)
+    long long last_s = mh_sync_last_full_get(s, app_id);
+    if (mh_sync_watermark_get(s, app_id, wm, sizeof wm) != 0 || last_s == 0)
         return 0;
-    last_s = atoll(last);
     return (long long)time(NULL) - last_s < (long long)days * 86400;
 }
 
@@ -287,7 +286,6 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
 {
     absence a;
     long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
-    char now_s_buf[32];
 
     out->outcome = "complete";
     if (full && !res->complete) {
@@ -327,12 +325,13 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
         }
         if (mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
             return -1;
-        snprintf(now_s_buf, sizeof now_s_buf, "%lld", (long long)time(NULL));
-        mh_store_config_set(r->s, r->app->id, "last_full_complete_s", now_s_buf);
+        if (mh_sync_last_full_set(r->s, r->app->id, (long long)time(NULL)) != 0)
+            return -1;
     }
     /* The next delta starts from what this run proved it has read. */
-    if (res->watermark[0] != '\0' && (res->complete || !full))
-        mh_store_config_set(r->s, r->app->id, "watermark", res->watermark);
+    if (res->watermark[0] != '\0' && (res->complete || !full) &&
+        mh_sync_watermark_set(r->s, r->app->id, res->watermark) != 0)
+        return -1;
     return 0;
 }
 
@@ -436,7 +435,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (lock < 0)
         return mh_fail("cannot create the lock file beside %s", ctx->db_path);
     full = o->full || (!o->delta && !choose_delta(ctx->store, happ->app.id));
-    if (!full && mh_store_config_get(ctx->store, happ->app.id, "watermark", wm, sizeof wm) != 0) {
+    if (!full && mh_sync_watermark_get(ctx->store, happ->app.id, wm, sizeof wm) != 0) {
         close(lock);
         return mh_fail("%s has no delta watermark yet; run a full sync first", happ->app.name);
     }

@@ -76,7 +76,7 @@ int mh_mapping_load(mh_store *s, const mh_app *app, mh_mapping_cfg *c)
     char buf[16];
     memset(c, 0, sizeof *c);
     c->m.struct_size = sizeof c->m;
-    c->m.show_metadata = mh_store_config_get(s, app->id, "show_metadata", buf, sizeof buf) == 0 &&
+    c->m.show_metadata = mh_store_state_get(s, app->id, "show_metadata", buf, sizeof buf) == 0 &&
                          strcmp(buf, "on") == 0;
     load_field_choices(c, s, app->id);
     if (app->itxm) {

@@ -150,6 +150,24 @@ START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
 }
 END_TEST
 
+START_TEST(after_disconnect_and_reconnect_the_first_run_is_full)
+{
+    tu_result r;
+    sync_ok("");
+    sync_ok("");
+    r = MH("runs classlink --json");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"mode\":\"delta\""));
+    tu_result_free(&r);
+    mh_ok("disconnect classlink");
+    mh_ok("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Full sync of classlink"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    assert_matches_truth();
+}
+END_TEST
+
 START_TEST(a_hold_is_cleared_by_a_later_full_run_that_needs_none)
 {
     tu_result r;
@@ -361,6 +379,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
     tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
     tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
+    tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
