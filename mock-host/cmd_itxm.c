@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "store_mapping.h"
 #include "store_names.h"
 #include "userpage.h"
 
@@ -59,14 +60,14 @@ static int remove_and_unmap(mh_ctx *ctx, mh_name_list list, const char *name)
     char msg[512];
     mh_user_counts total = {0, 0, 0, 0, 0};
 
-    if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
+    if (mh_store_begin(ctx->store, msg, sizeof msg) != 0)
         return mh_fail("%s", msg);
     n = mh_store_name_apps(ctx->store, list, name, ids, 256);
     if (n < 0 || mh_store_name_unmap(ctx->store, list, name) != 0 ||
         mh_store_name_remove(ctx->store, list, name) < 0) {
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        mh_store_rollback(ctx->store);
         return mh_fail("cannot remove the %s \"%s\": %s", list_what[list], name,
-                       sqlite3_errmsg(ctx->store->db));
+                       mh_store_error(ctx->store));
     }
     for (i = 0; i < n && rc == 0; i++) {
         app_by_id f;
@@ -87,8 +88,8 @@ static int remove_and_unmap(mh_ctx *ctx, mh_name_list list, const char *name)
             total.updated += c.updated;
         }
     }
-    if (rc != 0 || mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+    if (rc != 0 || mh_store_commit(ctx->store, msg, sizeof msg) != 0) {
+        mh_store_rollback(ctx->store);
         return mh_fail("the %s \"%s\" was not removed: its users could not be re-mapped; "
                        "nothing changed", list_what[list], name);
     }
@@ -131,7 +132,7 @@ static int edit_list(mh_ctx *ctx, mh_name_list list, int argc, char **argv)
     if (add) {
         rc = mh_store_name_add(ctx->store, list, name);
         if (rc < 0)
-            return mh_fail("cannot add the %s \"%s\": %s", what, name, sqlite3_errmsg(ctx->store->db));
+            return mh_fail("cannot add the %s \"%s\": %s", what, name, mh_store_error(ctx->store));
         printf(rc == 1 ? "The %s \"%s\" exists already.\n" : "Added the %s \"%s\".\n", what, name);
         return 0;
     }
@@ -149,7 +150,7 @@ static int edit_list(mh_ctx *ctx, mh_name_list list, int argc, char **argv)
                        use.mappings == 1 ? "" : "s", use.users, use.users == 1 ? "" : "s", what,
                        cmd, name);
     if (mh_store_name_remove(ctx->store, list, name) < 0)
-        return mh_fail("cannot remove the %s \"%s\": %s", what, name, sqlite3_errmsg(ctx->store->db));
+        return mh_fail("cannot remove the %s \"%s\": %s", what, name, mh_store_error(ctx->store));
     printf("Removed the %s \"%s\".\n", what, name);
     return 0;
 }
@@ -157,19 +158,6 @@ static int edit_list(mh_ctx *ctx, mh_name_list list, int argc, char **argv)
 int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv)
 {
     return edit_list(ctx, MH_PORTAL_ROLES, argc, argv);
-}
-
-static int exists_in(mh_store *s, const char *sql, int64_t app_id, const char *name)
-{
-    sqlite3_stmt *st;
-    int found;
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, app_id);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
 }
 
 /* ---- name similarity, for suggestions ----------------------------------- */
@@ -228,25 +216,33 @@ static int similarity(const char *a, const char *b)
     return 200 * shared / (wa + wb);
 }
 
-/* The most similar name from `sql` (one text column), or "" below 60. */
-static void suggest(mh_store *s, const char *sql, const char *name, const char *alt,
+typedef struct suggestion {
+    const char *name, *alt;
+    int best;
+    char *out;
+    size_t cap;
+} suggestion;
+
+static int consider(void *vctx, const char *cand)
+{
+    suggestion *g = vctx;
+    int score = similarity(g->name, cand);
+    if (g->alt != NULL && g->alt[0] != '\0' && strcasecmp(g->alt, cand) == 0)
+        score = 100;  /* the identifier names the location */
+    if (score > g->best) {
+        g->best = score;
+        snprintf(g->out, g->cap, "%s", cand);
+    }
+    return 0;
+}
+
+/* The most similar name of `list`, or "" below 60. */
+static void suggest(mh_store *s, mh_name_list list, const char *name, const char *alt,
                     char *out, size_t cap)
 {
-    sqlite3_stmt *st;
-    int best = 59;
+    suggestion g = {name, alt, 59, out, cap};
     out[0] = '\0';
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *cand = (const char *)sqlite3_column_text(st, 0);
-        int score = similarity(name, cand);
-        if (alt != NULL && alt[0] != '\0' && strcasecmp(alt, cand) == 0)
-            score = 100;  /* the identifier names the location */
-        if (score > best) {
-            best = score;
-            snprintf(out, cap, "%s", cand);
-        }
-    }
-    sqlite3_finalize(st);
+    mh_store_name_each(s, list, consider, &g);
 }
 
 /* Role names differ between an SIS and a help desk. */
@@ -286,30 +282,6 @@ static int need_itxm(const sis_host_app *happ, const char *page, int changing)
     return 1;
 }
 
-/* The org named by `given`, its sourcedId or its identifier (e.g. SCH001),
- * into out.  0 found, 1 none, 2 the identifier names several orgs. */
-static int resolve_org(mh_store *s, int64_t app_id, const char *given, char *out, size_t cap)
-{
-    sqlite3_stmt *st;
-    int n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT sourced_id FROM orgs WHERE app_id = ?1 AND "
-                           "(sourced_id = ?2 OR identifier = ?2) ORDER BY sourced_id = ?2 DESC",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *sid = (const char *)sqlite3_column_text(st, 0);
-        if (n == 0)
-            snprintf(out, cap, "%s", sid);
-        n++;
-        if (strcmp(sid, given) == 0)
-            break;  /* a sourcedId wins over another org's identifier */
-    }
-    sqlite3_finalize(st);
-    return n == 0 ? 1 : n == 1 || strcmp(out, given) == 0 ? 0 : 2;
-}
-
 static int apply_now(mh_ctx *ctx, sis_host_app *happ)
 {
     sis_instance *inst = NULL;
@@ -325,19 +297,6 @@ static int apply_now(mh_ctx *ctx, sis_host_app *happ)
     printf("Applied to the Users page: %llu users updated (no request to the SIS).\n",
            (unsigned long long)c.updated);
     return 0;
-}
-
-static int store_pair(mh_store *s, const char *sql, int64_t app_id, const char *from, const char *to)
-{
-    sqlite3_stmt *st;
-    int rc;
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
-    return rc;
 }
 
 /* Collects the --map FROM=TO pairs; returns how many, or -1 after a usage
@@ -372,11 +331,26 @@ static int parse_maps(int argc, char **argv, const char *cmd, const char *exampl
     return n;
 }
 
+typedef struct page_ctx {
+    mh_store *s;
+} page_ctx;
+
+static int print_role_row(void *vctx, const mh_role_row *row)
+{
+    page_ctx *p = vctx;
+    char sugg[128] = "";
+    if (row->portal_role == NULL)
+        suggest(p->s, MH_PORTAL_ROLES, role_synonym(row->role), row->role, sugg, sizeof sugg);
+    printf("%-24s %8lld  %-20s %s\n", row->role, row->users,
+           row->portal_role ? row->portal_role : "(unmapped)", sugg);
+    return 0;
+}
+
 int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    char *pairs[64], sugg[128];
-    sqlite3_stmt *st;
+    char *pairs[64];
+    page_ctx page;
     int n, i;
 
     if (argc < 2 || argv[1][0] == '-')
@@ -391,40 +365,40 @@ int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
     for (i = 0; i < n; i++) {
         char *eq = strchr(pairs[i], '=');
         *eq = '\0';
-        if (!exists_in(ctx->store, "SELECT 1 FROM sis_records WHERE role = ?1 AND app_id = ?2 "
-                       "AND present = 1 LIMIT 1", happ.app.id, pairs[i]))
+        if (mh_store_sis_role_present(ctx->store, happ.app.id, pairs[i]) != 1)
             return mh_fail("the district has no users with the SIS role \"%s\"; run 'mock-host "
                            "roles %s' to see the roles present", pairs[i], argv[1]);
-        if (!exists_in(ctx->store, "SELECT 1 FROM portal_roles WHERE name = ?1", 0, eq + 1))
+        if (mh_store_name_exists(ctx->store, MH_PORTAL_ROLES, eq + 1) != 1)
             return mh_fail("there is no Customer Portal role \"%s\"; add it with 'mock-host "
                            "portal-roles add \"%s\"'", eq + 1, eq + 1);
     }
     for (i = 0; i < n; i++)
-        store_pair(ctx->store, "INSERT OR REPLACE INTO role_map VALUES(?1, ?2, ?3)", happ.app.id,
-                   pairs[i], pairs[i] + strlen(pairs[i]) + 1);
+        if (mh_store_role_map_set(ctx->store, happ.app.id, pairs[i], pairs[i] + strlen(pairs[i]) + 1) != 0)
+            return mh_fail("cannot store the role mapping: %s", mh_store_error(ctx->store));
     printf("%-24s %8s  %-20s %s\n", "SIS ROLE", "USERS", "PORTAL ROLE", "SUGGESTED");
-    sqlite3_prepare_v2(ctx->store->db, "SELECT r.role, count(*), m.portal_role FROM sis_records r "
-                       "LEFT JOIN role_map m ON m.app_id = r.app_id AND m.sis_role = r.role "
-                       "WHERE r.app_id = ?1 AND r.present = 1 GROUP BY r.role ORDER BY r.role",
-                       -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ.app.id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *role = (const char *)sqlite3_column_text(st, 0);
-        int mapped = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        suggest(ctx->store, "SELECT name FROM portal_roles", role_synonym(role), role, sugg, sizeof sugg);
-        printf("%-24s %8lld  %-20s %s\n", role, (long long)sqlite3_column_int64(st, 1),
-               mapped ? (const char *)sqlite3_column_text(st, 2) : "(unmapped)",
-               mapped ? "" : sugg);
-    }
-    sqlite3_finalize(st);
+    page.s = ctx->store;
+    if (mh_store_role_rows_each(ctx->store, happ.app.id, print_role_row, &page) != 0)
+        return mh_fail("cannot read the roles of %s: %s", argv[1], mh_store_error(ctx->store));
     return n > 0 ? apply_now(ctx, &happ) : 0;
+}
+
+static int print_org_row(void *vctx, const mh_org_row *row)
+{
+    page_ctx *p = vctx;
+    char sugg[256] = "";
+    if (row->location == NULL)
+        suggest(p->s, MH_LOCATIONS, row->name, row->identifier, sugg, sizeof sugg);
+    printf("%-18s %-9s %-8s %-36s %6lld  %-24s %s%s\n", row->sourced_id, row->type,
+           row->identifier, row->name, row->users, row->location ? row->location : "(unmapped)",
+           sugg, row->stale ? "  [stale: no longer in the SIS; mapping kept]" : "");
+    return 0;
 }
 
 static int locations_page(mh_ctx *ctx, sis_host_app *happ, int argc, char **argv)
 {
     static char org_ids[256][256];
-    char *pairs[256], sugg[256];
-    sqlite3_stmt *st;
+    char *pairs[256];
+    page_ctx page;
     int n, i;
 
     if ((n = parse_maps(argc, argv, "locations", "SCH001=\"Lincoln Elementary\"", pairs, 256)) < 0)
@@ -436,41 +410,28 @@ static int locations_page(mh_ctx *ctx, sis_host_app *happ, int argc, char **argv
         char *eq = strchr(pairs[i], '=');
         int found;
         *eq = '\0';
-        found = resolve_org(ctx->store, happ->app.id, pairs[i], org_ids[i], sizeof org_ids[i]);
+        found = mh_store_org_resolve(ctx->store, happ->app.id, pairs[i], org_ids[i], sizeof org_ids[i]);
         if (found == 1)
             return mh_fail("the district has no org with the sourcedId or identifier \"%s\"; run "
                            "'mock-host locations %s' to see its orgs", pairs[i], argv[1]);
         if (found == 2)
             return mh_fail("the identifier \"%s\" names several orgs; map each by its sourcedId "
                            "(see 'mock-host locations %s')", pairs[i], argv[1]);
-        if (!exists_in(ctx->store, "SELECT 1 FROM locations WHERE name = ?1", 0, eq + 1))
+        if (found < 0)
+            return mh_fail("cannot read the orgs of %s: %s", argv[1], mh_store_error(ctx->store));
+        if (mh_store_name_exists(ctx->store, MH_LOCATIONS, eq + 1) != 1)
             return mh_fail("there is no location \"%s\"; add it with 'mock-host locations add "
                            "\"%s\"'", eq + 1, eq + 1);
     }
     for (i = 0; i < n; i++)
-        store_pair(ctx->store, "INSERT OR REPLACE INTO location_map VALUES(?1, ?2, ?3)",
-                   happ->app.id, org_ids[i], pairs[i] + strlen(pairs[i]) + 1);
+        if (mh_store_location_map_set(ctx->store, happ->app.id, org_ids[i],
+                                      pairs[i] + strlen(pairs[i]) + 1) != 0)
+            return mh_fail("cannot store the location mapping: %s", mh_store_error(ctx->store));
     printf("%-18s %-9s %-8s %-36s %6s  %-24s %s\n", "ORG", "TYPE", "ID", "NAME", "USERS", "LOCATION",
            "SUGGESTED");
-    sqlite3_prepare_v2(ctx->store->db,
-                       "SELECT o.sourced_id, o.type, o.identifier, o.name, o.stale, m.location, "
-                       "(SELECT count(*) FROM sis_records r, json_each(r.body, '$.orgs') j "
-                       " WHERE r.app_id = o.app_id AND r.present = 1 AND j.value = o.sourced_id) "
-                       "FROM orgs o LEFT JOIN location_map m ON m.app_id = o.app_id AND "
-                       "m.org_id = o.sourced_id WHERE o.app_id = ?1 ORDER BY o.type, o.name",
-                       -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ->app.id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int mapped = sqlite3_column_type(st, 5) != SQLITE_NULL;
-        suggest(ctx->store, "SELECT name FROM locations", (const char *)sqlite3_column_text(st, 3),
-                (const char *)sqlite3_column_text(st, 2), sugg, sizeof sugg);
-        printf("%-18s %-9s %-8s %-36s %6lld  %-24s %s%s\n", sqlite3_column_text(st, 0),
-               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-               (long long)sqlite3_column_int64(st, 6),
-               mapped ? (const char *)sqlite3_column_text(st, 5) : "(unmapped)", mapped ? "" : sugg,
-               sqlite3_column_int(st, 4) ? "  [stale: no longer in the SIS; mapping kept]" : "");
-    }
-    sqlite3_finalize(st);
+    page.s = ctx->store;
+    if (mh_store_org_rows_each(ctx->store, happ->app.id, print_org_row, &page) != 0)
+        return mh_fail("cannot read the orgs of %s: %s", argv[1], mh_store_error(ctx->store));
     return n > 0 ? apply_now(ctx, happ) : 0;
 }
 
@@ -487,18 +448,14 @@ int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv)
 int mh_cmd_account(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    sqlite3_stmt *st;
     int itxm;
     if (argc != 3 || (strcmp(argv[2], "--itxm") != 0 && strcmp(argv[2], "--standard") != 0))
         return mh_usage_error("account", "name the app and --itxm or --standard");
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
     itxm = strcmp(argv[2], "--itxm") == 0;
-    sqlite3_prepare_v2(ctx->store->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ.app.id);
-    sqlite3_bind_int(st, 2, itxm);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (mh_store_app_set_itxm(ctx->store, happ.app.id, itxm) != 0)
+        return mh_fail("cannot change the account of %s: %s", argv[1], mh_store_error(ctx->store));
     happ.app.itxm = itxm;
     printf("%s is now %s account.\n", argv[1], itxm ? "an ITxM" : "a standard");
     return apply_now(ctx, &happ);

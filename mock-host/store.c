@@ -121,6 +121,26 @@ int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
     return 0;
 }
 
+const char *mh_store_error(mh_store *s)
+{
+    return sqlite3_errmsg(s->db);
+}
+
+int mh_store_begin(mh_store *s, char *errbuf, size_t cap)
+{
+    return mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap);
+}
+
+int mh_store_commit(mh_store *s, char *errbuf, size_t cap)
+{
+    return mh_store_exec(s, "COMMIT", errbuf, cap);
+}
+
+void mh_store_rollback(mh_store *s)
+{
+    mh_store_exec(s, "ROLLBACK", NULL, 0);
+}
+
 static int user_version(mh_store *s)
 {
     sqlite3_stmt *st;
@@ -416,6 +436,19 @@ int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_app_set_itxm(mh_store *s, int64_t app_id, int itxm)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int(st, 2, itxm != 0);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected)

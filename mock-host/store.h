@@ -60,6 +60,8 @@ int mh_store_app_find(mh_store *s, const char *name, mh_app *out);
 /* Calls fn for each app in creation order; stops when fn returns non-zero. */
 int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void *ctx);
 int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected);
+/* Switches the account kind (ITxM or standard); 0 or -1. */
+int mh_store_app_set_itxm(mh_store *s, int64_t app_id, int itxm);
 
 /* Config and secrets: 0 found (copied into buf, NUL-terminated), 1 absent,
  * -2 buf too small, -1 error.  A NULL value deletes. */
@@ -80,6 +82,15 @@ int mh_store_secret_forget_all(mh_store *s, int64_t app_id);
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
 int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value);
 int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key);
+
+/* The database's last error, for a message (borrowed until the next call). */
+const char *mh_store_error(mh_store *s);
+
+/* One write transaction (BEGIN IMMEDIATE: other writers wait for it);
+ * 0 or -1 with errbuf (which may be NULL). */
+int mh_store_begin(mh_store *s, char *errbuf, size_t cap);
+int mh_store_commit(mh_store *s, char *errbuf, size_t cap);
+void mh_store_rollback(mh_store *s);
 
 /* Runs SQL with no result rows; returns 0 or -1 (message in errbuf). */
 int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
