@@ -153,3 +153,65 @@ int mh_store_records_each(mh_store *s, int64_t app_id,
         return stop;
     return rc == SQLITE_DONE ? 0 : -1;
 }
+
+static const char *text_or(sqlite3_stmt *st, int i, const char *none)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : none;
+}
+
+int mh_store_users_each(mh_store *s, const char *app, const char *role,
+                        int (*fn)(void *ctx, const mh_user_view *u), void *ctx)
+{
+    sqlite3_stmt *st;
+    mh_user_view u;
+    int rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
+                           "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm "
+                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (?1 IS NULL OR a.name = ?1) "
+                           "AND (?2 IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (app != NULL)
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    if (role != NULL)
+        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        u.app = text_or(st, 0, "");
+        u.sourced_id = text_or(st, 1, "");
+        u.role = text_or(st, 2, "");
+        u.active = sqlite3_column_int(st, 3);
+        u.given_name = text_or(st, 4, "");
+        u.family_name = text_or(st, 5, "");
+        u.email = text_or(st, 6, "");
+        u.username = text_or(st, 7, "");
+        u.portal_role = text_or(st, 8, NULL);
+        u.locations = text_or(st, 9, "[]");
+        u.fields = text_or(st, 10, "{}");
+        u.flags = text_or(st, 11, "");
+        u.app_itxm = sqlite3_column_int(st, 12);
+        if (fn(ctx, &u) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_user_roles_each(mh_store *s, const char *app,
+                             int (*fn)(void *ctx, const char *role, long long users), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*) FROM users u JOIN apps a ON a.id = "
+                           "u.app_id WHERE (?1 IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
+                           "u.role", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (app != NULL)
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(ctx, text_or(st, 0, ""), sqlite3_column_int64(st, 1)) != 0)
+            break;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

@@ -45,4 +45,23 @@ typedef struct mh_stored_record {
 int mh_store_records_each(mh_store *s, int64_t app_id,
                           int (*fn)(void *ctx, const mh_stored_record *rec), void *ctx);
 
+/* A row of the Users page as shown; strings borrowed for the call. */
+typedef struct mh_user_view {
+    const char *app, *sourced_id, *role;
+    int active;
+    const char *given_name, *family_name, *email, *username;
+    const char *portal_role;              /* NULL when none */
+    const char *locations, *fields, *flags;   /* JSON texts */
+    int app_itxm;                         /* the user's app is an ITxM account */
+} mh_user_view;
+
+/* The Users page, by app then sourcedId; app and role filter when not NULL.
+ * Stops at a non-zero return of fn.  Returns 0 or -1. */
+int mh_store_users_each(mh_store *s, const char *app, const char *role,
+                        int (*fn)(void *ctx, const mh_user_view *u), void *ctx);
+/* Each role stored (of `app`, or of every app when NULL) with its user
+ * count, by role.  Returns 0 or -1. */
+int mh_store_user_roles_each(mh_store *s, const char *app,
+                             int (*fn)(void *ctx, const char *role, long long users), void *ctx);
+
 #endif

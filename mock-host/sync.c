@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "record_codec.h"
+#include "store_runs.h"
 #include "sync_hold.h"
 #include "sync_state.h"
 #include "sync_writer.h"
@@ -153,32 +154,6 @@ static int choose_delta(mh_store *s, int64_t app_id)
     return (long long)time(NULL) - last_s < (long long)days * 86400;
 }
 
-static int64_t start_run(mh_store *s, int64_t app_id, const char *mode)
-{
-    sqlite3_stmt *st;
-    char now[32];
-    int64_t id = -1;
-    mh_now_iso(now, sizeof now);
-    /* Runs left "running" by a killed process: we hold the lock, so they are dead. */
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET outcome = 'interrupted', reason = 'the process "
-                           "stopped before the run finished; nothing of it was applied' WHERE "
-                           "app_id = ?1 AND outcome = 'running'", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(app_id, mode, started_at, outcome, counts) "
-                           "VALUES(?1, ?2, ?3, 'running', '{}')", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_DONE)
-            id = sqlite3_last_insert_rowid(s->db);
-    }
-    sqlite3_finalize(st);
-    return id;
-}
-
 /* A failed or cancelled run applied nothing: it records what it fetched and
  * what it cost, and zero for every change to the Users page. */
 static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t deactivated_absent,
@@ -214,24 +189,6 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
         mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{}");
     mh_str_adds(out, ",\"applied\":");
     mh_str_adds(out, applied ? "true}" : "false}");
-}
-
-static void end_run(mh_store *s, int64_t run_id, const char *outcome, const char *counts,
-                    const char *reason)
-{
-    sqlite3_stmt *st;
-    char now[32];
-    mh_now_iso(now, sizeof now);
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET ended_at = ?2, outcome = ?3, counts = ?4, "
-                           "reason = ?5 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, counts, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
 }
 
 static double now_s(void)
@@ -392,7 +349,7 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
 {
     char msg[512];
     if (rc == SIS_OK && !dry_run) {
-        end_run(s, r->run_id, out->outcome, counts, out->reason);
+        mh_store_run_end(s, r->run_id, out->outcome, counts, out->reason);
         mh_progress_step(progress, "committing…");
         if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0) {
             mh_progress_step(progress, "checkpointing…");
@@ -407,7 +364,7 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
     }
     mh_store_exec(s, "ROLLBACK", NULL, 0);
-    end_run(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
+    mh_store_run_end(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
     return rc;
 }
 
@@ -445,7 +402,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.app = &happ->app;
     r.conn = happ->plugin->connector;
     r.counts = &no_counts;
-    r.run_id = start_run(ctx->store, happ->app.id, full ? "full" : "delta");
+    r.run_id = mh_store_run_start(ctx->store, happ->app.id, full ? "full" : "delta");
     if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
         close(lock);
         return mh_fail("cannot start the run: %s", r.run_id < 0 ? sqlite3_errmsg(ctx->store->db) : msg);
