@@ -141,6 +141,18 @@ void mh_store_rollback(mh_store *s)
     mh_store_exec(s, "ROLLBACK", NULL, 0);
 }
 
+void mh_store_checkpoint(mh_store *s)
+{
+    /* PASSIVE: never waits for a reader; what it leaves, a later
+     * checkpoint finishes. */
+    mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
+}
+
+void mh_store_autocheckpoint(mh_store *s, int on)
+{
+    mh_store_exec(s, on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0", NULL, 0);
+}
+
 static int user_version(mh_store *s)
 {
     sqlite3_stmt *st;

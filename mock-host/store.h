@@ -92,6 +92,12 @@ int mh_store_begin(mh_store *s, char *errbuf, size_t cap);
 int mh_store_commit(mh_store *s, char *errbuf, size_t cap);
 void mh_store_rollback(mh_store *s);
 
+/* Copies the write-ahead log into the database now (a long step after a
+ * large commit, which callers show), and turns the automatic checkpoint
+ * after commits off or back on. */
+void mh_store_checkpoint(mh_store *s);
+void mh_store_autocheckpoint(mh_store *s, int on);
+
 /* Runs SQL with no result rows; returns 0 or -1 (message in errbuf). */
 int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
 

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "record_codec.h"
+#include "store_absence.h"
 #include "store_runs.h"
 #include "sync_hold.h"
 #include "sync_state.h"
@@ -47,77 +48,13 @@ typedef struct absence {
     char empty_role[64];     /* a role every active member of which is absent */
 } absence;
 
-static uint64_t count_query(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
-{
-    sqlite3_stmt *st;
-    uint64_t n = 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        if (sqlite3_bind_parameter_count(st) >= 2)
-            sqlite3_bind_int64(st, 2, run_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = (uint64_t)sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return n;
-}
-
-#define ABSENT_ACTIVE "FROM users u JOIN sis_records r ON r.app_id = u.app_id AND " \
-                      "r.sourced_id = u.sourced_id WHERE u.app_id = ?1 AND u.active = 1 AND " \
-                      "r.present = 1 AND r.seen_run != ?2"
-
 static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
 {
-    sqlite3_stmt *st;
     a->absent = 0;
     a->empty_role[0] = '\0';
     if (a->active_before == 0)
         return;  /* nobody to deactivate: skip the scan (a first sync) */
-    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE "
-                           "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " ABSENT_ACTIVE
-                           " GROUP BY u.role", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        a->absent += (uint64_t)sqlite3_column_int64(st, 1);
-        if (sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2) && a->empty_role[0] == '\0')
-            snprintf(a->empty_role, sizeof a->empty_role, "%s", sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-}
-
-/* Runs one statement whose ?1 is the app and ?2 the run. */
-static int run_update(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
-{
-    sqlite3_stmt *st;
-    int rc;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
-{
-    /* hash=0 makes a returning user's row be rewritten (and counted as
-     * reactivated) even when its data did not change. */
-    if (run_update(s, "UPDATE users SET active = 0, hash = 0, updated_at = "
-                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE app_id = ?1 AND active = 1 AND "
-                      "sourced_id IN (SELECT sourced_id FROM sis_records WHERE app_id = ?1 AND "
-                      "present = 1 AND seen_run != ?2)", app_id, run_id) != 0)
-        return -1;
-    return run_update(s, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND present = 1 "
-                         "AND seen_run != ?2", app_id, run_id);
-}
-
-static int mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)
-{
-    return run_update(s, "UPDATE orgs SET stale = (seen_run != ?2) WHERE app_id = ?1", app_id,
-                      run_id);
+    mh_store_absence_measure(s, app_id, run_id, &a->absent, a->empty_role, sizeof a->empty_role);
 }
 
 /* ---- run bookkeeping --------------------------------------------------- */
@@ -273,14 +210,14 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
             if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
                 return -1;
         } else {
-            if (a.absent > 0 && deactivate_absent(r->s, r->app->id, r->run_id) != 0)
+            if (a.absent > 0 && mh_store_deactivate_absent(r->s, r->app->id, r->run_id) != 0)
                 return -1;
             out->deactivated_absent = a.absent;
             /* A complete full run applied its deactivations: nothing is held any more. */
             if (mh_hold_clear(r->s, r->app->id) != 0)
                 return -1;
         }
-        if (mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
+        if (mh_store_mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
             return -1;
         if (mh_sync_last_full_set(r->s, r->app->id, (long long)time(NULL)) != 0)
             return -1;
@@ -324,7 +261,7 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
         snprintf(err->message, sizeof err->message, "cannot start storing: %s",
-                 sqlite3_errmsg(r->s->db));
+                 mh_store_error(r->s));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
@@ -351,11 +288,9 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
     if (rc == SIS_OK && !dry_run) {
         mh_store_run_end(s, r->run_id, out->outcome, counts, out->reason);
         mh_progress_step(progress, "committing…");
-        if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0) {
+        if (mh_store_commit(s, msg, sizeof msg) == 0) {
             mh_progress_step(progress, "checkpointing…");
-            /* PASSIVE: never waits for a reader; what it leaves, a later
-             * checkpoint finishes. */
-            mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
+            mh_store_checkpoint(s);
             mh_progress_finish(progress);
             return SIS_OK;
         }
@@ -363,7 +298,7 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
         out->outcome = "failed";
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
     }
-    mh_store_exec(s, "ROLLBACK", NULL, 0);
+    mh_store_rollback(s);
     mh_store_run_end(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
     return rc;
 }
@@ -381,7 +316,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     run_outcome out;
     mh_str counts = {0};
     char wm[64] = "", msg[512] = "";
-    uint64_t active_before;
+    uint64_t active_before = 0;
     mh_hold hold;
     int held = 0;
     double t0 = now_s();
@@ -405,7 +340,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.run_id = mh_store_run_start(ctx->store, happ->app.id, full ? "full" : "delta");
     if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
         close(lock);
-        return mh_fail("cannot start the run: %s", r.run_id < 0 ? sqlite3_errmsg(ctx->store->db) : msg);
+        return mh_fail("cannot start the run: %s", r.run_id < 0 ? mh_store_error(ctx->store) : msg);
     }
     mh_progress_init(&progress, stderr);
     happ->progress = &progress;
@@ -420,12 +355,13 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     memset(&res, 0, sizeof res);
     res.struct_size = sizeof res;
 
-    mh_store_exec(ctx->store, "PRAGMA wal_autocheckpoint=0", NULL, 0);  /* see close_run */
-    rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
+    mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
+    rc = mh_store_begin(ctx->store, msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
     /* Only a full run can deactivate by absence; a delta need not scan the page. */
-    active_before = full ? count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 "
-                                       "AND active = 1", happ->app.id, 0)
-                         : 0;
+    if (full) {
+        long long n = mh_store_active_users(ctx->store, happ->app.id);
+        active_before = n > 0 ? (uint64_t)n : 0;  /* unreadable: nobody is deactivated */
+    }
     if (rc == SIS_OK)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
@@ -435,7 +371,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         mh_progress_step(&progress, "checking for absent users…");
     if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
         rc = SIS_ERR_GENERIC;
-        snprintf(err.message, sizeof err.message, "database: %s", sqlite3_errmsg(ctx->store->db));
+        snprintf(err.message, sizeof err.message, "database: %s", mh_store_error(ctx->store));
     }
     if (rc != SIS_OK) {
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
@@ -444,7 +380,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     counts_json(&r, &res, out.deactivated_absent, out.held, rc == SIS_OK, &counts);
     rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data, &progress);
     mh_progress_finish(&progress);
-    mh_store_exec(ctx->store, "PRAGMA wal_autocheckpoint=1000", NULL, 0);
+    mh_store_autocheckpoint(ctx->store, 1);
     if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
                       now_s() - t0, o->dry_run);
