@@ -26,6 +26,8 @@ typedef struct catalogue_ctx {
 static int cat_role(void *vctx, const sis_schema_role *r)
 {
     catalogue_ctx *c = vctx;
+    if (!SIS_HAS_MEMBER(r, sis_schema_role, count))
+        return SIS_ERR_ABI;
     c->failed |= mh_schema_writer_role(c->w, r->role,
                                        r->count == UINT64_MAX ? -1 : (long long)r->count) != 0;
     return c->failed ? SIS_ERR_SINK : SIS_OK;
@@ -34,6 +36,8 @@ static int cat_role(void *vctx, const sis_schema_role *r)
 static int cat_field(void *vctx, const sis_schema_field *f)
 {
     catalogue_ctx *c = vctx;
+    if (!SIS_HAS_MEMBER(f, sis_schema_field, sampled))
+        return SIS_ERR_ABI;
     c->failed |= mh_schema_writer_field(c->w, f->role, f->path, f->label,
                                         (unsigned)f->type < 6 ? type_names[f->type] : "string",
                                         f->is_metadata, (long long)f->filled,
@@ -45,9 +49,9 @@ static int cat_field(void *vctx, const sis_schema_field *f)
 static int discover(mh_ctx *ctx, sis_host_app *happ)
 {
     catalogue_ctx c = {NULL, 0};
-    sis_schema_sink sink = {&c, cat_role, cat_field, NULL};
+    sis_schema_sink sink = {sizeof(sis_schema_sink), &c, cat_role, cat_field, NULL};
     sis_instance *inst = NULL;
-    sis_error err = {0, ""};
+    sis_error err = SIS_ERROR_LOCAL;
     char msg[512];
     int rc;
 

@@ -21,6 +21,7 @@
 #include "sync_hold.h"
 #include "sync_state.h"
 #include "sync_writer.h"
+#include "text_out.h"
 #include "unmapped_report.h"
 #include "userpage.h"
 
@@ -175,8 +176,14 @@ typedef struct run_outcome {
 } run_outcome;
 
 /* After a successful fetch: deactivations, stale orgs, watermark. */
-static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const sync_opts *o,
-                        uint64_t active_before, run_outcome *out)
+/* The strings a fetch hands back (sis_text_out), owned here. */
+typedef struct fetch_texts {
+    char *watermark;
+    char *incomplete;
+} fetch_texts;
+
+static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_texts *texts,
+                        int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
     absence a;
     long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
@@ -184,7 +191,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
     out->outcome = "complete";
     if (full && !res->complete) {
         out->outcome = "partial";
-        snprintf(out->reason, sizeof out->reason, "%s", res->incomplete_reason);
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 texts->incomplete ? texts->incomplete : "the plugin gave no reason");
     }
     if (full && res->complete && r->counts->invalid_unidentified > 0) {
         out->outcome = "partial";
@@ -223,8 +231,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
             return -1;
     }
     /* The next delta starts from what this run proved it has read. */
-    if (res->watermark[0] != '\0' && (res->complete || !full) &&
-        mh_sync_watermark_set(r->s, r->app->id, res->watermark) != 0)
+    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full) &&
+        mh_sync_watermark_set(r->s, r->app->id, texts->watermark) != 0)
         return -1;
     return 0;
 }
@@ -260,14 +268,14 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     int rc;
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
-        snprintf(err->message, sizeof err->message, "cannot start storing: %s",
+        snprintf(err->message, err->message_cap, "cannot start storing: %s",
                  mh_store_error(r->s));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
     }
     if (r->writer != NULL && mh_sync_writer_finish(r->writer, why, sizeof why) != 0) {
-        snprintf(err->message, sizeof err->message, "%s", why);  /* the real cause */
+        snprintf(err->message, err->message_cap, "%s", why);  /* the real cause */
         rc = rc == SIS_OK || rc == SIS_ERR_SINK ? SIS_ERR_SINK : rc;
     }
     if (r->writer != NULL)
@@ -311,7 +319,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     run_ctx r;
     sis_fetch_request req;
     sis_fetch_result res;
-    sis_error err = {0, ""};
+    fetch_texts texts = {NULL, NULL};
+    sis_error err = SIS_ERROR_LOCAL;
     mh_progress progress;
     run_outcome out;
     mh_str counts = {0};
@@ -354,6 +363,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     req.n_paths = (size_t)n_paths;
     memset(&res, 0, sizeof res);
     res.struct_size = sizeof res;
+    res.watermark = mh_text_out(&texts.watermark);
+    res.incomplete_reason = mh_text_out(&texts.incomplete);
 
     mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
     rc = mh_store_begin(ctx->store, msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
@@ -365,13 +376,13 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (rc == SIS_OK)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
-        snprintf(err.message, sizeof err.message, "%s", msg);
+        snprintf(err.message, err.message_cap, "%s", msg);
     happ->progress = NULL;  /* the plugin is done: the steps below are the host's */
     if (rc == SIS_OK && full && !o->dry_run)
         mh_progress_step(&progress, "checking for absent users…");
-    if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
+    if (rc == SIS_OK && finish_fetch(&r, &res, &texts, full, o, active_before, &out) != 0) {
         rc = SIS_ERR_GENERIC;
-        snprintf(err.message, sizeof err.message, "database: %s", mh_store_error(ctx->store));
+        snprintf(err.message, err.message_cap, "database: %s", mh_store_error(ctx->store));
     }
     if (rc != SIS_OK) {
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
@@ -403,6 +414,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
     mh_str_free(&counts);
+    free(texts.watermark);
+    free(texts.incomplete);
     close(lock);
     if (rc != SIS_OK)
         return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,

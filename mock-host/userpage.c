@@ -142,6 +142,9 @@ static int user_store(mh_user_writer *w, const mh_user_row *row)
 int mh_user_write(void *ctx, const sis_host_user *u)
 {
     mh_user_writer *w = ctx;
+    /* The plugin built it: read nothing beyond what it says it has. */
+    if (u == NULL || !SIS_HAS_MEMBER(u, sis_host_user, n_unmapped_org_ids))
+        return SIS_ERR_ABI;
     user_row_fill(&w->row, u, w->itxm);
     return user_store(w, &w->row);
 }
@@ -173,7 +176,7 @@ typedef struct reapply_ctx {
 static int reapply_one(void *vctx, const mh_stored_record *rec)
 {
     reapply_ctx *c = vctx;
-    sis_error err = {0, ""};
+    sis_error err = SIS_ERROR_LOCAL;
     mh_decoded d;
     int rc = 0;
     if (mh_record_decode(&d, rec->sourced_id, rec->status, rec->enabled, rec->modified,

@@ -16,7 +16,8 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"connect", suite_connect}, {"sync", suite_sync},
     {"faults", suite_faults},   {"fields", suite_fields},
     {"itxm", suite_itxm},       {"login", suite_login},
-    {"tls", suite_tls},         {"admin", suite_admin},
+    {"tls", suite_tls},         {"contract", suite_contract},
+    {"admin", suite_admin},
 };
 
 int main(int argc, char **argv)
