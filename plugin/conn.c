@@ -39,7 +39,7 @@ void cl_conn_tuning(cl_conn *c, const sis_host *host, sis_host_app *app)
     c->max_record_bytes = (size_t)config_long(host, app, "max_record_bytes", 1 << 20, 4096, 16 << 20);
     c->http.request_timeout_ms = config_long(host, app, "request_timeout_ms", 300000, 100, 3600000);
     c->http.connect_timeout_ms = config_long(host, app, "connect_timeout_ms", 10000, 100, 120000);
-    c->http.stall_timeout_s = config_long(host, app, "stall_timeout_s", 60, 1, 3600);
+    c->http.stall_timeout_s = config_long(host, app, "stall_timeout_s", c->http.stall_timeout_s, 1, 3600);
     c->http.max_attempts = (int)config_long(host, app, "max_attempts", 6, 1, 20);
     c->http.retry_budget_ms = config_long(host, app, "retry_budget_ms", 120000, 0, 3600000);
     c->http.base_delay_ms = config_long(host, app, "retry_base_ms", 500, 0, 60000);

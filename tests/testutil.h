@@ -45,5 +45,7 @@ Suite *suite_fields(void);
 Suite *suite_itxm(void);
 Suite *suite_login(void);
 Suite *suite_tls(void);
+Suite *suite_retry(void);
+Suite *suite_throttle(void);
 
 #endif
