@@ -11,7 +11,6 @@
 #include <curl/curl.h>
 #include <sis/status.h>
 
-#include "buf.h"
 
 typedef struct cl_http_opts {
     long connect_timeout_ms;   /* per connection attempt */
