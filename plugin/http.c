@@ -17,7 +17,6 @@
 #include "cl_error.h"
 #include "url.h"
 
-#define ERROR_BODY_MAX (64 * 1024)
 
 void cl_http_opts_default(cl_http_opts *o)
 {
