@@ -140,13 +140,13 @@ int cl_client_retry(cl_client *c, cl_retry *r, cl_failure f, const cl_http_respo
 static void host_of(const char *url, char *host, size_t cap)
 {
     cl_url u;
-    sis_error e;
-    if (cl_url_parse(&u, url, &e) == SIS_OK && u.port)
-        snprintf(host, cap, "%s:%d", u.host, u.port);
-    else if (cl_url_parse(&u, url, &e) == SIS_OK)
-        snprintf(host, cap, "%s", u.host);
-    else
+    sis_error e = SIS_ERROR_LOCAL;
+    if (cl_url_parse(&u, url, &e) != SIS_OK)
         snprintf(host, cap, "the server");
+    else if (u.port)
+        snprintf(host, cap, "%s:%d", u.host, u.port);
+    else
+        snprintf(host, cap, "%s", u.host);
 }
 
 int cl_client_explain(sis_error *err, const char *what, const char *url, CURLcode cc,

@@ -47,5 +47,6 @@ Suite *suite_login(void);
 Suite *suite_tls(void);
 Suite *suite_retry(void);
 Suite *suite_throttle(void);
+Suite *suite_contract(void);
 
 #endif
