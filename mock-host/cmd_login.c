@@ -177,6 +177,10 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     rc = mh_authenticate(ctx->store, happ, &req, &out, &err);
     if (rc != SIS_OK || out.url == NULL) {
         MHD_stop_daemon(d);
+        if (rc == SIS_ERR_CONFIG)  /* a host setting is missing: say where they are set */
+            return mh_fail("could not start the %s sign-in for %s: %s. 'mock-host config %s' lists "
+                           "the host settings and the environment variable that sets each", name,
+                           happ->app.name, err.message, happ->app.name);
         return mh_fail("could not start the %s sign-in for %s: %s", name, happ->app.name,
                        rc != SIS_OK ? err.message : "the plugin gave no sign-in address");
     }

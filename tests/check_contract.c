@@ -48,7 +48,7 @@ static void teardown(void)
 }
 
 #define HOST(fmt, ...)                                                                            \
-    tu_run("cd %s && TOK=letmein BAD=nope MOCK_HOST_DB=%s/host.db "                              \
+    tu_run("cd %s && unset CLASSLINK_CLIENT_ID; TOK=letmein BAD=nope MOCK_HOST_DB=%s/host.db "                              \
            "MOCK_HOST_PLUGINS=%s/plugins:%s/classlink.manifest %s/mock-host " fmt, dir, dir, dir,  \
            tu_build_dir(), tu_build_dir(), ##__VA_ARGS__)
 
@@ -138,6 +138,15 @@ START_TEST(classlink_settings_refuse_bad_values_with_the_range)
     expect(0, "concurrency                  4", NULL, HOST("config classlink"));
     /* Host settings of the plugin: one name, and the variable that sets it. */
     expect(0, "client_id                    CLASSLINK_CLIENT_ID", NULL, HOST("config classlink"));
+    /* The login error names the same setting and where it is set. */
+    {
+        tu_result r = HOST("connect classlink --login --no-browser");
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_msg(strstr(r.err, "host setting \"client_id\"") &&
+                      strstr(r.err, "'mock-host config classlink' lists the host settings"),
+                      "%s", r.err);
+        tu_result_free(&r);
+    }
 }
 END_TEST
 
