@@ -6,6 +6,7 @@
 
 #include <openssl/crypto.h>
 
+#include "authorizer.h"
 #include "cl_error.h"
 #include "declarations.h"
 #include "url.h"
@@ -112,25 +113,25 @@ static void conn_progress(void *ctx, const char *phase, uint64_t done, uint64_t 
     host->progress(app, phase, done, total);
 }
 
-static void conn_warn(void *ctx, const char *msg)
+static void conn_log(void *ctx, sis_log_level level, const char *msg)
 {
     sis_host_app *app = ((void **)ctx)[1];
     const sis_host *host = ((void **)ctx)[0];
-    host->log(app, SIS_LOG_WARN, msg);
+    host->log(app, level, msg);
 }
 
 void cl_conn_bind(cl_conn *c, const sis_host *host, sis_host_app *app)
 {
     c->client.opts = &c->http;
-    c->client.auth = &c->auth;
+    cl_auth_authorizer(&c->auth, &c->client.auth);
     c->host_ctx[0] = (void *)host;
     c->host_ctx[1] = app;
     c->client.cancelled = conn_cancelled;
     c->client.cancel_ctx = c->host_ctx;
     c->client.progress = conn_progress;
     c->client.progress_ctx = c->host_ctx;
-    c->client.warn = conn_warn;
-    c->client.warn_ctx = c->host_ctx;
+    c->client.log = conn_log;
+    c->client.log_ctx = c->host_ctx;
 }
 
 void cl_conn_clear(cl_conn *c)

@@ -6,8 +6,8 @@
 #include <sis/connector.h>
 
 #include "auth.h"
+#include "client.h"
 #include "http.h"
-#include "pager.h"
 
 typedef struct cl_conn {
     char root[512];          /* OneRoster root, e.g. https://x/ims/oneroster/v1p1 */
@@ -31,7 +31,8 @@ void cl_conn_tuning(cl_conn *c, const sis_host *host, sis_host_app *app);
  * connected, with what to do. */
 int cl_conn_load(cl_conn *c, const sis_host *host, sis_host_app *app, sis_error *err);
 
-/* Wires the client to the host's cancellation, progress and log. */
+/* Wires the client to the connection's credentials (call again after
+ * they change) and to the host's cancellation, progress and log. */
 void cl_conn_bind(cl_conn *c, const sis_host *host, sis_host_app *app);
 
 /* Wipes and frees what the connection owns. */

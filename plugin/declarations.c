@@ -48,12 +48,12 @@ static const sis_decl request_timeout_ms = INT("request_timeout_ms", "Request de
     "300000", 100, 3600000, "The longest one request may take, body included.");
 static const sis_decl connect_timeout_ms = INT("connect_timeout_ms", "Connect timeout (ms)",
     "10000", 100, 120000, "The longest a connection attempt may take.");
-static const sis_decl stall_timeout_s = INT("stall_timeout_s", "Stall timeout (s)", "60", 1, 3600,
-    "A request that receives nothing for this long is given up.");
+static const sis_decl stall_timeout_s = INT("stall_timeout_s", "Stall timeout (s)", "25", 1, 3600,
+    "A request that receives nothing for this long is tried once more, then given up.");
 static const sis_decl max_attempts = INT("max_attempts", "Attempts per request", "6", 1, 20,
     "Tries per request on server errors and dropped connections (throttling does not count).");
 static const sis_decl retry_budget_ms = INT("retry_budget_ms", "Retry time budget (ms)", "120000",
-    0, 3600000, "The most time a run may spend waiting between retries.");
+    0, 3600000, "The most time one request may spend waiting between its retries.");
 static const sis_decl retry_base_ms = INT("retry_base_ms", "First retry delay (ms)", "500", 0,
     60000, "The first backoff delay; it doubles, with jitter.");
 static const sis_decl retry_max_ms = INT("retry_max_ms", "Longest retry delay (ms)", "30000", 0,

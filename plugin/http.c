@@ -13,19 +13,17 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/rand.h>
 
 #include "cl_error.h"
 #include "url.h"
 
-#define ERROR_BODY_MAX (64 * 1024)
 
 void cl_http_opts_default(cl_http_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->connect_timeout_ms = 10000;
     o->request_timeout_ms = 300000;
-    o->stall_timeout_s = 60;
+    o->stall_timeout_s = 25;
     o->max_body = 8 * 1024 * 1024;
     o->max_attempts = 6;
     o->retry_budget_ms = 120000;
@@ -94,6 +92,7 @@ size_t cl_http_header_cb(char *buf, size_t size, size_t n, void *userdata)
     if (len > 5 && strncmp(buf, "HTTP/", 5) == 0) {
         /* A new response (e.g. after 100 Continue): forget earlier headers. */
         cl_http_response_reset(r);
+        r->answered = 1;
         return len;
     }
     if (colon == NULL)
@@ -138,53 +137,6 @@ void cl_http_setup(CURL *e, const cl_http_opts *o)
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);  /* fewer reads and callbacks per page */
     curl_easy_setopt(e, CURLOPT_USERAGENT, "classlink-sis-connector/" CL_PLUGIN_VERSION);
-}
-
-int cl_http_is_retryable(CURLcode cc, long status)
-{
-    switch (cc) {
-    case CURLE_OK:
-        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_BAD_CONTENT_ENCODING:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-long cl_http_retry_delay_ms(const cl_http_opts *o, int attempt, const char *retry_after)
-{
-    unsigned int rnd = 0;
-    long cap;
-
-    if (retry_after != NULL && retry_after[0] != '\0') {
-        char *end;
-        long secs = strtol(retry_after, &end, 10);
-        if (end != retry_after && *end == '\0' && secs >= 0)
-            return secs * 1000 > o->max_delay_ms * 4 ? o->max_delay_ms * 4 : secs * 1000;
-        {
-            time_t when = curl_getdate(retry_after, NULL);
-            if (when > 0) {
-                long d = (long)(when - time(NULL)) * 1000;
-                return d < 0 ? 0 : d > o->max_delay_ms * 4 ? o->max_delay_ms * 4 : d;
-            }
-        }
-    }
-    cap = o->base_delay_ms;
-    while (attempt-- > 1 && cap < o->max_delay_ms)
-        cap *= 2;
-    if (cap > o->max_delay_ms)
-        cap = o->max_delay_ms;
-    RAND_bytes((unsigned char *)&rnd, sizeof rnd);
-    return cap > 0 ? (long)(rnd % (unsigned long)(cap + 1)) : 0;
 }
 
 /* imsx description and code minor from an error body, when present. */
@@ -305,104 +257,4 @@ int cl_http_explain(sis_error *err, const char *what, const char *url, CURLcode 
         return cl_fail(err, SIS_ERR_NETWORK, "the connection to %s failed (%s) after %d attempts",
                        host, curl_msg, attempts);
     }
-}
-
-int cl_sleep_ms(long ms, int (*cancelled)(void *), void *ctx)
-{
-    while (ms > 0) {
-        long step = ms > 100 ? 100 : ms;
-        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
-        if (cancelled != NULL && cancelled(ctx))
-            return 1;
-        nanosleep(&ts, NULL);
-        ms -= step;
-    }
-    return cancelled != NULL && cancelled(ctx);
-}
-
-typedef struct capped_sink {
-    cl_buf *buf;
-    int overflow;
-} capped_sink;
-
-static size_t write_capped(char *data, size_t size, size_t n, void *userdata)
-{
-    capped_sink *s = userdata;
-    if (cl_buf_add(s->buf, data, size * n) != 0) {
-        s->overflow = 1;
-        return 0;
-    }
-    return size * n;
-}
-
-int cl_http_request(const cl_http_opts *o, const char *method, const char *url,
-                    cl_headers_fn headers_fn, void *headers_ctx, const char *body,
-                    const char *what, cl_buf *out, cl_http_response *resp, int *attempts,
-                    sis_error *err)
-{
-    struct curl_slist *headers = NULL;
-    CURL *e;
-    CURLcode cc = CURLE_OK;
-    char curl_msg[CURL_ERROR_SIZE] = "";
-    long waited = 0;
-    int attempt, rc;
-
-    rc = cl_url_check_transport(url, err);
-    if (rc != SIS_OK)
-        return rc;
-    e = curl_easy_init();
-    if (e == NULL)
-        return cl_fail(err, SIS_ERR_NOMEM, "cannot create an HTTP handle");
-    for (attempt = 1;; attempt++) {
-        capped_sink sink = {out, 0};
-        if (attempts != NULL)
-            *attempts = attempt;
-        curl_slist_free_all(headers);
-        headers = headers_fn(headers_ctx, method, url, err);
-        if (headers == NULL) {
-            curl_easy_cleanup(e);
-            return err->code;
-        }
-        cl_buf_reset(out);
-        cl_http_response_reset(resp);
-        curl_easy_reset(e);
-        cl_http_setup(e, o);
-        curl_easy_setopt(e, CURLOPT_URL, url);
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, curl_msg);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, cl_http_header_cb);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, resp);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_capped);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, &sink);
-        if (body != NULL)
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-        curl_msg[0] = '\0';
-        cc = curl_easy_perform(e);
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-        resp->bytes = out->len;
-        if (sink.overflow) {
-            curl_easy_cleanup(e);
-            curl_slist_free_all(headers);
-            return cl_fail(err, SIS_ERR_PROTOCOL, "%s sent more than %zu bytes for %s; refusing "
-                           "to read further", what, o->max_body, url);
-        }
-        if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300)
-            break;
-        if (!cl_http_is_retryable(cc, resp->status) || attempt >= o->max_attempts ||
-            waited >= o->retry_budget_ms) {
-            rc = cl_http_explain(err, what, url, cc, curl_msg, resp, out->data, attempt);
-            curl_easy_cleanup(e);
-            curl_slist_free_all(headers);
-            return rc;
-        }
-        {
-            long d = cl_http_retry_delay_ms(o, attempt, resp->retry_after);
-            waited += d;
-            cl_sleep_ms(d, NULL, NULL);
-        }
-    }
-    curl_easy_cleanup(e);
-    curl_slist_free_all(headers);
-    return SIS_OK;
 }

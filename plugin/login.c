@@ -19,12 +19,12 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "authn.h"
 #include "cl_error.h"
 #include "cl_text.h"
 #include "conn.h"
 #include "instance.h"
 #include "url.h"
+#include "verify.h"
 
 #define STATE_TTL_S 600
 #define DEFAULT_DOMAINS "oneroster.com,classlink.com,classlink.io"
@@ -152,33 +152,16 @@ static int check_state(sis_instance *inst, const char *state, char *redirect, si
     return SIS_OK;
 }
 
-typedef struct fixed_headers {
-    const char *authorization;   /* "Authorization: Bearer ..." or NULL */
-    const char *content_type;
-} fixed_headers;
-
-static struct curl_slist *make_headers(void *ctx, const char *method, const char *url,
-                                       sis_error *err)
-{
-    const fixed_headers *f = ctx;
-    struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
-    (void)method; (void)url;
-    if (h != NULL && f->authorization != NULL)
-        h = curl_slist_append(h, f->authorization);
-    if (h != NULL && f->content_type != NULL)
-        h = curl_slist_append(h, f->content_type);
-    if (h == NULL)
-        cl_fail(err, SIS_ERR_NOMEM, "out of memory");
-    return h;
-}
-
-/* GET or POST with a bearer, JSON answer parsed into *out (caller puts). */
-static int call_json(const cl_http_opts *o, const char *method, const char *url,
-                     const char *bearer, const char *form, const char *what, json_object **out,
-                     sis_error *err)
+/* GET or POST with a bearer through the client (its retry policy,
+ * cancellation and notices), JSON answer parsed into *out (caller puts). */
+static int call_json(cl_client *c, const char *method, const char *url, const char *bearer,
+                     const char *form, const char *what, json_object **out, sis_error *err)
 {
     char *auth = NULL;
-    fixed_headers f = {NULL, form ? "Content-Type: application/x-www-form-urlencoded" : NULL};
+    cl_fixed_headers f = {{NULL, form ? "Content-Type: application/x-www-form-urlencoded" : NULL,
+                           NULL}};
+    cl_authorizer fixed;
+    cl_request rq = {method, url, form, what, &fixed};
     cl_buf body;
     cl_http_response resp;
     int rc;
@@ -186,9 +169,10 @@ static int call_json(const cl_http_opts *o, const char *method, const char *url,
     *out = NULL;
     if (bearer != NULL && asprintf(&auth, "Authorization: Bearer %s", bearer) < 0)
         return cl_fail(err, SIS_ERR_NOMEM, "out of memory");
-    f.authorization = auth;
+    f.lines[0] = auth;
+    cl_fixed_authorizer(&fixed, &f);
     cl_buf_init(&body, 4u << 20);
-    rc = cl_http_request(o, method, url, make_headers, &f, form, what, &body, &resp, NULL, err);
+    rc = cl_client_request(c, &rq, &body, &resp, err);
     if (rc == SIS_OK) {
         *out = json_tokener_parse(body.data ? body.data : "");
         if (*out == NULL || !json_object_is_type(*out, json_type_object))
@@ -213,7 +197,7 @@ static const char *jstr(json_object *o, const char *k)
     return NULL;
 }
 
-static int exchange_code(const cl_http_opts *o, const login_settings *s, const char *code,
+static int exchange_code(cl_client *client, const login_settings *s, const char *code,
                          const char *redirect, char **token, sis_error *err)
 {
     char url[320], *form = NULL, *e_id = cl_url_encode(s->client_id);
@@ -226,7 +210,7 @@ static int exchange_code(const cl_http_opts *o, const login_settings *s, const c
     if (asprintf(&form, "grant_type=authorization_code&client_id=%s&client_secret=%s&code=%s&"
                  "redirect_uri=%s", e_id, e_sec, e_code, e_redirect) < 0)
         form = NULL;
-    rc = form ? call_json(o, "POST", url, NULL, form, "ClassLink LaunchPad", &answer, err)
+    rc = form ? call_json(client, "POST", url, NULL, form, "ClassLink LaunchPad", &answer, err)
               : cl_fail(err, SIS_ERR_NOMEM, "out of memory");
     if (rc == SIS_ERR_PROTOCOL || rc == SIS_ERR_AUTH || rc == SIS_ERR_NOT_FOUND)
         rc = cl_fail(err, SIS_ERR_AUTH, "ClassLink LaunchPad refused the sign-in code (it is valid "
@@ -249,7 +233,7 @@ static int exchange_code(const cl_http_opts *o, const login_settings *s, const c
 }
 
 /* The signed-in person: must be a tenant administrator. */
-static int check_admin(const cl_http_opts *o, const login_settings *s, const char *token,
+static int check_admin(cl_client *client, const login_settings *s, const char *token,
                        char *tenant_id, size_t cap, sis_error *err)
 {
     char url[320];
@@ -257,7 +241,7 @@ static int check_admin(const cl_http_opts *o, const login_settings *s, const cha
     const char *role, *tid;
     int rc;
     snprintf(url, sizeof url, "%s/v2/my/info", s->nodeapi);
-    rc = call_json(o, "GET", url, token, NULL, "ClassLink (nodeapi)", &me, err);
+    rc = call_json(client, "GET", url, token, NULL, "ClassLink (nodeapi)", &me, err);
     if (rc == SIS_OK) {
         role = jstr(me, "Role");
         tid = jstr(me, "TenantId");
@@ -281,7 +265,7 @@ typedef struct district {
     char bearer[512];
 } district;
 
-static int find_district(const cl_http_opts *o, const login_settings *s, const char *tenant_id,
+static int find_district(cl_client *client, const login_settings *s, const char *tenant_id,
                          district *d, sis_error *err)
 {
     char url[320];
@@ -290,7 +274,7 @@ static int find_district(const cl_http_opts *o, const login_settings *s, const c
     int rc, found = 0;
 
     snprintf(url, sizeof url, "%s/applications", s->proxy);
-    rc = call_json(o, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
+    rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
     if (rc == SIS_OK && !json_object_object_get_ex(answer, "applications", &apps))
         rc = cl_fail(err, SIS_ERR_PROTOCOL, "the ClassLink proxy's /applications answer has no "
                      "\"applications\"; check the partner API key and proxy URL");
@@ -322,7 +306,7 @@ static int find_district(const cl_http_opts *o, const login_settings *s, const c
 }
 
 /* Reads the district's roster endpoint and credentials into c. */
-static int read_server(const cl_http_opts *o, const login_settings *s, const district *d,
+static int read_server(cl_client *client, const login_settings *s, const district *d,
                        cl_conn *c, sis_error *err)
 {
     char url[600];
@@ -331,7 +315,7 @@ static int read_server(const cl_http_opts *o, const login_settings *s, const dis
     int rc;
 
     snprintf(url, sizeof url, "%s/applications/%s/server", s->proxy, d->app_id);
-    rc = call_json(o, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
+    rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
     if (rc == SIS_OK && !json_object_object_get_ex(answer, "server", &server))
         rc = cl_fail(err, SIS_ERR_PROTOCOL, "the district's server record has no \"server\"");
     if (rc != SIS_OK) {
@@ -396,16 +380,17 @@ int cl_login_complete(sis_instance *inst, const sis_auth_request *req, sis_auth_
     if (rc == SIS_OK)
         rc = load_settings(inst, &s, 1, err);
     cl_conn_tuning(&c, inst->host, inst->app);
+    cl_conn_bind(&c, inst->host, inst->app);
     if (rc == SIS_OK)
-        rc = exchange_code(&c.http, &s, code, redirect, &token, err);
+        rc = exchange_code(&c.client, &s, code, redirect, &token, err);
     if (rc == SIS_OK)
-        rc = check_admin(&c.http, &s, token, tenant_id, sizeof tenant_id, err);
+        rc = check_admin(&c.client, &s, token, tenant_id, sizeof tenant_id, err);
     if (rc == SIS_OK)
-        rc = find_district(&c.http, &s, tenant_id, &d, err);
+        rc = find_district(&c.client, &s, tenant_id, &d, err);
     if (rc == SIS_OK)
-        rc = read_server(&c.http, &s, &d, &c, err);
+        rc = read_server(&c.client, &s, &d, &c, err);
     if (rc == SIS_OK) {
-        cl_conn_bind(&c, inst->host, inst->app);
+        cl_conn_bind(&c, inst->host, inst->app);  /* the district's credentials, now known */
         rc = cl_verify_connection(&c, &visible, err);
         if (rc != SIS_OK)
             cl_error_prefix(err, "the district's roster server did not accept its credentials");

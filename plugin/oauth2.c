@@ -67,28 +67,11 @@ static int read_token(cl_auth *a, const char *body, sis_error *err)
     return rc;
 }
 
-typedef struct token_headers {
-    const char *basic;
-} token_headers;
-
-static struct curl_slist *make_token_headers(void *ctx, const char *method, const char *url,
-                                             sis_error *err)
+int cl_oauth2_ensure_token(cl_auth *a, cl_client *c, int force, sis_error *err)
 {
-    const token_headers *t = ctx;
-    struct curl_slist *h = curl_slist_append(NULL, t->basic);
-    (void)method; (void)url;
-    if (h != NULL)
-        h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
-    if (h != NULL)
-        h = curl_slist_append(h, "Accept: application/json");
-    if (h == NULL)
-        cl_fail(err, SIS_ERR_NOMEM, "out of memory");
-    return h;
-}
-
-int cl_oauth2_ensure_token(cl_auth *a, const cl_http_opts *o, int force, sis_error *err)
-{
-    token_headers th;
+    cl_fixed_headers th = {{NULL, "Content-Type: application/x-www-form-urlencoded", NULL}};
+    cl_authorizer token_auth;
+    cl_request rq = {"POST", a->token_url, NULL, "the OAuth 2.0 token URL", &token_auth};
     char *basic, *scope, *form = NULL;
     cl_buf body;
     cl_http_response resp;
@@ -107,10 +90,11 @@ int cl_oauth2_ensure_token(cl_auth *a, const cl_http_opts *o, int force, sis_err
         free(scope);
         return cl_fail(err, SIS_ERR_NOMEM, "out of memory");
     }
-    th.basic = basic;
+    th.lines[0] = basic;
+    cl_fixed_authorizer(&token_auth, &th);
+    rq.body = form;
     cl_buf_init(&body, 64 * 1024);
-    rc = cl_http_request(o, "POST", a->token_url, make_token_headers, &th, form,
-                         "the OAuth 2.0 token URL", &body, &resp, NULL, err);
+    rc = cl_client_request(c, &rq, &body, &resp, err);
     if (rc == SIS_OK)
         rc = read_token(a, body.data ? body.data : "", err);
     OPENSSL_cleanse(basic, strlen(basic));

@@ -3,11 +3,11 @@
 #define CL_OAUTH2_H
 
 #include "auth.h"
-#include "http.h"
+#include "client.h"
 
 /* Makes sure a->access_token is valid for at least another minute, asking
- * the token URL when it is missing, expiring, or `force` is set (after a
- * 401).  Returns SIS_OK or a failure explained in err. */
-int cl_oauth2_ensure_token(cl_auth *a, const cl_http_opts *o, int force, sis_error *err);
+ * the token URL through c when it is missing, expiring, or `force` is set
+ * (after a 401).  Returns SIS_OK or a failure explained in err. */
+int cl_oauth2_ensure_token(cl_auth *a, cl_client *c, int force, sis_error *err);
 
 #endif

@@ -11,7 +11,12 @@
  *
  * A page that fails after delivering some records is retried; the records
  * it already delivered are skipped on the retry (the sorted order makes
- * them come first again), and checked to be the same ones.
+ * them come first again), and checked to be the same ones.  Whether and
+ * when a page is retried is the client's one policy (retry.h): each page
+ * is one request with its own attempts and time budget, and a body that
+ * cannot be read counts as an error like a 5xx.  A read that fails or is
+ * cancelled stops there and is never judged against the server's counts:
+ * only a read that ran to its end can say the server sent too few.
  */
 #include "pager.h"
 
@@ -19,13 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <openssl/crypto.h>
 
 #include "cl_error.h"
-#include "oauth1.h"
-#include "oauth2.h"
 #include "url.h"
 
 #define ID_MAX 256
@@ -40,7 +40,8 @@ typedef struct page {
     struct pager *pg;
     enum page_state state;
     long long index;             /* offset / limit */
-    int attempt;
+    cl_retry retry;              /* this page's attempts, over its whole life */
+    cl_watch watch;
     long long due_ms;
     CURL *easy;
     struct curl_slist *headers;
@@ -54,6 +55,7 @@ typedef struct page {
     char first_id[ID_MAX];
     char last_id[ID_MAX];
     int auth_refreshed;
+    int started;                 /* retry and watch are set up */
 } page;
 
 /* What the consistency chain remembers of a finished page. */
@@ -88,13 +90,6 @@ typedef struct pager {
     int sampled_enough;
 } pager;
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void mark_incomplete(pager *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void mark_incomplete(pager *pg, const char *fmt, ...)
@@ -106,59 +101,8 @@ static void mark_incomplete(pager *pg, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(pg->reason, sizeof pg->reason, fmt, ap);
     va_end(ap);
-    if (pg->c->warn != NULL)
-        pg->c->warn(pg->c->warn_ctx, pg->reason);
-}
-
-int cl_client_authorization(cl_client *c, const char *method, const char *url, char **out,
-                            sis_error *err)
-{
-    cl_auth *a = c->auth;
-    int rc;
-    *out = NULL;
-    switch (a->mode) {
-    case CL_AUTH_OAUTH1:
-    case CL_AUTH_OAUTH1_SHA1: {
-        cl_oauth1 p = {a->client_id, a->client_secret, NULL, NULL,
-                       a->mode == CL_AUTH_OAUTH1_SHA1 ? CL_SIG_HMAC_SHA1 : CL_SIG_HMAC_SHA256,
-                       NULL, NULL, 0};
-        char *v = NULL;
-        rc = cl_oauth1_authorization(&v, NULL, method, url, &p, err);
-        if (rc == SIS_OK && asprintf(out, "Authorization: %s", v) < 0)
-            rc = cl_fail(err, SIS_ERR_NOMEM, "out of memory");
-        free(v);
-        return rc;
-    }
-    case CL_AUTH_OAUTH2:
-        rc = cl_oauth2_ensure_token(a, c->opts, 0, err);
-        if (rc != SIS_OK)
-            return rc;
-        return asprintf(out, "Authorization: Bearer %s", a->access_token) < 0
-                   ? cl_fail(err, SIS_ERR_NOMEM, "out of memory") : SIS_OK;
-    case CL_AUTH_BEARER:
-        return asprintf(out, "Authorization: Bearer %s", a->client_secret) < 0
-                   ? cl_fail(err, SIS_ERR_NOMEM, "out of memory") : SIS_OK;
-    }
-    return cl_fail(err, SIS_ERR_CONFIG, "unknown authorisation mode");
-}
-
-static struct curl_slist *client_headers(void *ctx, const char *method, const char *url,
-                                         sis_error *err)
-{
-    cl_client *c = ctx;
-    struct curl_slist *h;
-    char *auth = NULL;
-
-    if (cl_client_authorization(c, method, url, &auth, err) != SIS_OK)
-        return NULL;
-    h = curl_slist_append(NULL, auth);
-    if (h != NULL)
-        h = curl_slist_append(h, "Accept: application/json");
-    OPENSSL_cleanse(auth, strlen(auth));
-    free(auth);
-    if (h == NULL)
-        cl_fail(err, SIS_ERR_NOMEM, "out of memory");
-    return h;
+    if (pg->c->log != NULL)
+        pg->c->log(pg->c->log_ctx, SIS_LOG_WARN, pg->reason);
 }
 
 /* ---- one page's records ------------------------------------------------ */
@@ -292,7 +236,12 @@ static int page_start(pager *pg, page *p, CURLM *multi)
 
     if (p->url == NULL && (p->url = page_url(pg, p->index)) == NULL)
         return cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
-    p->headers = client_headers(pg->c, "GET", p->url, pg->err);
+    if (!p->started) {
+        p->started = 1;
+        cl_retry_start(&p->retry, cl_now_ms());
+        cl_watch_init(&p->watch, pg->c, "the Roster Server", p->url, &p->resp, p->retry.started_ms);
+    }
+    p->headers = pg->c->auth.headers(pg->c->auth.ctx, pg->c, "GET", p->url, pg->err);
     if (p->headers == NULL)
         return pg->err->code;
     p->parser = cl_collection_parser_new(pg->q->collection, pg->q->max_record_bytes, &h);
@@ -302,20 +251,16 @@ static int page_start(pager *pg, page *p, CURLM *multi)
     cl_buf_init(&p->errbody, ERROR_BODY_MAX);
     cl_http_response_reset(&p->resp);
     p->seen = 0;
-    p->attempt++;
-    p->curl_msg[0] = '\0';
-    cl_http_setup(p->easy, pg->c->opts);
+    cl_client_setup(pg->c, p->easy, &p->watch, p->curl_msg);
     curl_easy_setopt(p->easy, CURLOPT_URL, p->url);
     curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->headers);
-    curl_easy_setopt(p->easy, CURLOPT_HEADERFUNCTION, cl_http_header_cb);
-    curl_easy_setopt(p->easy, CURLOPT_HEADERDATA, &p->resp);
     curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, page_write);
     curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
-    curl_easy_setopt(p->easy, CURLOPT_ERRORBUFFER, p->curl_msg);
     curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
     if (curl_multi_add_handle(multi, p->easy) != CURLM_OK)
         return cl_fail(pg->err, SIS_ERR_GENERIC, "cannot start an HTTP request");
     p->state = P_RUNNING;
+    cl_retry_attempt(&p->retry, cl_now_ms());
     pg->c->requests++;
     return SIS_OK;
 }
@@ -393,24 +338,16 @@ static void page_succeeded(pager *pg, page *p)
                         pg->total > 0 ? (uint64_t)pg->total : 0);
 }
 
-static int is_oauth_refreshable(const pager *pg)
-{
-    return pg->c->auth->mode == CL_AUTH_OAUTH2;
-}
-
 /* Decides what a finished transfer means: done, retry later, or fatal. */
 static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
 {
-    long status = 0;
-    int parse_ok = 0, retry;
+    long status;
+    int parse_ok = 0;
+    cl_failure failure;
     char parse_error[256] = "";
 
-    curl_off_t wire = 0;
-
-    curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(p->easy, CURLINFO_SIZE_DOWNLOAD_T, &wire);  /* compressed, as sent */
-    p->resp.status = status;
-    pg->c->bytes += (uint64_t)wire;
+    cl_client_attempt_done(pg->c, p->easy, &p->resp);
+    status = p->resp.status;
     if (cc == CURLE_OK && status >= 200 && status < 300) {
         parse_ok = cl_collection_parser_finish(p->parser) == 0;
         if (!parse_ok)
@@ -432,32 +369,33 @@ static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
         p->state = P_IDLE;
         return;
     }
-    if (cc == CURLE_OK && status == 401 && is_oauth_refreshable(pg) && !p->auth_refreshed) {
+    if (cc == CURLE_OK && status == 401 && pg->c->auth.refresh != NULL && !p->auth_refreshed) {
         /* Token rotated or revoked: one fresh token, then the page again. */
         p->auth_refreshed = 1;
-        if (cl_oauth2_ensure_token(pg->c->auth, pg->c->opts, 1, pg->err) != SIS_OK) {
+        if (pg->c->auth.refresh(pg->c->auth.ctx, pg->c, pg->err) != SIS_OK) {
             pg->fatal = pg->err->code;
             page_release(p, multi);
             return;
         }
-        retry = 1;
-    } else {
-        retry = parse_error[0] != '\0' || cl_http_is_retryable(cc, status);
-    }
-    if (retry && p->attempt < pg->c->opts->max_attempts) {
-        long d = cl_http_retry_delay_ms(pg->c->opts, p->attempt, p->resp.retry_after);
-        pg->c->retries++;
         page_release(p, multi);
-        p->due_ms = now_ms() + d;
+        p->due_ms = cl_now_ms();
+        p->state = P_WAITING;
+        return;
+    }
+    failure = parse_error[0] != '\0' ? CL_FAIL_ERROR
+                                     : cl_retry_classify(cc, status, p->resp.answered);
+    if (cl_client_retry(pg->c, &p->retry, failure, &p->resp, "the Roster Server")) {
+        page_release(p, multi);
+        p->due_ms = cl_now_ms() + p->retry.wait_ms;
         p->state = P_WAITING;
         return;
     }
     if (parse_error[0] != '\0')
         cl_fail(pg->err, SIS_ERR_PROTOCOL, "reading %s at offset %lld: %s (after %d attempts)",
-                pg->q->collection, p->index * pg->q->limit, parse_error, p->attempt);
+                pg->q->collection, p->index * pg->q->limit, parse_error, p->retry.attempts);
     else
-        cl_http_explain(pg->err, "the Roster Server", p->url, cc, p->curl_msg, &p->resp,
-                        p->errbody.data, p->attempt);
+        cl_client_explain(pg->err, "the Roster Server", p->url, cc, p->curl_msg, &p->resp,
+                          p->errbody.data, &p->retry);
     pg->fatal = pg->err->code;
     page_release(p, multi);
 }
@@ -493,7 +431,7 @@ static int busy(const pager *pg)
 
 static int schedule(pager *pg, CURLM *multi)
 {
-    long long t = now_ms();
+    long long t = cl_now_ms();
     page *p;
     int i, rc;
 
@@ -522,7 +460,7 @@ static int schedule(pager *pg, CURLM *multi)
 
 static long long next_wake(const pager *pg)
 {
-    long long t = now_ms(), wake = 200;
+    long long t = cl_now_ms(), wake = 200;
     int i;
     for (i = 0; i < pg->n_slots; i++)
         if (pg->slots[i].state == P_WAITING && pg->slots[i].due_ms - t < wake)
@@ -545,10 +483,12 @@ static void drain(pager *pg, CURLM *multi)
     }
 }
 
-static void finish_verdict(pager *pg, cl_page_result *res)
+/* `ended` is 1 when every page was read: only then can the count of what
+ * arrived be held against what the server announced. */
+static void finish_verdict(pager *pg, cl_page_result *res, int ended)
 {
     uint64_t positions = pg->records + pg->invalid;
-    if (!pg->incomplete && pg->total >= 0 && pg->q->max_records == 0 &&
+    if (ended && !pg->incomplete && pg->total >= 0 && pg->q->max_records == 0 &&
         positions != (uint64_t)pg->total)
         mark_incomplete(pg, "the server said %lld records but sent %llu", pg->total,
                         (unsigned long long)positions);
@@ -616,33 +556,11 @@ int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handl
     }
     curl_multi_cleanup(multi);
     free(pg.ring);
-    finish_verdict(&pg, res);
+    finish_verdict(&pg, res, rc == SIS_OK);
     if (rc != SIS_OK) {
         res->complete = 0;
         if (res->reason[0] == '\0')
             snprintf(res->reason, sizeof res->reason, "%s", err->message);
     }
     return rc;
-}
-
-int cl_client_get(cl_client *c, const char *url, const char *what, cl_buf *out,
-                  cl_http_response *resp, sis_error *err)
-{
-    int rc, attempts = 0, refreshed = 0;
-
-    for (;;) {
-        rc = cl_http_request(c->opts, "GET", url, client_headers, c, NULL, what, out, resp,
-                             &attempts, err);
-        c->requests += (uint64_t)attempts;
-        c->retries += attempts > 1 ? (uint64_t)attempts - 1 : 0;
-        c->bytes += resp->bytes;
-        if (rc == SIS_ERR_AUTH && c->auth->mode == CL_AUTH_OAUTH2 && !refreshed) {
-            /* The token was rotated or revoked: one fresh token, once. */
-            refreshed = 1;
-            if ((rc = cl_oauth2_ensure_token(c->auth, c->opts, 1, err)) != SIS_OK)
-                return rc;
-            continue;
-        }
-        return rc;
-    }
 }

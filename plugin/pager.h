@@ -1,33 +1,17 @@
 /*
  * pager.h - reads a whole OneRoster collection: offset pages sorted by
  * sourcedId, several in flight (curl multi), streamed record by record, with
- * retries, and a verdict on whether what was read is a complete, consistent
- * snapshot.  Memory does not depend on the size of the collection.
+ * retries (the client's policy, retry.h), and a verdict on whether what was
+ * read is a complete, consistent snapshot.  Memory does not depend on the
+ * size of the collection.
  */
 #ifndef CL_PAGER_H
 #define CL_PAGER_H
 
 #include <stdint.h>
 
-#include "auth.h"
+#include "client.h"
 #include "collection_parser.h"
-#include "http.h"
-
-/* A connection to one roster endpoint.  Borrowed pointers. */
-typedef struct cl_client {
-    const cl_http_opts *opts;
-    cl_auth *auth;
-    int (*cancelled)(void *ctx);
-    void *cancel_ctx;
-    void (*progress)(void *ctx, const char *phase, uint64_t done, uint64_t total);
-    void *progress_ctx;
-    void (*warn)(void *ctx, const char *msg);
-    void *warn_ctx;
-    /* Counters, accumulated over every request. */
-    uint64_t requests;
-    uint64_t retries;
-    uint64_t bytes;
-} cl_client;
 
 typedef struct cl_page_query {
     const char *url;          /* the collection endpoint, e.g. ".../v1p1/users" */
@@ -49,19 +33,11 @@ typedef struct cl_page_result {
     uint64_t invalid;         /* items delivered to h->invalid */
 } cl_page_result;
 
-/* The Authorization header value for one request: OAuth1 signs the URL,
- * OAuth2 fetches or refreshes a token first.  *out malloc'd. */
-int cl_client_authorization(cl_client *c, const char *method, const char *url, char **out,
-                            sis_error *err);
-
-/* Reads the collection.  Returns SIS_OK (then see res->complete), or a
- * failure explained in err.  res is filled in both cases. */
+/* Reads the collection through c (its authoriser, policy, cancellation and
+ * counters).  Returns SIS_OK (then see res->complete), or a failure
+ * explained in err; res is filled in both cases, and a read that failed or
+ * was cancelled is never judged against the server's counts. */
 int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handlers *h,
                  cl_page_result *res, sis_error *err);
-
-/* One GET of a single JSON document (e.g. /users/{id}, a verification
- * request), authorised, with retries.  *out receives the body. */
-int cl_client_get(cl_client *c, const char *url, const char *what, cl_buf *out,
-                  cl_http_response *resp, sis_error *err);
 
 #endif

@@ -17,6 +17,8 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"faults", suite_faults},   {"fields", suite_fields},
     {"itxm", suite_itxm},       {"login", suite_login},
     {"tls", suite_tls},         {"contract", suite_contract},
+    {"retry", suite_retry},
+    {"throttle", suite_throttle},
     {"admin", suite_admin},
 };
 

@@ -45,6 +45,8 @@ Suite *suite_fields(void);
 Suite *suite_itxm(void);
 Suite *suite_login(void);
 Suite *suite_tls(void);
+Suite *suite_retry(void);
+Suite *suite_throttle(void);
 Suite *suite_contract(void);
 
 #endif

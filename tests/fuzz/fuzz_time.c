@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugin/fetch.h"
+#include "../../plugin/iso_time.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
