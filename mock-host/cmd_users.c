@@ -1,6 +1,7 @@
 /* cmd_users.c - the Users page and the sync history. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -104,12 +105,16 @@ static void print_user_row(const mh_user_view *u, int itxm)
 typedef struct roles_text {
     mh_str text;
     long long total;
+    const char *asked;       /* the role asked for */
+    char same_but_case[64];  /* a stored role equal to it but for case */
 } roles_text;
 
 static int add_role(void *vctx, const char *role, long long users)
 {
     roles_text *r = vctx;
     char num[32];
+    if (r->asked != NULL && strcasecmp(r->asked, role) == 0)
+        snprintf(r->same_but_case, sizeof r->same_but_case, "%s", role);
     if (r->total > 0)
         mh_str_adds(&r->text, ", ");
     mh_str_adds(&r->text, role);
@@ -138,13 +143,18 @@ static int add_app(void *vctx, const mh_app *a)
  * wrongly cased role), or that there are none yet.  Returns the exit code. */
 static int explain_empty(mh_ctx *ctx, const char *app, const char *role, int json)
 {
-    roles_text roles = {{0}, 0};
+    roles_text roles;
     int rc = 0;
+    memset(&roles, 0, sizeof roles);
+    roles.asked = role;
     mh_store_user_roles_each(ctx->store, app, add_role, &roles);
-    if (roles.total > 0 && role != NULL) {
-        rc = mh_fail("no user%s%s has the role \"%s\" (roles are matched exactly, case "
-                     "included); roles present: %s", app ? " of " : "", app ? app : "", role,
-                     roles.text.data);
+    if (roles.total > 0 && role != NULL && roles.same_but_case[0] != '\0') {
+        rc = mh_fail("no user%s%s has the role \"%s\"; roles are matched exactly, case included: "
+                     "did you mean --role %s? Roles present: %s", app ? " of " : "", app ? app : "",
+                     role, roles.same_but_case, roles.text.data);
+    } else if (roles.total > 0 && role != NULL) {
+        rc = mh_fail("no user%s%s has the role \"%s\"; roles present: %s", app ? " of " : "",
+                     app ? app : "", role, roles.text.data);
     } else if (json) {
         printf("[]\n");
     } else {

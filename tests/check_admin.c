@@ -36,7 +36,8 @@ START_TEST(an_unknown_or_wrongly_cased_role_lists_the_roles_present)
                   "%s", r.out);
     tu_result_free(&r);
     mh_fails(1, "no user of classlink has the role \"Teacher\"", "users --app classlink --role Teacher");
-    mh_fails(1, "roles present: ", "users --role Teacher --json");
+    mh_fails(1, "did you mean --role teacher?", "users --role TEACHER");
+    mh_fails(1, "Roles present: ", "users --role Teacher --json");
     r = MH("users --role teacher");
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "teacher"));
