@@ -19,6 +19,9 @@ typedef struct mh_ctx {
 
 /* Prints "mock-host: <message>" on stderr and returns 1 (the exit code). */
 int mh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where mh_usage_error finds a command's usage line (main's table); NULL
+ * when the command is unknown. */
+void mh_cli_set_usage(const char *(*usage_of)(const char *command));
 /* For wrong usage: prints the reason and the command's usage, returns 2. */
 int mh_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,11 +1,11 @@
 /*
  * main.c - mock-host, a small Integration Marketplace host driven from the
- * command line.  Parses the global options and dispatches to a command.
+ * command line: the table of commands, the global options, and dispatch.
+ * What every command shares (errors, the open database) is in cli.c.
  */
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,76 +113,11 @@ static const mh_command *find_command(const char *name)
     return NULL;
 }
 
-int mh_fail(const char *fmt, ...)
+/* The usage line of a command, for mh_usage_error (cli.c). */
+static const char *usage_of(const char *name)
 {
-    va_list ap;
-    fputs("mock-host: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 1;
-}
-
-int mh_usage_error(const char *command, const char *fmt, ...)
-{
-    const mh_command *c = find_command(command);
-    va_list ap;
-    fprintf(stderr, "mock-host %s: ", command);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nusage: mock-host %s\n", c != NULL ? c->usage : command);
-    return 2;
-}
-
-int mh_ctx_store(mh_ctx *ctx)
-{
-    char err[1024];
-    if (ctx->store != NULL)
-        return 0;
-    if (mh_store_open_ex(&ctx->store, ctx->db_path, ctx->store_flags, err, sizeof err) != 0) {
-        mh_fail("%s", err);
-        return -1;
-    }
-    if (ctx->store->read_only)
-        fprintf(stderr, "mock-host: note: %s is read-only for this user (a permission problem), "
-                "so it is shown as stored; changing anything needs write permission on it and "
-                "its folder\n", ctx->db_path);
-    return 0;
-}
-
-void mh_ctx_registry(mh_ctx *ctx)
-{
-    if (!ctx->registry_scanned) {
-        mh_registry_scan(&ctx->registry, ctx->plugin_path, mh_services());
-        ctx->registry_scanned = 1;
-    }
-}
-
-int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out)
-{
-    int rc;
-    memset(out, 0, sizeof *out);
-    if (mh_ctx_store(ctx) != 0)
-        return 1;
-    rc = mh_store_app_find(ctx->store, name, &out->app);
-    if (rc == 1)
-        return mh_fail("no installed app \"%s\"; see 'mock-host apps', or install it with "
-                       "'mock-host install PLUGIN'", name);
-    if (rc != 0)
-        return mh_fail("cannot read app \"%s\" from %s", name, ctx->db_path);
-    mh_ctx_registry(ctx);
-    out->plugin = mh_registry_find(&ctx->registry, out->app.plugin);
-    if (out->plugin == NULL)
-        return mh_fail("the plugin \"%s\" of app \"%s\" is not available; run 'mock-host "
-                       "marketplace' to see why", out->app.plugin, name);
-    if (out->plugin->connector == NULL)
-        return mh_fail("%s is an %s plugin, not an SIS: it has no district to connect, sync or "
-                       "map; the commands for its kind are not in this host yet",
-                       out->plugin->header->name, mh_kind_section(out->plugin->header->kind));
-    out->store = ctx->store;
-    return 0;
+    const mh_command *c = find_command(name);
+    return c != NULL ? c->usage : NULL;
 }
 
 static void print_help(FILE *out)
@@ -227,6 +162,7 @@ int main(int argc, char **argv)
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
     memset(&ctx, 0, sizeof ctx);
+    mh_cli_set_usage(usage_of);
     ctx.db_path = getenv("MOCK_HOST_DB") ? getenv("MOCK_HOST_DB") : "mock-host.db";
     ctx.plugin_path = getenv("MOCK_HOST_PLUGINS") ? getenv("MOCK_HOST_PLUGINS") : MH_PLUGIN_PATH;
     if (i < argc && strcmp(argv[i], "--db") == 0) {
