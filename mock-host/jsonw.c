@@ -65,20 +65,3 @@ void mh_str_json(mh_str *s, const char *p)
 
 /* 8 bytes at a time with a multiply-xorshift mix: run for every record
  * and row, so it must be cheap; it need not be cryptographic. */
-uint64_t mh_hash64(const char *p, size_t n)
-{
-    const uint64_t k = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = 0xcbf29ce484222325ULL ^ (n * k);
-    uint64_t w;
-    while (n >= 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ (w * k)) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-        p += 8;
-        n -= 8;
-    }
-    w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ (w * k)) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
-}

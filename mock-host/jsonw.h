@@ -19,7 +19,4 @@ void mh_str_adds(mh_str *s, const char *p);
 /* Appends p as a JSON string literal, quotes included. */
 void mh_str_json(mh_str *s, const char *p);
 
-/* FNV-1a, for "did this row change". */
-uint64_t mh_hash64(const char *p, size_t n);
-
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "row_hash.h"
 #include "record_codec.h"
 #include "store_records.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "record_codec.h"
+#include "row_hash.h"
 
 static void user_row_free(mh_user_row *row);
 
