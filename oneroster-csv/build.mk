@@ -41,3 +41,6 @@ fuzz: PKG_LIBS += $(ORC_LIBS)
 $(BUILD)/bench/gen-oneroster-users: oneroster-csv/tools/gen_users.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The https test serves with the simulator's throwaway-CA helper.
+$(TEST_RUNNER): $(call obj,tests/sim/tls.c)

@@ -15,6 +15,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"faults", suite_faults},   {"fields", suite_fields},
     {"itxm", suite_itxm},       {"login", suite_login},
     {"tls", suite_tls},
+    {"csv", suite_csv},
 };
 
 int main(int argc, char **argv)

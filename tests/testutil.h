@@ -45,5 +45,6 @@ Suite *suite_fields(void);
 Suite *suite_itxm(void);
 Suite *suite_login(void);
 Suite *suite_tls(void);
+Suite *suite_csv(void);
 
 #endif
