@@ -4,31 +4,40 @@
 #   make demo       install missing packages and run the main job on the simulator
 #   make install    headers + pkg-config file + plugin + mock-host under $(DESTDIR)$(PREFIX)
 
-VERSION  := 0.1.0
+# The one source of the version: plugin, manifests, mock-host, pkg-config.
+VERSION  := 0.2.0
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
 SAN      ?= 0
 
-PKGS      = libcurl json-c sqlite3 libcrypto libmicrohttpd zlib
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
-CHECK_LIBS = $(shell pkg-config --libs check)
+# Each component links only what it uses: the plugin's NEEDED is libcurl,
+# json-c, libcrypto and libc (a host must not inherit our storage choices).
+PLUGIN_PKGS = libcurl json-c libcrypto
+HOST_PKGS   = json-c sqlite3 libcrypto libmicrohttpd
+SIM_PKGS    = libmicrohttpd libcrypto json-c zlib
+PKGS        = libcurl json-c sqlite3 libcrypto libmicrohttpd zlib
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) check)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
+PLUGIN_LIBS = $(shell pkg-config --libs $(PLUGIN_PKGS))
+HOST_LIBS   = $(shell pkg-config --libs $(HOST_PKGS)) -ldl
+SIM_LIBS    = $(shell pkg-config --libs $(SIM_PKGS)) -lm
+CHECK_LIBS  = $(shell pkg-config --libs check)
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 ifeq ($(SAN),1)
 CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Ihost-api $(PKG_CFLAGS) \
-             -DCL_PLUGIN_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -pthread -fPIC -Ihost-api $(PKG_CFLAGS) \
+             -DCL_PLUGIN_VERSION='"$(VERSION)"' -DMH_VERSION='"$(VERSION)"'
+LDFLAGS += -pthread
 
 PLUGIN_SRC = $(wildcard plugin/*.c)
 HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
 SIM_SRC    = $(wildcard tests/sim/*.c)
 TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c
-HEADERS    = $(wildcard host-api/sis/*.h plugin/*.h mock-host/*.h tests/*.h tests/sim/*.h)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -36,11 +45,11 @@ PLUGIN_SO  = $(BUILD)/classlink_sis.so
 MOCK_HOST  = $(BUILD)/mock-host
 SIMULATOR  = $(BUILD)/classlink-sim
 TEST_RUNNER = $(BUILD)/check_all
-TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity)
+TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity bad_decl sso)
 FUZZ_TARGETS = parser headers manifest url imsx time csv csvmanifest
 FUZZ_REPLAY  = $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_TARGETS))
 
-.PHONY: all check test demo deps install clean bench bench-tools fuzz soak valgrind
+.PHONY: all check test demo deps install clean bench bench-tools fuzz soak valgrind print-version
 
 all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_RUNNER) $(TEST_PLUGINS) \
      $(FUZZ_REPLAY)
@@ -48,18 +57,23 @@ all: $(PLUGIN_SO) $(BUILD)/classlink.manifest $(MOCK_HOST) $(SIMULATOR) $(TEST_R
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -fvisibility=hidden -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 $(PLUGIN_SO): $(call obj,$(PLUGIN_SRC)) plugin/classlink.map
 	$(CC) -shared $(LDFLAGS) -Wl,--version-script=plugin/classlink.map -Wl,-z,defs -Wl,-z,now \
-	  -o $@ $(call obj,$(PLUGIN_SRC)) $(PKG_LIBS)
+	  -o $@ $(call obj,$(PLUGIN_SRC)) $(PLUGIN_LIBS)
 
 # The manifest beside the built library, so each build dir is a plugin folder.
-$(BUILD)/classlink.manifest: plugin.manifest
+$(BUILD)/classlink.manifest: plugin.manifest Makefile
 	@mkdir -p $(BUILD)
-	sed 's#"library": *"[^"]*"#"library": "classlink_sis.so"#' $< > $@
+	sed 's#@VERSION@#$(VERSION)#' $< > $@
+
+print-version:
+	@echo $(VERSION)
 
 $(BUILD)/libmockhost.a: $(call obj,$(HOST_SRC))
 	rm -f $@ && ar rcs $@ $^
@@ -68,12 +82,12 @@ $(BUILD)/libclplugin.a: $(call obj,$(PLUGIN_SRC))
 	rm -f $@ && ar rcs $@ $^
 
 $(MOCK_HOST): $(call obj,mock-host/main.c) $(BUILD)/libmockhost.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -ldl
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 $(SIMULATOR): $(call obj,$(SIM_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(SIM_LIBS)
 
-$(BUILD)/test-plugins/%.so: tests/plugins/test_plugin.c $(HEADERS)
+$(BUILD)/test-plugins/%.so: tests/plugins/test_plugin.c $(wildcard host-api/sis/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -shared $(LDFLAGS) -DVARIANT_$* \
 	  -Wl,--version-script=tests/plugins/test_plugin.map -o $@ $<
@@ -164,15 +178,14 @@ demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh $(BUILD)
 
-install: $(PLUGIN_SO) $(MOCK_HOST)
+install: $(PLUGIN_SO) $(MOCK_HOST) $(BUILD)/classlink.manifest
 	install -d $(DESTDIR)$(PREFIX)/include/sis $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/lib/sis-plugins $(DESTDIR)$(PREFIX)/bin
 	install -m 644 host-api/sis/*.h $(DESTDIR)$(PREFIX)/include/sis/
 	sed -e 's#@PREFIX@#$(PREFIX)#' -e 's#@VERSION@#$(VERSION)#' host-api/sis.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sis-plugin-api.pc
 	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/sis-plugins/
-	sed 's#"library": *"[^"]*"#"library": "classlink_sis.so"#' plugin.manifest \
-	  > $(DESTDIR)$(PREFIX)/lib/sis-plugins/classlink.manifest
+	install -m 644 $(BUILD)/classlink.manifest $(DESTDIR)$(PREFIX)/lib/sis-plugins/
 	install -m 755 $(MOCK_HOST) $(DESTDIR)$(PREFIX)/bin/
 
 clean:

@@ -47,11 +47,14 @@ int mh_cmd_provision(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
 
-/* ClassLink Login style interactive connect (cmd_login.c). */
+/* Interactive connect through a browser redirect (cmd_login.c). */
 int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser);
-/* Runs a plugin's authenticate in one transaction; marks the app connected. */
-int mh_authenticate(mh_ctx *ctx, sis_host_app *happ, const sis_auth_request *req,
-                    sis_auth_result *res, sis_error *err);
-void mh_print_connected(const sis_host_app *happ, const sis_auth_result *res);
+
+/* Help rendered from a plugin's declarations: 0 when printed, 1 when the
+ * command's generic help should show instead. */
+int mh_help_connect(mh_ctx *ctx, int argc, char **argv);
+/* "Next: mock-host connect APP --login, or mock-host connect APP --server URL ..."
+ * from the plugin's capabilities and required credential fields. */
+void mh_print_connect_next(const sis_plugin_header *h, const char *app);
 
 #endif

@@ -4,14 +4,26 @@
 
 #include "cli.h"
 
-static const char *kind_label(const mh_manifest *m)
+static void print_plugin(const mh_plugin *p)
 {
-    return strcmp(m->kind, "sis") == 0 ? "SIS" : m->kind;
+    const sis_plugin_header *h = p->header;
+    uint32_t caps = h->capabilities;
+    if (h->kind == SIS_KIND_SIS)
+        printf("  %-16s %-24s %-9s %s%s%s\n", h->id, h->name, h->version,
+               caps & SIS_CAP_AUTH_LOGIN ? "login" : "",
+               (caps & SIS_CAP_AUTH_LOGIN) && (caps & SIS_CAP_AUTH_MANUAL) ? ", " : "",
+               caps & SIS_CAP_AUTH_MANUAL ? "manual" : "");
+    else
+        printf("  %-16s %-24s %-9s\n", h->id, h->name, h->version);
+    if (h->description != NULL)
+        printf("    %s\n", h->description);
 }
 
+/* The product's Integration Marketplace: one section per kind. */
 int mh_cmd_marketplace(mh_ctx *ctx, int argc, char **argv)
 {
-    size_t i;
+    static const sis_plugin_kind sections[] = {SIS_KIND_SIS, SIS_KIND_SSO};
+    size_t i, k;
     (void)argv;
     if (argc > 1)
         return mh_usage_error("marketplace", "takes no arguments");
@@ -22,14 +34,18 @@ int mh_cmd_marketplace(mh_ctx *ctx, int argc, char **argv)
         printf("No plugins available. Build them with 'make' or set MOCK_HOST_PLUGINS.\n");
         return 0;
     }
-    printf("%-16s %-24s %-5s %-9s %s\n", "PLUGIN", "NAME", "KIND", "VERSION", "SIGN-IN");
-    for (i = 0; i < ctx->registry.n_plugins; i++) {
-        const mh_manifest *m = ctx->registry.plugins[i].manifest;
-        printf("%-16s %-24s %-5s %-9s %s%s%s\n", m->id, m->name, kind_label(m), m->version,
-               m->auth_login ? "login" : "", m->auth_login && m->auth_manual ? ", " : "",
-               m->auth_manual ? "manual" : "");
-        if (m->description != NULL)
-            printf("  %s\n", m->description);
+    for (k = 0; k < sizeof sections / sizeof sections[0]; k++) {
+        int any = 0;
+        for (i = 0; i < ctx->registry.n_plugins; i++) {
+            const mh_plugin *p = &ctx->registry.plugins[i];
+            if (p->header->kind != sections[k])
+                continue;
+            if (!any)
+                printf("%s\n  %-16s %-24s %-9s %s\n", mh_kind_section(sections[k]), "PLUGIN", "NAME",
+                       "VERSION", sections[k] == SIS_KIND_SIS ? "SIGN-IN" : "");
+            any = 1;
+            print_plugin(p);
+        }
     }
     return 0;
 }
@@ -39,18 +55,21 @@ static int print_app(void *vctx, const mh_app *a)
     mh_ctx *ctx = vctx;
     const mh_plugin *p = mh_registry_find(&ctx->registry, a->plugin);
     int secrets = mh_store_secret_count(ctx->store, a->id);
-    char status[96];
+    char status[96], note[600];
 
     if (a->connected_at[0] != '\0')
         snprintf(status, sizeof status, "connected %s", a->connected_at);
     else
         snprintf(status, sizeof status, "not connected");
-    printf("%-16s %-24s %-8s %-40s %s\n", a->name, p ? p->manifest->name : a->plugin,
+    printf("%-16s %-24s %-8s %-40s %s\n", a->name, p ? p->header->name : a->plugin,
            a->itxm ? "ITxM" : "standard", status,
            secrets > 0 ? "credentials: ********" : "credentials: none");
     if (p == NULL)
         printf("  warning: the plugin \"%s\" is not available; run 'mock-host marketplace'\n",
                a->plugin);
+    if (a->connected_at[0] == '\0' &&
+        mh_store_config_get(ctx->store, a->id, "attention", note, sizeof note) == 0)
+        printf("  needs attention: %s\n", note);
     return 0;
 }
 
@@ -100,9 +119,9 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
                app.created_at);
         return 0;
     }
-    printf("Installed %s (%s) as app \"%s\"%s.\nNext: mock-host connect %s --login, or "
-           "mock-host connect %s --server URL --client-id ID --client-secret-env VAR\n",
-           p->manifest->name, p->manifest->version, app.name, itxm ? " for an ITxM account" : "",
-           app.name, app.name);
+    printf("Installed %s (%s) as app \"%s\"%s.\n", p->header->name, p->header->version,
+           app.name, itxm ? " for an ITxM account" : "");
+    if (p->header->kind == SIS_KIND_SIS)
+        mh_print_connect_next(p->header, app.name);
     return 0;
 }

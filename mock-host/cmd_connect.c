@@ -1,225 +1,273 @@
 /*
- * cmd_connect.c - connecting an installed app to its district with manual
- * credentials, disconnecting it, and its per-app settings.
+ * cmd_connect.c - `connect` and `disconnect`: the command line the host
+ * renders from the plugin's declared credential fields.
  *
- * The secret never travels on the command line: it comes from an
- * environment variable named on it, a file, or a no-echo prompt.  The whole
- * change is one database transaction, so a failed verification stores
- * nothing and a reconnect replaces the old credentials atomically.
+ * Each CREDENTIAL declaration NAME becomes `--NAME VALUE` ('_' as '-');
+ * a SECRET one becomes `--NAME-env VAR`, `--NAME-file FILE` or a no-echo
+ * prompt, and is refused as a command-line value (it would show in ps).
+ * `--login` exists only for plugins with interactive login.  The host
+ * checks values against their declarations, the plugin verifies the whole
+ * with a real request (connection.c), and nothing is stored on failure.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "connection.h"
+#include "decls.h"
+#include "secret_input.h"
+#include "store_plugin.h"
 
-#define SECRET_MAX 4096
+#define MAX_CREDENTIALS 32
 
-static int read_secret_file(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    size_t n;
-    if (f == NULL)
-        return mh_fail("cannot read the secret file %s: %s", path, strerror(errno));
-    n = fread(buf, 1, cap - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return buf[0] == '\0' ? mh_fail("the secret file %s is empty", path) : 0;
-}
+typedef struct given {
+    const sis_decl *decl;
+    const char *value;        /* borrowed from argv, or points into secret */
+    const char *env, *file;   /* SECRET: where to read it */
+    char secret[MH_SECRET_MAX];
+} given;
 
-static int prompt_secret(const char *label, char *buf, size_t cap)
-{
-    struct termios old, quiet;
-    FILE *tty = fopen("/dev/tty", "r+");
-    if (tty == NULL || !isatty(fileno(tty))) {
-        if (tty)
-            fclose(tty);
-        return mh_fail("no secret given: use --client-secret-env VAR or --client-secret-file FILE "
-                       "(secrets are never accepted as command-line values)");
-    }
-    fprintf(tty, "%s: ", label);
-    fflush(tty);
-    tcgetattr(fileno(tty), &old);
-    quiet = old;
-    quiet.c_lflag &= (tcflag_t)~ECHO;
-    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-    if (fgets(buf, (int)cap, tty) == NULL)
-        buf[0] = '\0';
-    tcsetattr(fileno(tty), TCSAFLUSH, &old);
-    fputc('\n', tty);
-    fclose(tty);
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return buf[0] == '\0' ? mh_fail("no secret entered") : 0;
-}
-
-typedef struct connect_opts {
-    const char *app, *server, *client_id, *secret_env, *secret_file, *auth, *token_url;
+typedef struct connect_args {
+    const char *app;
     int login, no_browser;
-} connect_opts;
+    given g[MAX_CREDENTIALS];
+    size_t n;
+} connect_args;
 
-static int parse_connect(int argc, char **argv, connect_opts *o)
+static const sis_plugin_header *plugin_of(mh_ctx *ctx, const char *app)
 {
-    int i;
-    memset(o, 0, sizeof *o);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define VAL(name, field)                                                           \
-    if (strcmp(a, name) == 0) {                                                    \
-        if (v == NULL)                                                             \
-            return mh_usage_error("connect", "%s needs a value", name);            \
-        o->field = v;                                                              \
-        i++;                                                                       \
-        continue;                                                                  \
+    sis_host_app happ;
+    if (mh_ctx_app(ctx, app, &happ) != 0)
+        return NULL;
+    return happ.plugin->header;
+}
+
+/* Matches `arg` against the credential flags; *suffix says which form. */
+static given *match_flag(connect_args *a, const char *arg, const char **suffix)
+{
+    char flag[96];
+    size_t i, n;
+    for (i = 0; i < a->n; i++) {
+        mh_decl_flag(a->g[i].decl, flag, sizeof flag);
+        n = strlen(flag);
+        if (strncmp(arg, flag, n) != 0)
+            continue;
+        if (arg[n] == '\0' || strcmp(arg + n, "-env") == 0 || strcmp(arg + n, "-file") == 0) {
+            *suffix = arg + n;
+            return &a->g[i];
+        }
     }
-        VAL("--server", server);
-        VAL("--client-id", client_id);
-        VAL("--client-secret-env", secret_env);
-        VAL("--client-secret-file", secret_file);
-        VAL("--auth", auth);
-        VAL("--token-url", token_url);
-#undef VAL
-        if (strcmp(a, "--client-secret") == 0)
-            return mh_usage_error("connect", "secrets are never accepted as command-line values "
-                                  "(they would show in ps); use --client-secret-env VAR or "
-                                  "--client-secret-file FILE");
-        if (strcmp(a, "--login") == 0)
-            o->login = 1;
-        else if (strcmp(a, "--no-browser") == 0)
-            o->no_browser = 1;
-        else if (a[0] == '-' || o->app != NULL)
-            return mh_usage_error("connect", "unexpected argument '%s'", a);
-        else
-            o->app = a;
-    }
-    if (o->app == NULL)
-        return mh_usage_error("connect", "name the app to connect");
-    if (!o->login && o->server == NULL)
-        return mh_usage_error("connect", "give --login, or --server URL with credentials");
+    return NULL;
+}
+
+static int parse_flag(connect_args *a, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL, *suffix = "";
+    char flag[96];
+    given *g = match_flag(a, arg, &suffix);
+
+    if (g == NULL)
+        return mh_usage_error("connect", "unknown option '%s' for %s; run 'mock-host connect %s "
+                              "--help' for its fields", arg, a->app, a->app);
+    mh_decl_flag(g->decl, flag, sizeof flag);
+    if (g->decl->type == SIS_VALUE_SECRET && suffix[0] == '\0')
+        return mh_usage_error("connect", "secrets are never accepted as command-line values (they "
+                              "would show in ps); use %s-env VAR or %s-file FILE", flag, flag);
+    if (g->decl->type != SIS_VALUE_SECRET && suffix[0] != '\0')
+        return mh_usage_error("connect", "unknown option '%s'; %s takes its value directly", arg, flag);
+    if (v == NULL)
+        return mh_usage_error("connect", "%s needs a value", arg);
+    if (strcmp(suffix, "-env") == 0)
+        g->env = v;
+    else if (strcmp(suffix, "-file") == 0)
+        g->file = v;
+    else
+        g->value = v;
+    (*i)++;
     return 0;
 }
 
-static int get_secret(const connect_opts *o, char *buf, size_t cap)
+static int parse_connect(mh_ctx *ctx, int argc, char **argv, connect_args *a)
 {
-    if (o->secret_env != NULL) {
-        const char *v = getenv(o->secret_env);
-        if (v == NULL || v[0] == '\0')
-            return mh_fail("the environment variable %s is not set", o->secret_env);
-        snprintf(buf, cap, "%s", v);
-        return 0;
+    const sis_plugin_header *h;
+    size_t k;
+    int i, rc;
+
+    memset(a, 0, sizeof *a);
+    if (argc < 2 || argv[1][0] == '-')
+        return mh_usage_error("connect", "name the app to connect");
+    a->app = argv[1];
+    h = plugin_of(ctx, a->app);
+    if (h == NULL)
+        return 1;
+    for (k = 0; k < h->n_decls && a->n < MAX_CREDENTIALS; k++)
+        if (h->decls[k]->scope == SIS_DECL_CREDENTIAL)
+            a->g[a->n++].decl = h->decls[k];
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--login") == 0 && (h->capabilities & SIS_CAP_AUTH_LOGIN))
+            a->login = 1;
+        else if (strcmp(argv[i], "--no-browser") == 0 && (h->capabilities & SIS_CAP_AUTH_LOGIN))
+            a->no_browser = 1;
+        else if (strcmp(argv[i], "--login") == 0)
+            return mh_usage_error("connect", "%s has no interactive login; give its credentials "
+                                  "(mock-host connect %s --help)", h->name, a->app);
+        else if (argv[i][0] != '-')
+            return mh_usage_error("connect", "unexpected argument '%s'", argv[i]);
+        else if ((rc = parse_flag(a, argc, argv, &i)) != 0)
+            return rc;
     }
-    if (o->secret_file != NULL)
-        return read_secret_file(o->secret_file, buf, cap);
-    return prompt_secret(o->auth && strcmp(o->auth, "bearer") == 0 ? "Bearer token" : "Client secret",
-                         buf, cap);
+    if (!a->login && !(h->capabilities & SIS_CAP_AUTH_MANUAL))
+        return mh_usage_error("connect", "%s connects only with --login", h->name);
+    return 0;
 }
 
-/* After a COMPLETE, a login's "pending." state is spent even when the step
- * failed and its transaction was rolled back (host.h). */
-static void forget_pending(mh_store *s, int64_t app_id)
+/* Reads secrets, checks values and required fields: 0, 1 (failed) or 2
+ * (usage). */
+static int complete_values(connect_args *a)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM config WHERE app_id = ?1 AND key LIKE 'pending.%'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    char flag[96], why[512], hint[256];
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        given *g = &a->g[i];
+        mh_decl_flag(g->decl, flag, sizeof flag);
+        if (g->decl->type == SIS_VALUE_SECRET) {
+            int rc = 0;
+            snprintf(hint, sizeof hint, "use %s-env VAR or %s-file FILE", flag, flag);
+            if (g->env != NULL)
+                rc = mh_secret_from_env(g->env, g->secret, sizeof g->secret);
+            else if (g->file != NULL)
+                rc = mh_secret_from_file(g->file, g->secret, sizeof g->secret);
+            else if (g->decl->required)
+                rc = mh_secret_prompt(g->decl->label, hint, g->secret, sizeof g->secret);
+            else
+                continue;
+            if (rc != 0)
+                return rc;
+            g->value = g->secret;
+            continue;
+        }
+        if (g->value == NULL && g->decl->required)
+            return mh_usage_error("connect", "%s needs %s (%s); run 'mock-host connect %s --help'",
+                                  a->app, flag, g->decl->label, a->app);
+        /* URLs are the plugin's to judge: it knows which hosts and paths
+         * its protocol allows, and says so in its own words. */
+        if (g->value != NULL && g->decl->type != SIS_VALUE_URL &&
+            mh_decl_check(g->decl, g->value, why, sizeof why) != 0)
+            return mh_usage_error("connect", "%s: %s", flag, why);
+    }
+    return 0;
 }
 
-/* Runs the plugin's authenticate inside one transaction. */
-int mh_authenticate(mh_ctx *ctx, sis_host_app *happ, const sis_auth_request *req,
-                    sis_auth_result *res, sis_error *err)
+static void wipe(connect_args *a)
 {
-    sis_instance *inst = NULL;
-    char msg[1024];
-    int rc;
-
-    if (mh_instance_create(&inst, happ, msg, sizeof msg) != 0) {
-        snprintf(err->message, sizeof err->message, "%s", msg);
-        return SIS_ERR_GENERIC;
-    }
-    if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0) {
-        happ->plugin->connector->destroy(inst);
-        snprintf(err->message, sizeof err->message, "%s", msg);
-        return SIS_ERR_GENERIC;
-    }
-    rc = happ->plugin->connector->authenticate(inst, req, res, err);
-    if (rc == SIS_OK && req->step != SIS_AUTH_BEGIN)
-        rc = mh_store_app_set_connected(ctx->store, happ->app.id, 1) == 0 ? SIS_OK : SIS_ERR_GENERIC;
-    if (rc == SIS_OK && mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0)
-        rc = SIS_ERR_GENERIC;
-    if (rc != SIS_OK)
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
-    if (req->step == SIS_AUTH_COMPLETE)
-        forget_pending(ctx->store, happ->app.id);
-    happ->plugin->connector->destroy(inst);
-    return rc;
-}
-
-void mh_print_connected(const sis_host_app *happ, const sis_auth_result *res)
-{
-    printf("Connected %s", happ->app.name);
-    if (res->tenant_name[0] != '\0')
-        printf(" to %s", res->tenant_name);
-    printf(".\n  Roster Server: %s\n", res->server);
-    if (res->visible_users != UINT64_MAX)
-        printf("  Users the app can see: %llu\n", (unsigned long long)res->visible_users);
-    printf("Next: mock-host fields %s (choose what to show), then mock-host sync %s\n",
-           happ->app.name, happ->app.name);
+    size_t i;
+    for (i = 0; i < a->n; i++)
+        OPENSSL_cleanse(a->g[i].secret, sizeof a->g[i].secret);
 }
 
 int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv)
 {
-    connect_opts o;
+    connect_args a;
     sis_host_app happ;
-    char secret[SECRET_MAX];
-    sis_kv params[5];
-    sis_auth_request req;
-    sis_auth_result res;
-    sis_error err = {0, ""};
-    int rc = parse_connect(argc, argv, &o);
+    sis_kv params[MAX_CREDENTIALS];
+    sis_auth_request req = SIS_AUTH_REQUEST_INIT;
+    mh_auth_outcome out;
+    sis_error err = SIS_ERROR_LOCAL;
+    size_t i, n = 0;
+    int rc = parse_connect(ctx, argc, argv, &a);
 
     if (rc != 0)
         return rc;
-    if (mh_ctx_app(ctx, o.app, &happ) != 0)
+    if (mh_ctx_app(ctx, a.app, &happ) != 0)
         return 1;
-    if (o.login)
-        return mh_connect_login(ctx, &happ, o.no_browser);
-    if (get_secret(&o, secret, sizeof secret) != 0)
-        return 1;
-    params[0] = (sis_kv){"server", o.server};
-    params[1] = (sis_kv){"client_id", o.client_id ? o.client_id : ""};
-    params[2] = (sis_kv){"client_secret", secret};
-    params[3] = (sis_kv){"auth", o.auth ? o.auth : "oauth1"};
-    params[4] = (sis_kv){"token_url", o.token_url ? o.token_url : ""};
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.step = SIS_AUTH_MANUAL;
-    req.params = params;
-    req.n_params = 5;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    rc = mh_authenticate(ctx, &happ, &req, &res, &err);
-    OPENSSL_cleanse(secret, sizeof secret);
-    if (rc != SIS_OK)
-        return mh_fail("could not connect %s: %s. Nothing was saved.", o.app, err.message);
-    mh_print_connected(&happ, &res);
-    return 0;
+    if (a.login)
+        return mh_connect_login(ctx, &happ, a.no_browser);
+    rc = complete_values(&a);
+    for (i = 0; rc == 0 && i < a.n; i++)
+        if (a.g[i].value != NULL)
+            params[n++] = (sis_kv){a.g[i].decl->name, a.g[i].value};
+    if (rc == 0) {
+        req.params = params;
+        req.n_params = n;
+        rc = mh_authenticate(ctx->store, &happ, &req, &out, &err);
+        if (rc != SIS_OK)
+            rc = mh_fail("could not connect %s: %s. Nothing was saved.", a.app, err.message);
+        else
+            mh_print_connected(&happ, &out);
+        mh_auth_outcome_free(&out);
+    }
+    wipe(&a);
+    return rc;
 }
 
-static const char *const connection_keys[] = {"server", "auth", "client_id", "token_url",
-                                              "oneroster_version", "watermark"};
+void mh_print_connect_next(const sis_plugin_header *h, const char *app)
+{
+    char flag[96];
+    size_t i;
+    printf("Next: ");
+    if (h->capabilities & SIS_CAP_AUTH_LOGIN)
+        printf("mock-host connect %s --login%s", app,
+               (h->capabilities & SIS_CAP_AUTH_MANUAL) ? ", or " : "");
+    if (h->capabilities & SIS_CAP_AUTH_MANUAL) {
+        printf("mock-host connect %s", app);
+        for (i = 0; i < h->n_decls; i++) {
+            const sis_decl *d = h->decls[i];
+            if (d->scope != SIS_DECL_CREDENTIAL || !d->required)
+                continue;
+            mh_decl_flag(d, flag, sizeof flag);
+            if (d->type == SIS_VALUE_SECRET)
+                printf(" %s-env VAR", flag);
+            else
+                printf(" %s %s", flag, d->type == SIS_VALUE_URL ? "URL" : "VALUE");
+        }
+        printf(" (all fields: mock-host connect %s --help)", app);
+    }
+    printf("\n");
+}
+
+/* `connect APP --help`: the fields this app's plugin declares. */
+int mh_help_connect(mh_ctx *ctx, int argc, char **argv)
+{
+    const sis_plugin_header *h;
+    char flag[96], allowed[256];
+    size_t i;
+
+    if (argc < 2 || argv[1][0] == '-')
+        return 1;  /* no app named: the generic help */
+    if ((h = plugin_of(ctx, argv[1])) == NULL)
+        return 0;
+    printf("usage: mock-host connect %s%s%s\n\n", argv[1],
+           (h->capabilities & SIS_CAP_AUTH_LOGIN) ? " --login [--no-browser]" : "",
+           (h->capabilities & SIS_CAP_AUTH_LOGIN) && (h->capabilities & SIS_CAP_AUTH_MANUAL)
+               ? " | OPTIONS" : " OPTIONS");
+    if (h->capabilities & SIS_CAP_AUTH_LOGIN)
+        printf("  --login        sign in interactively in a browser (%s)\n", h->name);
+    if (h->capabilities & SIS_CAP_AUTH_MANUAL) {
+        printf("Credentials (checked with a real request before anything is saved):\n");
+        for (i = 0; i < h->n_decls; i++) {
+            const sis_decl *d = h->decls[i];
+            if (d->scope != SIS_DECL_CREDENTIAL)
+                continue;
+            mh_decl_flag(d, flag, sizeof flag);
+            mh_decl_allowed(d, allowed, sizeof allowed);
+            if (d->type == SIS_VALUE_SECRET)
+                printf("  %s-env VAR | %s-file FILE%s\n", flag, flag,
+                       d->required ? "  (required; asked without echo when absent)" : "");
+            else
+                printf("  %s %s%s%s%s\n", flag, allowed, d->required ? "  (required)" : "",
+                       d->default_value ? "  default: " : "", d->default_value ? d->default_value : "");
+            printf("      %s%s%s\n", d->label, d->help ? ": " : "", d->help ? d->help : "");
+        }
+    }
+    return 0;
+}
 
 int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    size_t i;
     char msg[512];
     if (argc != 2)
         return mh_usage_error("disconnect", "name the app to disconnect");
@@ -227,56 +275,14 @@ int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
         return 1;
     if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
         return mh_fail("%s", msg);
-    for (i = 0; i < sizeof connection_keys / sizeof connection_keys[0]; i++)
-        mh_store_config_set(ctx->store, happ.app.id, connection_keys[i], NULL);
-    mh_store_secret_set(ctx->store, happ.app.id, "client_secret", NULL);
-    mh_store_app_set_connected(ctx->store, happ.app.id, 0);
-    if (mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0)
-        return mh_fail("%s", msg);
+    if (mh_store_plugin_forget_all(ctx->store, happ.app.id) != 0 ||
+        mh_store_config_set(ctx->store, happ.app.id, "watermark", NULL) != 0 ||
+        mh_store_app_set_connected(ctx->store, happ.app.id, 0) != 0 ||
+        mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
+        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        return mh_fail("cannot disconnect %s: the database refused the change", argv[1]);
+    }
     printf("Disconnected %s: its credentials are removed; its users stay on the Users page.\n",
            argv[1]);
-    return 0;
-}
-
-/* Settings an admin may tune per app (the plugin reads them). */
-static const char *const tunables[] = {
-    "page_size", "concurrency", "delta_overlap_s", "max_record_bytes", "request_timeout_ms",
-    "connect_timeout_ms", "stall_timeout_s", "max_attempts", "retry_budget_ms", "retry_base_ms",
-    "retry_max_ms", "deactivation_threshold_pct", "full_every_days", "fetch_projection"};
-
-int mh_cmd_config(mh_ctx *ctx, int argc, char **argv)
-{
-    sis_host_app happ;
-    char buf[512];
-    size_t i;
-    int known = 0;
-
-    if (argc < 2 || argc > 4)
-        return mh_usage_error("config", "name the app, and optionally a setting and its value");
-    if (mh_ctx_app(ctx, argv[1], &happ) != 0)
-        return 1;
-    if (argc == 2) {
-        for (i = 0; i < sizeof tunables / sizeof tunables[0]; i++)
-            if (mh_store_config_get(ctx->store, happ.app.id, tunables[i], buf, sizeof buf) == 0)
-                printf("%s = %s\n", tunables[i], buf);
-            else
-                printf("%s = (default)\n", tunables[i]);
-        return 0;
-    }
-    for (i = 0; i < sizeof tunables / sizeof tunables[0]; i++)
-        known |= strcmp(tunables[i], argv[2]) == 0;
-    if (!known)
-        return mh_fail("unknown setting \"%s\"; run 'mock-host config %s' for the list", argv[2],
-                       argv[1]);
-    if (argc == 3) {
-        if (mh_store_config_get(ctx->store, happ.app.id, argv[2], buf, sizeof buf) == 0)
-            printf("%s\n", buf);
-        else
-            printf("(default)\n");
-        return 0;
-    }
-    if (mh_store_config_set(ctx->store, happ.app.id, argv[2],
-                            strcmp(argv[3], "--unset") == 0 ? NULL : argv[3]) != 0)
-        return mh_fail("cannot store the setting in %s", ctx->db_path);
     return 0;
 }

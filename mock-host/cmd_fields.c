@@ -26,6 +26,8 @@ typedef struct catalogue_ctx {
 static int cat_role(void *vctx, const sis_schema_role *r)
 {
     catalogue_ctx *c = vctx;
+    if (!SIS_HAS_MEMBER(r, sis_schema_role, count))
+        return SIS_ERR_ABI;
     sqlite3_bind_int64(c->role, 1, c->app_id);
     sqlite3_bind_text(c->role, 2, r->role, -1, SQLITE_STATIC);
     if (r->count == UINT64_MAX)
@@ -41,6 +43,8 @@ static int cat_field(void *vctx, const sis_schema_field *f)
 {
     catalogue_ctx *c = vctx;
     sqlite3_stmt *st = c->field;
+    if (!SIS_HAS_MEMBER(f, sis_schema_field, sampled))
+        return SIS_ERR_ABI;
     sqlite3_bind_int64(st, 1, c->app_id);
     sqlite3_bind_text(st, 2, f->role, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
@@ -58,9 +62,9 @@ static int cat_field(void *vctx, const sis_schema_field *f)
 static int discover(mh_ctx *ctx, sis_host_app *happ)
 {
     catalogue_ctx c = {ctx->store, happ->app.id, NULL, NULL, 0};
-    sis_schema_sink sink = {&c, cat_role, cat_field, NULL};
+    sis_schema_sink sink = {sizeof(sis_schema_sink), &c, cat_role, cat_field, NULL};
     sis_instance *inst = NULL;
-    sis_error err = {0, ""};
+    sis_error err = SIS_ERROR_LOCAL;
     char msg[512];
     int rc;
 

@@ -1,6 +1,8 @@
 /*
- * cmd_login.c - ClassLink Login from the command line: a one-shot listener
- * on 127.0.0.1 receives the browser's redirect; the plugin does the rest.
+ * cmd_login.c - an interactive login (ClassLink Login, for one) from the
+ * command line: a one-shot listener on 127.0.0.1 receives the browser's
+ * redirect; the plugin does the rest.  The browser's page waits for the
+ * outcome, so it never says "connected" for a connection that then fails.
  */
 #include <spawn.h>
 #include <stdio.h>
@@ -12,15 +14,21 @@
 
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 
 #include "cli.h"
+#include "connection.h"
 
 extern char **environ;
 
 #define MAX_PARAMS 8
 
 typedef struct redirect_box {
-    int done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;                 /* the redirect arrived (listener thread) */
+    int answered;             /* the outcome is known (main thread) */
+    char outcome[768];        /* what the browser page says */
     sis_kv params[MAX_PARAMS];
     size_t n;
 } redirect_box;
@@ -39,25 +47,78 @@ static enum MHD_Result keep_param(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+/* The admin's and the district's words go into HTML: escape them. */
+static void html_escape(char *out, size_t cap, const char *in)
+{
+    size_t n = 0;
+    for (; *in != '\0' && n + 7 < cap; in++) {
+        const char *e = *in == '<' ? "&lt;" : *in == '>' ? "&gt;" : *in == '&' ? "&amp;"
+                      : *in == '"' ? "&quot;" : NULL;
+        if (e != NULL) {
+            memcpy(out + n, e, strlen(e));
+            n += strlen(e);
+        } else {
+            out[n++] = *in;
+        }
+    }
+    out[n] = '\0';
+}
+
 static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const char *url,
                                    const char *method, const char *version, const char *upload,
                                    size_t *upload_size, void **con_cls)
 {
-    static const char page[] = "<html><body><h2>ClassLink sign-in received.</h2><p>You can close "
-                               "this window and return to the terminal.</p></body></html>";
     redirect_box *b = cls;
     struct MHD_Response *r;
+    struct timespec until;
     enum MHD_Result ret;
+    char escaped[2048], *page;
+    int n;
     (void)version; (void)upload; (void)upload_size; (void)con_cls;
-    if (strcmp(method, "GET") != 0 || strcmp(url, "/callback") != 0 || b->done)
+    pthread_mutex_lock(&b->mu);
+    if (strcmp(method, "GET") != 0 || strcmp(url, "/callback") != 0 || b->done) {
+        pthread_mutex_unlock(&b->mu);
         return MHD_NO;  /* anything else gets the connection closed */
+    }
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_param, b);
     b->done = 1;
-    r = MHD_create_response_from_buffer(sizeof page - 1, (void *)page, MHD_RESPMEM_PERSISTENT);
+    pthread_cond_broadcast(&b->cv);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 90;
+    while (!b->answered && pthread_cond_timedwait(&b->cv, &b->mu, &until) == 0)
+        ;
+    html_escape(escaped, sizeof escaped, b->answered ? b->outcome
+                : "Still connecting; see the terminal for the outcome.");
+    pthread_mutex_unlock(&b->mu);
+    n = asprintf(&page, "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign-in</title>"
+                 "</head><body><h2>%s</h2><p>You can close this window and return to the "
+                 "terminal.</p></body></html>", escaped);
+    if (n < 0)
+        return MHD_NO;
+    r = MHD_create_response_from_buffer((size_t)n, page, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
     ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static void answer(redirect_box *b, const char *fmt, const char *a, const char *m)
+{
+    pthread_mutex_lock(&b->mu);
+    snprintf(b->outcome, sizeof b->outcome, fmt, a, m);
+    b->answered = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static int arrived(redirect_box *b)
+{
+    int done;
+    pthread_mutex_lock(&b->mu);
+    done = b->done;
+    pthread_mutex_unlock(&b->mu);
+    return done;
 }
 
 /* Opens the URL in a browser when there is a terminal and an opener; the
@@ -88,16 +149,19 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     struct sockaddr_in sa;
     const union MHD_DaemonInfo *info;
     char redirect[128];
-    sis_auth_request req;
-    sis_auth_result res;
-    sis_error err = {0, ""};
+    sis_auth_request req = SIS_AUTH_REQUEST_INIT;
+    mh_auth_outcome out;
+    sis_error err = SIS_ERROR_LOCAL;
+    const char *name = happ->plugin->header->name;
     long timeout = getenv("MOCK_HOST_LOGIN_TIMEOUT") ? atol(getenv("MOCK_HOST_LOGIN_TIMEOUT")) : 300;
     time_t deadline;
     int rc;
 
-    if (!happ->plugin->manifest->auth_login)
-        return mh_fail("%s does not offer an interactive login", happ->plugin->manifest->name);
+    if (!(happ->plugin->header->capabilities & SIS_CAP_AUTH_LOGIN))
+        return mh_fail("%s does not offer an interactive login", name);
     memset(&box, 0, sizeof box);
+    pthread_mutex_init(&box.mu, NULL);
+    pthread_cond_init(&box.cv, NULL);
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -108,27 +172,25 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     snprintf(redirect, sizeof redirect, "http://127.0.0.1:%u/callback", info ? info->port : 0);
 
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
     req.step = SIS_AUTH_BEGIN;
     req.redirect_uri = redirect;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    rc = mh_authenticate(ctx, happ, &req, &res, &err);
-    if (rc != SIS_OK) {
+    rc = mh_authenticate(ctx->store, happ, &req, &out, &err);
+    if (rc != SIS_OK || out.url == NULL) {
         MHD_stop_daemon(d);
-        return mh_fail("could not start ClassLink Login for %s: %s", happ->app.name, err.message);
+        return mh_fail("could not start the %s sign-in for %s: %s", name, happ->app.name,
+                       rc != SIS_OK ? err.message : "the plugin gave no sign-in address");
     }
-    printf("Sign in to ClassLink as the district's tenant administrator:\n%s\n", res.url);
+    printf("Sign in as the district's tenant administrator:\n%s\n", out.url);
     fflush(stdout);
     if (!no_browser)
-        open_browser(res.url);
+        open_browser(out.url);
+    mh_auth_outcome_free(&out);
     fprintf(stderr, "Waiting for the sign-in (up to %ld seconds; Ctrl-C to stop)...\n", timeout);
     deadline = time(NULL) + timeout;
-    while (!box.done && time(NULL) < deadline && !mh_cancel_requested)
+    while (!arrived(&box) && time(NULL) < deadline && !mh_cancel_requested)
         usleep(50000);
-    MHD_stop_daemon(d);
-    if (!box.done) {
+    if (!arrived(&box)) {
+        MHD_stop_daemon(d);
         free_box(&box);
         return mh_fail("no sign-in arrived %s; nothing was saved. Run the command again",
                        mh_cancel_requested ? "(cancelled)" : "in time");
@@ -136,12 +198,16 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     req.step = SIS_AUTH_COMPLETE;
     req.params = box.params;
     req.n_params = box.n;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    rc = mh_authenticate(ctx, happ, &req, &res, &err);
+    rc = mh_authenticate(ctx->store, happ, &req, &out, &err);
+    if (rc != SIS_OK)
+        answer(&box, "Could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
+    else
+        answer(&box, "Connected %s%s.", happ->app.name, "");
+    MHD_stop_daemon(d);  /* waits for the page to be sent */
     free_box(&box);
     if (rc != SIS_OK)
         return mh_fail("could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
-    mh_print_connected(happ, &res);
+    mh_print_connected(happ, &out);
+    mh_auth_outcome_free(&out);
     return 0;
 }

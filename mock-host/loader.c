@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decls.h"
+
 static int refuse(char *errbuf, size_t cap, const mh_manifest *m, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -30,11 +32,8 @@ static int refuse(char *errbuf, size_t cap, const mh_manifest *m, const char *fm
 }
 
 /* Names the first required slot that is NULL, or NULL when all are set. */
-static const char *missing_slot(const sis_connector *c)
+static const char *missing_sis_slot(const sis_connector *c)
 {
-    if (c->id == NULL) return "id";
-    if (c->name == NULL) return "name";
-    if (c->version == NULL) return "version";
     if (c->create == NULL) return "create";
     if (c->destroy == NULL) return "destroy";
     if (c->authenticate == NULL) return "authenticate";
@@ -44,28 +43,84 @@ static const char *missing_slot(const sis_connector *c)
     return NULL;
 }
 
-static int check_connector(const sis_connector *c, const mh_manifest *m, char *errbuf, size_t cap)
+static const char *missing_sso_slot(const sis_sso_provider *p)
 {
-    const char *slot;
-    if (SIS_ABI_MAJOR(c->abi_version) != SIS_ABI_VERSION_MAJOR)
+    if (p->create == NULL) return "create";
+    if (p->destroy == NULL) return "destroy";
+    if (p->sign_in_url == NULL) return "sign_in_url";
+    if (p->complete == NULL) return "complete";
+    return NULL;
+}
+
+const char *mh_kind_section(sis_plugin_kind kind)
+{
+    return kind == SIS_KIND_SIS ? "SIS" : kind == SIS_KIND_SSO ? "SSO" : "other";
+}
+
+static int check_header(const sis_plugin_header *h, const mh_manifest *m, char *errbuf, size_t cap)
+{
+    if (SIS_ABI_MAJOR(h->abi_version) != SIS_ABI_VERSION_MAJOR)
         return refuse(errbuf, cap, m, "the library was built for SIS ABI %u.%u but this host speaks "
                       "%d.%d; rebuild the plugin against this host's headers",
-                      SIS_ABI_MAJOR(c->abi_version), SIS_ABI_MINOR(c->abi_version),
+                      SIS_ABI_MAJOR(h->abi_version), SIS_ABI_MINOR(h->abi_version),
                       SIS_ABI_VERSION_MAJOR, SIS_ABI_VERSION_MINOR);
-    if (c->struct_size < offsetof(sis_connector, apply_mappings) + sizeof(c->apply_mappings))
-        return refuse(errbuf, cap, m, "its connector table is %u bytes, smaller than SIS ABI 1.0 "
-                      "requires; rebuild the plugin against this host's headers",
-                      (unsigned)c->struct_size);
-    slot = missing_slot(c);
+    if (h->struct_size < sizeof(sis_plugin_header))
+        return refuse(errbuf, cap, m, "its table is %u bytes, smaller than the SIS ABI %d.0 "
+                      "header; rebuild the plugin against this host's headers",
+                      (unsigned)h->struct_size, SIS_ABI_VERSION_MAJOR);
+    if (h->id == NULL || h->name == NULL || h->version == NULL)
+        return refuse(errbuf, cap, m, "the header's identity (id, name, version) is incomplete; "
+                      "the plugin is incomplete, contact its author");
+    return 0;
+}
+
+static int check_kind(mh_plugin *p, char *errbuf, size_t cap)
+{
+    const sis_plugin_header *h = p->header;
+    const char *slot = NULL;
+    size_t need;
+
+    if (h->kind == SIS_KIND_SIS) {
+        p->connector = (const sis_connector *)(const void *)h;
+        need = offsetof(sis_connector, apply_mappings) + sizeof p->connector->apply_mappings;
+        if (h->struct_size >= need)
+            slot = missing_sis_slot(p->connector);
+        if ((h->capabilities & SIS_CAP_AUTH_MANUAL) && mh_decl_count(h, SIS_DECL_CREDENTIAL) == 0)
+            return refuse(errbuf, cap, p->manifest, "it offers manual credentials but declares no "
+                          "credential field");
+    } else if (h->kind == SIS_KIND_SSO) {
+        p->sso = (const sis_sso_provider *)(const void *)h;
+        need = offsetof(sis_sso_provider, complete) + sizeof p->sso->complete;
+        if (h->struct_size >= need)
+            slot = missing_sso_slot(p->sso);
+    } else {
+        return refuse(errbuf, cap, p->manifest, "the library is of kind %d, which this host does "
+                      "not know", (int)h->kind);
+    }
+    if (h->struct_size < need)
+        return refuse(errbuf, cap, p->manifest, "its %s table is %u bytes, smaller than SIS ABI "
+                      "%d.0 requires; rebuild the plugin against this host's headers",
+                      mh_kind_section(h->kind), (unsigned)h->struct_size, SIS_ABI_VERSION_MAJOR);
     if (slot != NULL)
-        return refuse(errbuf, cap, m, "the required connector slot \"%s\" is NULL; the plugin is "
+        return refuse(errbuf, cap, p->manifest, "the required slot \"%s\" is NULL; the plugin is "
                       "incomplete, contact its author", slot);
-    if (c->kind != SIS_KIND_SIS)
-        return refuse(errbuf, cap, m, "the library says it is not an SIS plugin (kind %d)", (int)c->kind);
-    if (strcmp(c->id, m->id) != 0 || strcmp(c->version, m->version) != 0)
+    return 0;
+}
+
+/* After the table is known to be whole: is it the plugin the manifest
+ * names, and are its declarations sound? */
+static int check_identity(const sis_plugin_header *h, const mh_manifest *m, char *errbuf, size_t cap)
+{
+    char why[512];
+    if (strcmp(h->id, m->id) != 0 || strcmp(h->version, m->version) != 0)
         return refuse(errbuf, cap, m, "the library says it is \"%s\" version %s but the manifest "
                       "says \"%s\" version %s; the manifest and library do not belong together",
-                      c->id, c->version, m->id, m->version);
+                      h->id, h->version, m->id, m->version);
+    if (h->kind != m->kind)
+        return refuse(errbuf, cap, m, "the library says it is an %s plugin but the manifest says "
+                      "%s", mh_kind_section(h->kind), mh_kind_section(m->kind));
+    if (mh_decls_vet(h, why, sizeof why) != 0)
+        return refuse(errbuf, cap, m, "its declarations are unsound: %s", why);
     return 0;
 }
 
@@ -73,10 +128,13 @@ int mh_plugin_load(mh_plugin *out, mh_manifest *m, const sis_host *host, char *e
 {
     void *h;
     union { void *obj; sis_entry_fn fn; } entry;
-    const sis_connector *c = NULL;
-    sis_error err = {0, ""};
+    const sis_plugin_header *header = NULL;
+    sis_error err = SIS_ERROR_LOCAL;
+    mh_plugin p;
     int rc;
 
+    memset(&p, 0, sizeof p);
+    p.manifest = m;
     h = dlopen(m->library, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL)
         return refuse(errbuf, cap, m, "cannot load %s: %s", m->library, dlerror());
@@ -84,17 +142,26 @@ int mh_plugin_load(mh_plugin *out, mh_manifest *m, const sis_host *host, char *e
     if (entry.obj == NULL)
         return refuse(errbuf, cap, m, "the library %s exports no entry \"%s\"; fix \"entry\" in the "
                       "manifest", m->library, m->entry);
-    rc = entry.fn(SIS_ABI_VERSION, host, &c, &err);
+    rc = entry.fn(SIS_ABI_VERSION, host, &header, &err);
     if (rc != SIS_OK)
-        return refuse(errbuf, cap, m, "the plugin refused to load (%d): %s", rc,
+        return refuse(errbuf, cap, m, "the plugin refused to load (%s): %s", sis_status_name(rc),
                       err.message[0] ? err.message : "no reason given");
-    if (c == NULL)
-        return refuse(errbuf, cap, m, "the entry returned success but no connector table");
-    if (check_connector(c, m, errbuf, cap) != 0)
+    if (header == NULL)
+        return refuse(errbuf, cap, m, "the entry returned success but no table");
+    if (check_header(header, m, errbuf, cap) != 0)
         return -1;
-    out->manifest = m;
-    out->handle = h;
-    out->connector = c;
+    p.handle = h;
+    p.header = header;
+    if (check_kind(&p, errbuf, cap) != 0 || check_identity(header, m, errbuf, cap) != 0)
+        return -1;
+    if (header->init != NULL) {
+        rc = header->init(host, &err);
+        if (rc != SIS_OK)
+            return refuse(errbuf, cap, m, "the plugin could not initialise (%s): %s",
+                          sis_status_name(rc), err.message);
+        p.initialised = 1;
+    }
+    *out = p;
     return 0;
 }
 
@@ -195,8 +262,11 @@ const mh_plugin *mh_registry_find(const mh_registry *reg, const char *id)
 void mh_registry_free(mh_registry *reg)
 {
     size_t i;
-    for (i = 0; i < reg->n_plugins; i++)
+    for (i = 0; i < reg->n_plugins; i++) {
+        if (reg->plugins[i].initialised && reg->plugins[i].header->shutdown != NULL)
+            reg->plugins[i].header->shutdown();
         mh_manifest_free(reg->plugins[i].manifest);
+    }
     for (i = 0; i < reg->n_refusals; i++)
         free(reg->refusals[i]);
     free(reg->plugins);

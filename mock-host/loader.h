@@ -5,13 +5,19 @@
 #include <stddef.h>
 
 #include <sis/connector.h>
+#include <sis/sso.h>
 
 #include "manifest.h"
 
 typedef struct mh_plugin {
     mh_manifest *manifest;            /* owned */
     void *handle;                     /* dlopen handle; never closed (see loader.c) */
-    const sis_connector *connector;   /* owned by the plugin, valid while loaded */
+    /* Owned by the plugin, valid while loaded.  `header` always; then the
+     * table of its kind: `connector` for SIS (else NULL), `sso` for SSO. */
+    const sis_plugin_header *header;
+    const sis_connector *connector;
+    const sis_sso_provider *sso;
+    int initialised;                  /* header->init ran; shutdown is owed */
 } mh_plugin;
 
 typedef struct mh_registry {
@@ -31,6 +37,10 @@ int mh_plugin_load(mh_plugin *out, mh_manifest *m, const sis_host *host, char *e
  * fatal: the host keeps running with the plugins that loaded. */
 void mh_registry_scan(mh_registry *reg, const char *search_path, const sis_host *host);
 const mh_plugin *mh_registry_find(const mh_registry *reg, const char *id);
+/* Calls every loaded plugin's shutdown, then frees the registry. */
 void mh_registry_free(mh_registry *reg);
+
+/* "SIS" or "SSO": the marketplace's section names. */
+const char *mh_kind_section(sis_plugin_kind kind);
 
 #endif

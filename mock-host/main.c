@@ -31,18 +31,18 @@ static const mh_command commands[] = {
      "Add the plugin's card to Installed Apps; the app is named after PLUGIN.\n"
      "  --itxm   the account is an ITxM account (role and location mapping apply)",
      mh_cmd_install},
-    {"connect", "connect APP --login [--no-browser] | connect APP --server URL --client-id ID "
-     "(--client-secret-env VAR | --client-secret-file FILE)",
-     "Connect the app to its district: ClassLink Login, or manual credentials verified with a\n"
-     "real roster request before anything is saved.\n"
-     "  --auth oauth1|oauth1-sha1|oauth2|bearer   signing (default oauth1: HMAC-SHA256)\n"
-     "  --token-url URL                          OAuth 2.0 token URL (with --auth oauth2)\n"
-     "Without a secret option the secret is asked for without echo.",
+    {"connect", "connect APP --login [--no-browser] | connect APP --FIELD VALUE ... "
+     "(secrets: --FIELD-env VAR | --FIELD-file FILE)",
+     "Connect the app to its district: an interactive login (for plugins that offer one), or\n"
+     "the credential fields its plugin declares, verified with a real request before anything\n"
+     "is saved.  'mock-host connect APP --help' lists the app's fields.  A secret is never a\n"
+     "command-line value; without --FIELD-env or --FIELD-file it is asked for without echo.",
      mh_cmd_connect},
     {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect},
     {"config", "config APP [SETTING [VALUE | --unset]]",
-     "Show or change an app's tuning settings (page size, concurrency, timeouts, retries,\n"
-     "deactivation threshold, full-sync interval).", mh_cmd_config},
+     "Show or change an app's settings, as its plugin declares them, and the host's own\n"
+     "(deactivation threshold, full-run period, fetch projection).  A value outside its\n"
+     "declared type or range is refused (exit 2) and nothing is stored.", mh_cmd_config},
     {"schema", "schema APP [--json]",
      "Read the district's field catalogue per role from ClassLink (standard fields and every\n"
      "metadata key present, with type and fill rate) and show it.", mh_cmd_schema},
@@ -69,8 +69,15 @@ static const mh_command commands[] = {
     {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
      mh_cmd_account},
     {"provision", "provision FILE",
-     "Pre-create the cards of an account's existing integrations (installed and connected),\n"
-     "from a JSON file; secrets are named by environment variable, never written in it.",
+     "Pre-create the cards of an account's existing integrations from a JSON file:\n"
+     "  {\"apps\": [{\"plugin\": \"classlink\", \"name\": \"classlink\", \"itxm\": false,\n"
+     "             \"credentials\": {\"server\": \"https://...\", \"client_id\": \"...\"},\n"
+     "             \"secrets_env\": {\"client_secret\": \"ENV_VAR_HOLDING_IT\"},\n"
+     "             \"settings\": {\"page_size\": \"5000\"}}]}\n"
+     "credentials and secrets_env take the plugin's credential fields ('connect APP --help',\n"
+     "with '_' for '-'); secrets only by environment variable.  Unknown keys are refused and\n"
+     "nothing is stored.  Each card is verified with a real request like connect; one that\n"
+     "fails is installed but needs attention (shown on 'apps') and the command exits 1.",
      mh_cmd_provision},
 };
 
@@ -145,6 +152,10 @@ int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out)
     if (out->plugin == NULL)
         return mh_fail("the plugin \"%s\" of app \"%s\" is not available; run 'mock-host "
                        "marketplace' to see why", out->app.plugin, name);
+    if (out->plugin->connector == NULL)
+        return mh_fail("%s is an %s plugin, not an SIS: it has no district to connect, sync or "
+                       "map; the commands for its kind are not in this host yet",
+                       out->plugin->header->name, mh_kind_section(out->plugin->header->kind));
     out->store = ctx->store;
     return 0;
 }
@@ -209,6 +220,11 @@ int main(int argc, char **argv)
         return 2;
     }
     if (wants_help(argc - i, argv + i)) {
+        if (cmd->run == mh_cmd_connect && mh_help_connect(&ctx, argc - i, argv + i) == 0) {
+            mh_registry_free(&ctx.registry);
+            mh_store_close(ctx.store);
+            return 0;
+        }
         printf("usage: mock-host %s\n\n%s\n", cmd->usage, cmd->help);
         return 0;
     }

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include <json-c/json.h>
-#include <sis/connector.h>
+#include <sis/plugin.h>
 
 #define MANIFEST_MAX_BYTES (64 * 1024)
 
@@ -76,19 +76,6 @@ static const char *req_string(json_object *root, const char *key, const char *pa
     return json_object_get_string(v);
 }
 
-static const char *opt_string(json_object *obj, const char *key)
-{
-    json_object *v;
-    if (json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    return NULL;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s != NULL ? strdup(s) : NULL;
-}
-
 static int is_identifier(const char *s, int allow_dash)
 {
     if (!isalpha((unsigned char)*s) && *s != '_')
@@ -143,87 +130,37 @@ static char *resolve_library(const char *manifest_path, const char *lib, char *e
     return strdup(real);
 }
 
-static int parse_fields(json_object *root, const char *key, int is_setting, mh_field **out,
-                        size_t *n_out, const char *path, char *errbuf, size_t cap)
+/* What a manifest may say.  Everything else about a plugin (name,
+ * capabilities, credential fields, settings) is declared once, in the
+ * plugin's own header (sis/plugin.h), so the two can never disagree. */
+static const char *const known_keys[] = {"manifest_version", "id", "kind", "version", "abi",
+                                         "library", "entry"};
+
+static int check_keys(json_object *root, const char *path, char *errbuf, size_t cap)
 {
-    json_object *arr;
-    size_t i, n;
-
-    *out = NULL;
-    *n_out = 0;
-    if (!json_object_object_get_ex(root, key, &arr))
-        return 0;
-    if (!json_object_is_type(arr, json_type_array))
-        return fail(errbuf, cap, path, "\"%s\" must be an array of objects", key);
-    n = json_object_array_length(arr);
-    if (n == 0)
-        return 0;
-    *out = calloc(n, sizeof **out);
-    if (*out == NULL)
-        return fail(errbuf, cap, path, "out of memory");
-    *n_out = n;
-    for (i = 0; i < n; i++) {
-        json_object *f = json_object_array_get_idx(arr, i), *sec;
-        const char *name = json_object_is_type(f, json_type_object) ? opt_string(f, "name") : NULL;
-        if (name == NULL || !is_identifier(name, 0))
-            return fail(errbuf, cap, path, "\"%s\" entry %zu needs a \"name\" made of letters, "
-                        "digits and underscores", key, i + 1);
-        (*out)[i].name = strdup(name);
-        (*out)[i].label = dup_or_null(opt_string(f, "label") ? opt_string(f, "label") : name);
-        (*out)[i].secret = json_object_object_get_ex(f, "secret", &sec) && json_object_get_boolean(sec);
-        if (is_setting) {
-            (*out)[i].env = dup_or_null(opt_string(f, "env"));
-            (*out)[i].default_value = dup_or_null(opt_string(f, "default"));
-        }
-    }
-    return 0;
-}
-
-static const struct { const char *name; uint32_t bit; } cap_names[] = {
-    {"login", SIS_CAP_AUTH_LOGIN}, {"manual", SIS_CAP_AUTH_MANUAL},
-    {"schema", SIS_CAP_SCHEMA},    {"full", SIS_CAP_FETCH_FULL},
-    {"delta", SIS_CAP_FETCH_DELTA}, {"metadata", SIS_CAP_METADATA},
-    {"orgs", SIS_CAP_ORGS},
-};
-
-static int parse_string_set(json_object *root, const char *key, mh_manifest *m,
-                            const char *path, char *errbuf, size_t cap)
-{
-    json_object *arr;
-    size_t i, j;
-    int is_auth = strcmp(key, "auth_modes") == 0;
-
-    if (!json_object_object_get_ex(root, key, &arr) || !json_object_is_type(arr, json_type_array))
-        return fail(errbuf, cap, path, "\"%s\" must be an array of strings", key);
-    for (i = 0; i < json_object_array_length(arr); i++) {
-        const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+    size_t i;
+    json_object_object_foreach(root, key, val) {
         int known = 0;
-        if (is_auth) {
-            if (s && strcmp(s, "login") == 0) m->auth_login = known = 1;
-            if (s && strcmp(s, "manual") == 0) m->auth_manual = known = 1;
-        } else {
-            for (j = 0; j < sizeof cap_names / sizeof cap_names[0]; j++)
-                if (s && strcmp(s, cap_names[j].name) == 0) {
-                    m->capabilities |= cap_names[j].bit;
-                    known = 1;
-                }
-        }
+        (void)val;
+        for (i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
+            known |= strcmp(key, known_keys[i]) == 0;
         if (!known)
-            return fail(errbuf, cap, path, "\"%s\" contains the unknown value \"%s\"%s", key,
-                        s ? s : "(not a string)",
-                        is_auth ? "; use \"login\" and/or \"manual\"" : "");
+            return fail(errbuf, cap, path, "unknown field \"%s\"; a manifest holds only id, kind, "
+                        "version, abi, library and entry (names, capabilities, fields and "
+                        "settings are declared by the plugin itself)", key);
     }
     return 0;
 }
 
 static int fill(mh_manifest *m, json_object *root, const char *path, char *errbuf, size_t cap)
 {
-    const char *id, *name, *kind, *version, *abi, *lib, *entry;
+    const char *id, *kind, *version, *abi, *lib, *entry;
 
     if (!json_object_is_type(root, json_type_object))
         return fail(errbuf, cap, path, "the top level must be a JSON object");
+    if (check_keys(root, path, errbuf, cap) != 0)
+        return -1;
     if (!(id = req_string(root, "id", path, errbuf, cap)) ||
-        !(name = req_string(root, "name", path, errbuf, cap)) ||
         !(kind = req_string(root, "kind", path, errbuf, cap)) ||
         !(version = req_string(root, "version", path, errbuf, cap)) ||
         !(abi = req_string(root, "abi", path, errbuf, cap)) ||
@@ -232,11 +169,15 @@ static int fill(mh_manifest *m, json_object *root, const char *path, char *errbu
         return -1;
     if (!is_identifier(id, 1))
         return fail(errbuf, cap, path, "\"id\" (%s) may hold only letters, digits, '_' and '-'", id);
-    if (strcmp(kind, "sis") != 0)
-        return fail(errbuf, cap, path, "\"kind\" is \"%s\", but this host loads only \"sis\" plugins",
+    if (strcmp(kind, "sis") == 0)
+        m->kind = SIS_KIND_SIS;
+    else if (strcmp(kind, "sso") == 0)
+        m->kind = SIS_KIND_SSO;
+    else
+        return fail(errbuf, cap, path, "\"kind\" is \"%s\"; this host knows \"sis\" and \"sso\"",
                     kind);
     if (!parse_abi(abi, &m->abi_major, &m->abi_minor))
-        return fail(errbuf, cap, path, "\"abi\" (%s) must look like \"1.0\"", abi);
+        return fail(errbuf, cap, path, "\"abi\" (%s) must look like \"2.0\"", abi);
     if (m->abi_major != SIS_ABI_VERSION_MAJOR)
         return fail(errbuf, cap, path, "the plugin is built for SIS ABI %u.%u, this host speaks %d.%d; "
                     "install a release of the plugin built for ABI %d.x",
@@ -245,19 +186,8 @@ static int fill(mh_manifest *m, json_object *root, const char *path, char *errbu
     if (!is_identifier(entry, 0))
         return fail(errbuf, cap, path, "\"entry\" (%s) is not a C symbol name", entry);
     m->id = strdup(id);
-    m->name = strdup(name);
-    m->kind = strdup(kind);
     m->version = strdup(version);
     m->entry = strdup(entry);
-    m->description = dup_or_null(opt_string(root, "description"));
-    if (parse_string_set(root, "auth_modes", m, path, errbuf, cap) != 0 ||
-        parse_string_set(root, "capabilities", m, path, errbuf, cap) != 0 ||
-        parse_fields(root, "manual_fields", 0, &m->manual_fields, &m->n_manual_fields, path,
-                     errbuf, cap) != 0 ||
-        parse_fields(root, "host_settings", 1, &m->settings, &m->n_settings, path, errbuf, cap) != 0)
-        return -1;
-    if (m->auth_manual && m->n_manual_fields == 0)
-        return fail(errbuf, cap, path, "\"auth_modes\" offers \"manual\" but \"manual_fields\" is empty");
     m->library = resolve_library(path, lib, errbuf, cap);
     return m->library != NULL ? 0 : -1;
 }
@@ -324,17 +254,6 @@ int mh_manifest_load(mh_manifest **out, const char *path, char *errbuf, size_t c
     return 0;
 }
 
-static void free_fields(mh_field *f, size_t n)
-{
-    size_t i;
-    for (i = 0; f != NULL && i < n; i++) {
-        free(f[i].name);
-        free(f[i].label);
-        free(f[i].env);
-        free(f[i].default_value);
-    }
-    free(f);
-}
 
 void mh_manifest_free(mh_manifest *m)
 {
@@ -342,22 +261,8 @@ void mh_manifest_free(mh_manifest *m)
         return;
     free(m->path);
     free(m->id);
-    free(m->name);
-    free(m->kind);
     free(m->version);
-    free(m->description);
     free(m->library);
     free(m->entry);
-    free_fields(m->manual_fields, m->n_manual_fields);
-    free_fields(m->settings, m->n_settings);
     free(m);
-}
-
-const mh_field *mh_manifest_setting(const mh_manifest *m, const char *name)
-{
-    size_t i;
-    for (i = 0; i < m->n_settings; i++)
-        if (strcmp(m->settings[i].name, name) == 0)
-            return &m->settings[i];
-    return NULL;
 }

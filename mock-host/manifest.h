@@ -1,37 +1,23 @@
-/* manifest.h - reading and vetting a plugin.manifest before anything loads. */
+/* manifest.h - reading and vetting a plugin's manifest before anything
+ * loads: where the library is, which entry to call, and who the plugin
+ * says it is (checked again against the library's own header). */
 #ifndef MH_MANIFEST_H
 #define MH_MANIFEST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* A credential field (manual auth) or a host-level setting. */
-typedef struct mh_field {
-    char *name;          /* key the plugin reads, e.g. "client_id" */
-    char *label;         /* what the admin sees */
-    int secret;          /* kept through the secret store, never printed */
-    char *env;           /* host settings: environment variable; may be NULL */
-    char *default_value; /* host settings: default; may be NULL */
-} mh_field;
+#include <sis/plugin.h>
 
 typedef struct mh_manifest {
     char *path;          /* the manifest file, as found */
     char *id;
-    char *name;
-    char *kind;          /* "sis" */
+    sis_plugin_kind kind;
     char *version;
-    char *description;
     char *library;       /* absolute path, resolved against the manifest's folder */
     char *entry;         /* exported symbol name */
     unsigned abi_major;
     unsigned abi_minor;
-    int auth_login;
-    int auth_manual;
-    mh_field *manual_fields;
-    size_t n_manual_fields;
-    mh_field *settings;
-    size_t n_settings;
-    uint32_t capabilities; /* SIS_CAP_* declared by the manifest */
 } mh_manifest;
 
 /* Parses and validates the manifest at `path`.  On success *out belongs to
@@ -39,8 +25,5 @@ typedef struct mh_manifest {
  * one sentence naming the file and what to fix into errbuf. */
 int mh_manifest_load(mh_manifest **out, const char *path, char *errbuf, size_t cap);
 void mh_manifest_free(mh_manifest *m);
-
-/* The field named `name` among the manual fields or settings, or NULL. */
-const mh_field *mh_manifest_setting(const mh_manifest *m, const char *name);
 
 #endif

@@ -30,6 +30,10 @@ void mh_record_encode(const sis_record *r, mh_str *out)
         mh_str_json(out, r->fields[i].path);
         mh_str_add(out, ",", 1);
         mh_str_json(out, r->fields[i].value);
+        if (r->fields[i].n_items > 0) {  /* a list: its elements, exactly */
+            mh_str_add(out, ",", 1);
+            str_array(out, r->fields[i].items, r->fields[i].n_items);
+        }
         mh_str_add(out, "]", 1);
     }
     mh_str_adds(out, "]}");
@@ -68,11 +72,21 @@ int mh_record_decode(mh_decoded *d, const char *sourced_id, int status, int enab
         return -1;
     for (i = 0; i < n; i++) {
         json_object *pair = json_object_array_get_idx(fields, i);
-        if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2)
+        size_t len = json_object_is_type(pair, json_type_array) ? json_object_array_length(pair) : 0;
+        if (len != 2 && len != 3)
             return -1;
         d->fields[i].path = json_object_get_string(json_object_array_get_idx(pair, 0));
         d->fields[i].value = json_object_get_string(json_object_array_get_idx(pair, 1));
+        if (len == 3) {
+            /* One allocation per list; freed with the field array. */
+            const char **items = strings_of(json_object_array_get_idx(pair, 2),
+                                            &d->fields[i].n_items);
+            if (items == NULL)
+                return -1;
+            d->fields[i].items = items;
+        }
     }
+    d->rec.struct_size = sizeof d->rec;
     d->rec.sourced_id = sourced_id;
     d->rec.status = status ? SIS_RECORD_TOBEDELETED : SIS_RECORD_ACTIVE;
     d->rec.enabled = enabled;
@@ -87,6 +101,9 @@ int mh_record_decode(mh_decoded *d, const char *sourced_id, int status, int enab
 
 void mh_decoded_free(mh_decoded *d)
 {
+    size_t i;
+    for (i = 0; d->fields != NULL && i < d->rec.n_fields; i++)
+        free((void *)d->fields[i].items);
     json_object_put(d->root);
     free(d->roles);
     free(d->orgs);
@@ -117,9 +134,21 @@ void mh_record_copy_set(mh_record_copy *c, const sis_record *r)
         keep(c, r->roles[i]);
     for (i = 0; i < r->n_org_ids; i++)
         keep(c, r->org_ids[i]);
+    if (r->n_fields > c->cap_field_items) {
+        c->cap_field_items = r->n_fields + 64;
+        c->field_items = realloc(c->field_items, c->cap_field_items * sizeof *c->field_items);
+        if (c->field_items == NULL)
+            abort();
+    }
+    c->n_items = 0;
     for (i = 0; i < r->n_fields; i++) {
+        size_t k;
         keep(c, r->fields[i].path);
         keep(c, r->fields[i].value);
+        for (k = 0; k < r->fields[i].n_items; k++)
+            keep(c, r->fields[i].items[k]);
+        c->field_items[i] = r->fields[i].n_items;
+        c->n_items += r->fields[i].n_items;
     }
     c->n_roles = r->n_roles;
     c->n_orgs = r->n_org_ids;
@@ -131,9 +160,9 @@ void mh_record_copy_set(mh_record_copy *c, const sis_record *r)
 const sis_record *mh_record_copy_view(mh_record_copy *c)
 {
     const char *a = c->arena.data;
-    size_t i, k = 2;
-    if (c->n_roles + c->n_orgs + 1 > c->cap_ptrs) {
-        c->cap_ptrs = c->n_roles + c->n_orgs + 16;
+    size_t i, k = 2, p;
+    if (c->n_roles + c->n_orgs + c->n_items + 1 > c->cap_ptrs) {
+        c->cap_ptrs = c->n_roles + c->n_orgs + c->n_items + 16;
         c->ptrs = realloc(c->ptrs, c->cap_ptrs * sizeof *c->ptrs);
     }
     if (c->n_fields + 1 > c->cap_fields) {
@@ -144,10 +173,17 @@ const sis_record *mh_record_copy_view(mh_record_copy *c)
         abort();
     for (i = 0; i < c->n_roles + c->n_orgs; i++)
         c->ptrs[i] = a + c->offs[k++];
+    p = c->n_roles + c->n_orgs;
     for (i = 0; i < c->n_fields; i++) {
+        size_t j;
         c->fields[i].path = a + c->offs[k++];
         c->fields[i].value = a + c->offs[k++];
+        c->fields[i].n_items = c->field_items[i];
+        c->fields[i].items = c->field_items[i] > 0 ? c->ptrs + p : NULL;
+        for (j = 0; j < c->field_items[i]; j++)
+            c->ptrs[p++] = a + c->offs[k++];
     }
+    c->rec.struct_size = sizeof c->rec;
     c->rec.sourced_id = a + c->offs[0];
     c->rec.modified = a + c->offs[1];
     c->rec.status = (sis_record_status)c->status;
@@ -168,5 +204,6 @@ void mh_record_copy_free(mh_record_copy *c)
     free(c->offs);
     free(c->ptrs);
     free(c->fields);
+    free(c->field_items);
     memset(c, 0, sizeof *c);
 }

@@ -18,6 +18,7 @@ typedef struct mh_decoded {
     const char **roles;
     const char **orgs;
     sis_field *fields;
+    const char **items;        /* list elements of every field, in order */
 } mh_decoded;
 
 /* 0 on success, -1 when the stored body is damaged. Free with
@@ -30,12 +31,14 @@ void mh_decoded_free(mh_decoded *d);
  * after the plugin's record is gone.  Reuse it: buffers keep their size. */
 typedef struct mh_record_copy {
     mh_str arena;
-    size_t *offs;              /* id, modified, roles, orgs, field paths/values */
+    size_t *offs;              /* id, modified, roles, orgs, field paths/values/items */
     size_t n_offs, cap_offs;
-    size_t n_roles, n_orgs, n_fields;
+    size_t n_roles, n_orgs, n_fields, n_items;
+    size_t *field_items;       /* per field: how many list items follow it */
+    size_t cap_field_items;
     int status, enabled;
     sis_record rec;            /* the view, rebuilt by mh_record_copy_view */
-    const char **ptrs;         /* roles then orgs */
+    const char **ptrs;         /* roles, orgs, then list items */
     sis_field *fields;
     size_t cap_ptrs, cap_fields;
 } mh_record_copy;

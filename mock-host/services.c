@@ -5,10 +5,12 @@
  */
 #include "services.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decls.h"
 #include "progress.h"
 
 volatile sig_atomic_t mh_cancel_requested = 0;
@@ -31,13 +33,35 @@ static int map_store_rc(int rc)
                                                                       : SIS_ERR_GENERIC;
 }
 
+static int copy_out(const char *value, char *buf, size_t cap)
+{
+    size_t n = strlen(value);
+    if (n + 1 > cap)
+        return SIS_ERR_TOO_SMALL;
+    memcpy(buf, value, n + 1);
+    return SIS_OK;
+}
+
+/* The plugin's namespace: what the admin set (validated when it was set),
+ * else the SETTING's declared default. */
 static int host_config_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
-    return map_store_rc(mh_store_config_get(app->store, app->app.id, key, buf, cap));
+    const sis_decl *d;
+    int rc = mh_store_config_get(app->store, app->app.id, key, buf, cap);
+    if (rc != 1)
+        return map_store_rc(rc);
+    d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
+    if (d != NULL && d->default_value != NULL)
+        return copy_out(d->default_value, buf, cap);
+    return SIS_ERR_NOT_FOUND;
 }
 
 static int host_config_set(sis_host_app *app, const char *key, const char *value)
 {
+    const sis_decl *d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
+    char why[256];
+    if (d != NULL && value != NULL && mh_decl_check(d, value, why, sizeof why) != 0)
+        return SIS_ERR_CONFIG;
     return map_store_rc(mh_store_config_set(app->store, app->app.id, key, value));
 }
 
@@ -51,36 +75,44 @@ static int host_secret_set(sis_host_app *app, const char *key, const char *value
     return map_store_rc(mh_store_secret_set(app->store, app->app.id, key, value));
 }
 
-static int copy_out(const char *value, char *buf, size_t cap)
+void mh_host_setting_env(const char *plugin_id, const char *name, char *buf, size_t cap)
 {
-    size_t n = strlen(value);
-    if (n + 1 > cap)
-        return SIS_ERR_TOO_SMALL;
-    memcpy(buf, value, n + 1);
-    return SIS_OK;
+    size_t i, n = 0;
+    const char *parts[2] = {plugin_id, name};
+    int k;
+    for (k = 0; k < 2; k++) {
+        if (k == 1 && n + 1 < cap)
+            buf[n++] = '_';
+        for (i = 0; parts[k][i] != '\0' && n + 1 < cap; i++) {
+            char c = parts[k][i];
+            buf[n++] = c == '-' ? '_' : (char)toupper((unsigned char)c);
+        }
+    }
+    buf[n] = '\0';
 }
 
-/* Host-level settings: the environment variable the manifest names wins,
- * then the host's stored setting (app 0), then the manifest's default. */
+/* Host-level settings: the environment variable PLUGINID_NAME wins, then
+ * the host's stored setting (app 0), then the declared default. */
 static int host_setting_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
-    const mh_field *f = mh_manifest_setting(app->plugin->manifest, key);
+    const sis_decl *d = mh_decl_find(app->plugin->header, SIS_DECL_HOST_SETTING, key);
+    char var[160], stored_key[160];
     const char *env;
-    char stored_key[160];
     int rc;
 
-    if (f == NULL)
+    if (d == NULL)
         return SIS_ERR_NOT_FOUND;
-    env = f->env != NULL ? getenv(f->env) : NULL;
+    mh_host_setting_env(app->plugin->header->id, key, var, sizeof var);
+    env = getenv(var);
     if (env != NULL && env[0] != '\0')
         return copy_out(env, buf, cap);
-    snprintf(stored_key, sizeof stored_key, "%s.%s", app->plugin->manifest->id, key);
-    rc = f->secret ? mh_store_secret_get(app->store, 0, stored_key, buf, cap)
-                   : mh_store_config_get(app->store, 0, stored_key, buf, cap);
+    snprintf(stored_key, sizeof stored_key, "%s.%s", app->plugin->header->id, key);
+    rc = d->type == SIS_VALUE_SECRET ? mh_store_secret_get(app->store, 0, stored_key, buf, cap)
+                                     : mh_store_config_get(app->store, 0, stored_key, buf, cap);
     if (rc != 1)
         return map_store_rc(rc);
-    if (f->default_value != NULL)
-        return copy_out(f->default_value, buf, cap);
+    if (d->default_value != NULL)
+        return copy_out(d->default_value, buf, cap);
     return SIS_ERR_NOT_FOUND;
 }
 
@@ -116,8 +148,14 @@ const sis_host *mh_services(void)
 
 int mh_instance_create(sis_instance **out, sis_host_app *happ, char *errbuf, size_t cap)
 {
-    sis_error err = {0, ""};
-    int rc = happ->plugin->connector->create(out, &the_host, happ, &err);
+    sis_error err = SIS_ERROR_LOCAL;
+    int rc;
+    if (happ->plugin->connector == NULL) {
+        snprintf(errbuf, cap, "%s is an %s plugin, not an SIS: it has no roster to connect, sync "
+                 "or map", happ->plugin->header->name, mh_kind_section(happ->plugin->header->kind));
+        return -1;
+    }
+    rc = happ->plugin->connector->create(out, &the_host, happ, &err);
     if (rc != SIS_OK) {
         snprintf(errbuf, cap, "%s: %s", happ->app.name, err.message);
         return -1;

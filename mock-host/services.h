@@ -25,6 +25,10 @@ const sis_host *mh_services(void);
 /* Set by the SIGINT/SIGTERM handler; plugins see it through is_cancelled. */
 extern volatile sig_atomic_t mh_cancel_requested;
 
+/* The environment variable that sets host setting `name` of a plugin:
+ * "classlink", "client_id" -> CLASSLINK_CLIENT_ID. */
+void mh_host_setting_env(const char *plugin_id, const char *name, char *buf, size_t cap);
+
 /* Makes an instance of the app's plugin.  Returns 0, or -1 with errbuf. */
 int mh_instance_create(sis_instance **out, sis_host_app *happ, char *errbuf, size_t cap);
 

@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "record_codec.h"
 #include "sync_writer.h"
+#include "text_out.h"
 #include "userpage.h"
 
 typedef struct run_ctx {
@@ -260,8 +261,14 @@ typedef struct run_outcome {
 } run_outcome;
 
 /* After a successful fetch: deactivations, stale orgs, watermark. */
-static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const sync_opts *o,
-                        uint64_t active_before, run_outcome *out)
+/* The strings a fetch hands back (sis_text_out), owned here. */
+typedef struct fetch_texts {
+    char *watermark;
+    char *incomplete;
+} fetch_texts;
+
+static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_texts *texts,
+                        int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
     absence a;
     long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
@@ -270,7 +277,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
     out->outcome = "complete";
     if (full && !res->complete) {
         out->outcome = "partial";
-        snprintf(out->reason, sizeof out->reason, "%s", res->incomplete_reason);
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 texts->incomplete ? texts->incomplete : "the plugin gave no reason");
     }
     if (full && res->complete && r->counts->invalid_unidentified > 0) {
         out->outcome = "partial";
@@ -304,8 +312,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, int full, const
         mh_store_config_set(r->s, r->app->id, "last_full_complete_s", now_s_buf);
     }
     /* The next delta starts from what this run proved it has read. */
-    if (res->watermark[0] != '\0' && (res->complete || !full))
-        mh_store_config_set(r->s, r->app->id, "watermark", res->watermark);
+    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full))
+        mh_store_config_set(r->s, r->app->id, "watermark", texts->watermark);
     return 0;
 }
 
@@ -340,14 +348,14 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     int rc;
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
-        snprintf(err->message, sizeof err->message, "cannot start storing: %s",
+        snprintf(err->message, err->message_cap, "cannot start storing: %s",
                  sqlite3_errmsg(r->s->db));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
     }
     if (r->writer != NULL && mh_sync_writer_finish(r->writer, why, sizeof why) != 0) {
-        snprintf(err->message, sizeof err->message, "%s", why);  /* the real cause */
+        snprintf(err->message, err->message_cap, "%s", why);  /* the real cause */
         rc = rc == SIS_OK || rc == SIS_ERR_SINK ? SIS_ERR_SINK : rc;
     }
     if (r->writer != NULL)
@@ -381,7 +389,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     run_ctx r;
     sis_fetch_request req;
     sis_fetch_result res;
-    sis_error err = {0, ""};
+    fetch_texts texts = {NULL, NULL};
+    sis_error err = SIS_ERROR_LOCAL;
     mh_progress progress;
     run_outcome out;
     mh_str counts = {0};
@@ -422,6 +431,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     req.n_paths = (size_t)n_paths;
     memset(&res, 0, sizeof res);
     res.struct_size = sizeof res;
+    res.watermark = mh_text_out(&texts.watermark);
+    res.incomplete_reason = mh_text_out(&texts.incomplete);
 
     rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
     /* Only a full run can deactivate by absence; a delta need not scan the page. */
@@ -431,12 +442,12 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (rc == SIS_OK)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
-        snprintf(err.message, sizeof err.message, "%s", msg);
+        snprintf(err.message, err.message_cap, "%s", msg);
     mh_progress_finish(&progress);
     happ->progress = NULL;
-    if (rc == SIS_OK && finish_fetch(&r, &res, full, o, active_before, &out) != 0) {
+    if (rc == SIS_OK && finish_fetch(&r, &res, &texts, full, o, active_before, &out) != 0) {
         rc = SIS_ERR_GENERIC;
-        snprintf(err.message, sizeof err.message, "database: %s", sqlite3_errmsg(ctx->store->db));
+        snprintf(err.message, err.message_cap, "database: %s", sqlite3_errmsg(ctx->store->db));
     }
     if (rc != SIS_OK) {
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
@@ -456,6 +467,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
     mh_str_free(&counts);
+    free(texts.watermark);
+    free(texts.incomplete);
     close(lock);
     if (rc != SIS_OK)
         return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,

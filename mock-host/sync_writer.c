@@ -38,6 +38,7 @@ struct mh_sync_writer {
     /* writer side only */
     mh_str body;
     sis_error map_err;
+    char map_msg[SIS_ERROR_MESSAGE_MAX];
     /* the ring */
     job ring[RING];
     uint64_t head, tail;          /* head: next to fill; tail: next to store */
@@ -203,7 +204,10 @@ static void set(mh_str *dst, const char *src)
 static int on_org(void *ctx, const sis_org *o)
 {
     mh_sync_writer *w = ctx;
-    job *j = reserve(w);
+    job *j;
+    if (!SIS_HAS_MEMBER(o, sis_org, parent_id))
+        return SIS_ERR_ABI;  /* built by an older plugin: never read past its end */
+    j = reserve(w);
     if (j == NULL)
         return SIS_ERR_SINK;
     j->kind = JOB_ORG;
@@ -252,7 +256,10 @@ static int on_invalid(void *ctx, const char *sourced_id, const char *reason)
 static int on_record(void *ctx, const sis_record *rec)
 {
     mh_sync_writer *w = ctx;
-    job *j = reserve(w);
+    job *j;
+    if (!SIS_HAS_MEMBER(rec, sis_record, n_fields))
+        return SIS_ERR_ABI;
+    j = reserve(w);
     if (j == NULL)
         return SIS_ERR_SINK;
     w->counts.fetched++;
@@ -302,7 +309,8 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
     w->conn = conn;
     w->inst = inst;
     w->mapping = mapping;
-    w->sink = (sis_sink){w, on_org, on_record, on_invalid};
+    w->map_err = (sis_error)SIS_ERROR_INIT(w->map_msg, sizeof w->map_msg);
+    w->sink = (sis_sink){sizeof(sis_sink), w, on_org, on_record, on_invalid};
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->not_empty, NULL);
     pthread_cond_init(&w->not_full, NULL);

@@ -311,6 +311,9 @@ static int user_store(mh_user_writer *w, const mh_user_row *row)
 int mh_user_write(void *ctx, const sis_host_user *u)
 {
     mh_user_writer *w = ctx;
+    /* The plugin built it: read nothing beyond what it says it has. */
+    if (u == NULL || !SIS_HAS_MEMBER(u, sis_host_user, n_unmapped_org_ids))
+        return SIS_ERR_ABI;
     user_row_fill(&w->row, u, w->itxm);
     return user_store(w, &w->row);
 }
@@ -321,7 +324,7 @@ int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *con
     mh_mapping_cfg cfg;
     mh_user_writer w;
     sqlite3_stmt *st = NULL;
-    sis_error err = {0, ""};
+    sis_error err = SIS_ERROR_LOCAL;
     char msg[512];
     int rc = 0;
 

@@ -22,9 +22,10 @@ $(ORC_SO): $(call obj,$(ORC_SRC)) oneroster-csv/oneroster_csv.map
 	$(CC) -shared $(LDFLAGS) -Wl,--version-script=oneroster-csv/oneroster_csv.map -Wl,-z,defs \
 	  -Wl,-z,now -Wl,--as-needed -o $@ $(call obj,$(ORC_SRC)) $(ORC_LIBS)
 
-$(BUILD)/oneroster-csv.manifest: oneroster-csv/oneroster-csv.manifest
+# Versioned like plugin.manifest: the host checks it equals the library's.
+$(BUILD)/oneroster-csv.manifest: oneroster-csv/oneroster-csv.manifest Makefile
 	@mkdir -p $(BUILD)
-	cp $< $@
+	sed 's#@VERSION@#$(VERSION)#' $< > $@
 
 $(ORC_LIB): $(call obj,$(ORC_SRC))
 	rm -f $@ && ar rcs $@ $^

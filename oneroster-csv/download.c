@@ -10,7 +10,7 @@ struct orc_remote {
     CURL *curl;
     char *username, *password, *private_key_file, *known_hosts, *ca_file;
     uint64_t max_bytes;
-    char hostkey_problem[160];   /* set by the key callback when it refuses */
+    char hostkey_problem[256];   /* set by the key callback when it refuses */
 };
 
 typedef struct sink {

@@ -85,7 +85,8 @@ struct orc_users {
     const char **paths;       /* the paths of orc_user.fields, in order */
     size_t n_paths;
     orc_field *fields;
-    const char *org_ids[ORC_MAX_ORGS];
+    const char **items;       /* list items and org ids of the current row */
+    size_t items_cap;
 };
 
 struct orc_orgs {
@@ -198,7 +199,7 @@ static int table_row(table *t, orc_csv_row *row, int *tobedeleted, orc_err *err)
 }
 
 /* Room for `n` bytes in the scratch buffer (which only ever holds one row's
- * lists, so it stays under twice the CSV row limit). */
+ * lists, so it stays under three times the CSV row limit). */
 static int scratch_room(table *t, size_t n)
 {
     if (n > t->scratch_cap) {
@@ -211,12 +212,17 @@ static int scratch_room(table *t, size_t n)
     return 0;
 }
 
-/* Copies the comma-separated list `v` to *pos in the scratch buffer, items
- * trimmed and joined with ", ".  Returns the copy. */
-static const char *put_list(table *t, size_t *pos, const char *v)
+/* Copies the comma-separated list `v` to *pos in the scratch buffer twice:
+ * its items trimmed and joined with ", " (the display value, returned), then
+ * each item on its own, NUL-terminated, appended to `items` at *n_items.
+ * Needs 3 * strlen(v) + 2 bytes of scratch and strlen(v) / 2 + 1 item
+ * slots at most. */
+static const char *put_list(table *t, size_t *pos, const char *v, const char **items,
+                            size_t *n_items)
 {
     char *out = t->scratch + *pos, *o = out;
     const char *p = v;
+    size_t first = *n_items, k;
     while (*p) {
         const char *b, *e;
         while (*p == ' ' || *p == ',')
@@ -235,8 +241,19 @@ static const char *put_list(table *t, size_t *pos, const char *v)
         }
         memcpy(o, b, (size_t)(e - b));
         o += e - b;
+        items[(*n_items)++] = b;     /* re-pointed below, at its own copy */
     }
     *o++ = '\0';
+    for (k = first; k < *n_items; k++) {
+        const char *b = items[k];
+        size_t len = strcspn(b, ",");
+        while (len > 0 && b[len - 1] == ' ')
+            len--;
+        memcpy(o, b, len);
+        items[k] = o;
+        o += len;
+        *o++ = '\0';
+    }
     *pos += (size_t)(o - out);
     return out;
 }
@@ -271,21 +288,31 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
     table *t = &r->t;
     orc_csv_row row;
     size_t i, pos = 0, total = 0;
+    size_t n_items = 0, max_items = 0;
     const char *role = NULL, *enabled = NULL;
     int rc = table_row(t, &row, &u->tobedeleted, err);
 
     if (rc <= 0)
         return rc;
     for (i = 0; i < row.n; i++)
-        if (t->kinds[i] == COL_LIST || t->kinds[i] == COL_ORGS)
-            total += 2 * strlen(row.fields[i]) + 1;
+        if (t->kinds[i] == COL_LIST || t->kinds[i] == COL_ORGS) {
+            size_t len = strlen(row.fields[i]);
+            total += 3 * len + 2;
+            max_items += len / 2 + 1;
+        }
     if (scratch_room(t, total + 1) != 0)
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory reading %s", t->name);
+    if (max_items > r->items_cap) {
+        const char **items = realloc(r->items, max_items * sizeof *items);
+        if (items == NULL)
+            return orc_fail(err, ORC_ERR_NOMEM, "out of memory reading %s", t->name);
+        r->items = items;
+        r->items_cap = max_items;
+    }
     memset(u, 0, sizeof *u);
     u->line = row.line;
     u->modified = "";
     u->fields = r->fields;
-    u->org_ids = r->org_ids;
     for (i = 0; i < row.n; i++) {
         const char *v = row.fields[i];
         switch (t->kinds[i]) {
@@ -297,25 +324,27 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
         case COL_ENABLED: enabled = v; break;
         case COL_ROLE: role = v; break;
         case COL_ORGS: {
-            char *list = (char *)put_list(t, &pos, v), *p = list;
-            while (*p && u->n_org_ids < ORC_MAX_ORGS) {
-                r->org_ids[u->n_org_ids++] = p;
-                p = strstr(p, ", ");
-                if (p == NULL)
-                    break;
-                *p = '\0';
-                p += 2;
-            }
+            size_t first = n_items;
+            put_list(t, &pos, v, r->items, &n_items);
+            u->org_ids = r->items + first;
+            u->n_org_ids = n_items - first;
             break;
         }
         case COL_FIELD:
             r->fields[u->n_fields].path = t->headers[i];
+            r->fields[u->n_fields].items = NULL;
+            r->fields[u->n_fields].n_items = 0;
             r->fields[u->n_fields++].value = v;
             break;
-        case COL_LIST:
-            r->fields[u->n_fields].path = t->headers[i];
-            r->fields[u->n_fields++].value = put_list(t, &pos, v);
+        case COL_LIST: {
+            orc_field *f = &r->fields[u->n_fields++];
+            size_t first = n_items;
+            f->path = t->headers[i];
+            f->value = put_list(t, &pos, v, r->items, &n_items);
+            f->items = r->items + first;
+            f->n_items = n_items - first;
             break;
+        }
         default:
             break;   /* password and unknown columns are never read */
         }
@@ -355,6 +384,7 @@ void orc_users_close(orc_users *r)
     table_free(&r->t);
     free(r->fields);
     free(r->paths);
+    free(r->items);
     free(r);
 }
 

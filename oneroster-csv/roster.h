@@ -10,7 +10,7 @@
  * The `password` column is never copied anywhere: its index is skipped.
  * Every `metadata.*` column becomes a field of that path.  Lists (grades,
  * userIds, agentSourcedIds, orgSourcedIds) are split on commas; list fields
- * are handed out joined with ", ".
+ * are handed out item by item, and joined with ", " for display.
  */
 #ifndef ORC_ROSTER_H
 #define ORC_ROSTER_H
@@ -21,11 +21,13 @@
 #include "csv_manifest.h"
 #include "orc_error.h"
 
-#define ORC_MAX_ORGS 64        /* org ids kept per user */
-
+/* A list field (grades, userIds, agentSourcedIds) has its items, exactly,
+ * and `value` is them joined with ", " for display; a scalar has none. */
 typedef struct orc_field {
     const char *path;          /* "givenName", "metadata.cohort" */
     const char *value;         /* never NULL; "" when empty */
+    const char *const *items;  /* NULL when n_items == 0 */
+    size_t n_items;
 } orc_field;
 
 /* One user.  Every pointer belongs to the reader, valid until the next

@@ -112,8 +112,8 @@ static int manual(sis_instance *inst, const sis_auth_request *req, sis_auth_resu
     if (rc == SIS_OK)
         rc = cl_store_connection(&c, inst->host, inst->app, err);
     if (rc == SIS_OK) {
-        snprintf(res->server, sizeof res->server, "%s", c.root);
         res->visible_users = visible;
+        rc = sis_text_set(&res->source, c.root);
     }
     cl_conn_clear(&c);
     return rc;

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "cl_error.h"
+#include "declarations.h"
 #include "url.h"
 
 #define ONEROSTER_11_ROOT "/ims/oneroster/v1p1"
@@ -16,33 +17,22 @@ int cl_config(const sis_host *host, sis_host_app *app, const char *key, char *bu
     return host->config_get(app, key, buf, cap) == SIS_OK;
 }
 
-static long config_long(const sis_host *host, sis_host_app *app, const char *key, long dflt,
-                        long min, long max)
-{
-    char buf[32], *end;
-    long v;
-    if (!cl_config(host, app, key, buf, sizeof buf))
-        return dflt;
-    v = strtol(buf, &end, 10);
-    if (end == buf || *end != '\0' || v < min || v > max)
-        return dflt;
-    return v;
-}
-
 void cl_conn_tuning(cl_conn *c, const sis_host *host, sis_host_app *app)
 {
+#define SETTING(name) cl_setting_int(host, app, name)
     cl_http_opts_default(&c->http);
-    c->page_size = config_long(host, app, "page_size", 10000, 1, 10000);
-    c->concurrency = (int)config_long(host, app, "concurrency", 4, 1, 16);
-    c->delta_overlap_s = config_long(host, app, "delta_overlap_s", 300, 0, 86400);
-    c->max_record_bytes = (size_t)config_long(host, app, "max_record_bytes", 1 << 20, 4096, 16 << 20);
-    c->http.request_timeout_ms = config_long(host, app, "request_timeout_ms", 300000, 100, 3600000);
-    c->http.connect_timeout_ms = config_long(host, app, "connect_timeout_ms", 10000, 100, 120000);
-    c->http.stall_timeout_s = config_long(host, app, "stall_timeout_s", 60, 1, 3600);
-    c->http.max_attempts = (int)config_long(host, app, "max_attempts", 6, 1, 20);
-    c->http.retry_budget_ms = config_long(host, app, "retry_budget_ms", 120000, 0, 3600000);
-    c->http.base_delay_ms = config_long(host, app, "retry_base_ms", 500, 0, 60000);
-    c->http.max_delay_ms = config_long(host, app, "retry_max_ms", 30000, 0, 600000);
+    c->page_size = SETTING("page_size");
+    c->concurrency = (int)SETTING("concurrency");
+    c->delta_overlap_s = SETTING("delta_overlap_s");
+    c->max_record_bytes = (size_t)SETTING("max_record_bytes");
+    c->http.request_timeout_ms = SETTING("request_timeout_ms");
+    c->http.connect_timeout_ms = SETTING("connect_timeout_ms");
+    c->http.stall_timeout_s = SETTING("stall_timeout_s");
+    c->http.max_attempts = (int)SETTING("max_attempts");
+    c->http.retry_budget_ms = SETTING("retry_budget_ms");
+    c->http.base_delay_ms = SETTING("retry_base_ms");
+    c->http.max_delay_ms = SETTING("retry_max_ms");
+#undef SETTING
     c->http.max_body = c->max_record_bytes > 8u << 20 ? c->max_record_bytes : 8u << 20;
     if (SIS_HOST_HAS(host, setting_get) &&
         host->setting_get(app, "ca_file", c->ca_file, sizeof c->ca_file) == SIS_OK)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cl_error.h"
+#include "cl_text.h"
 #include "conn.h"
 #include "instance.h"
 #include "pager.h"
@@ -212,15 +213,16 @@ static void fill_result(sis_fetch_result *res, const cl_conn *c, const cl_page_r
     res->bytes = c->client.bytes;
     res->complete = orgs->complete && users->complete;
     if (!orgs->complete)
-        snprintf(res->incomplete_reason, sizeof res->incomplete_reason, "orgs: %s", orgs->reason);
+        cl_text_setf(&res->incomplete_reason, "orgs: %s", orgs->reason);
     else if (!users->complete)
-        snprintf(res->incomplete_reason, sizeof res->incomplete_reason, "users: %s", users->reason);
+        cl_text_setf(&res->incomplete_reason, "users: %s", users->reason);
     if (ctx->max_modified_ms > 0) {
         long long old = req->mode == SIS_FETCH_DELTA ? cl_iso_to_ms(req->watermark) : -1;
-        cl_ms_to_iso(ctx->max_modified_ms > old ? ctx->max_modified_ms : old, res->watermark,
-                     sizeof res->watermark);
+        char mark[40];
+        cl_ms_to_iso(ctx->max_modified_ms > old ? ctx->max_modified_ms : old, mark, sizeof mark);
+        sis_text_set(&res->watermark, mark);
     } else if (req->mode == SIS_FETCH_DELTA && req->watermark != NULL) {
-        snprintf(res->watermark, sizeof res->watermark, "%s", req->watermark);
+        sis_text_set(&res->watermark, req->watermark);
     }
 }
 

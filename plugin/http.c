@@ -222,7 +222,7 @@ static void imsx_details(const char *body, char *desc, size_t dcap, char *minor,
 static void host_of(const char *url, char *host, size_t cap)
 {
     cl_url u;
-    sis_error e;
+    sis_error e = SIS_ERROR_LOCAL;
     if (cl_url_parse(&u, url, &e) == SIS_OK) {
         if (u.port)
             snprintf(host, cap, "%s:%d", u.host, u.port);

@@ -21,6 +21,7 @@
 
 #include "authn.h"
 #include "cl_error.h"
+#include "cl_text.h"
 #include "conn.h"
 #include "instance.h"
 #include "url.h"
@@ -51,11 +52,11 @@ static int setting(const sis_instance *inst, const char *key, char *buf, size_t 
 
 static int load_settings(const sis_instance *inst, login_settings *s, int need_all, sis_error *err)
 {
-    int rc = setting(inst, "launchpad_client_id", s->client_id, sizeof s->client_id, 1, err);
+    int rc = setting(inst, "client_id", s->client_id, sizeof s->client_id, 1, err);
     if (rc == SIS_OK)
         rc = setting(inst, "launchpad_url", s->launchpad, sizeof s->launchpad, 1, err);
     if (rc == SIS_OK && need_all)
-        rc = setting(inst, "launchpad_client_secret", s->client_secret, sizeof s->client_secret, 1, err);
+        rc = setting(inst, "client_secret", s->client_secret, sizeof s->client_secret, 1, err);
     if (rc == SIS_OK && need_all)
         rc = setting(inst, "partner_key", s->partner_key, sizeof s->partner_key, 1, err);
     if (rc == SIS_OK && need_all)
@@ -63,7 +64,7 @@ static int load_settings(const sis_instance *inst, login_settings *s, int need_a
     if (rc == SIS_OK && need_all)
         rc = setting(inst, "proxy_url", s->proxy, sizeof s->proxy, 1, err);
     if (rc == SIS_OK && need_all)
-        setting(inst, "allowed_server_domains", s->domains, sizeof s->domains, 0, err);
+        setting(inst, "allowed_domains", s->domains, sizeof s->domains, 0, err);
     if (s->domains[0] == '\0')
         snprintf(s->domains, sizeof s->domains, DEFAULT_DOMAINS);
     return rc;
@@ -111,8 +112,7 @@ int cl_login_begin(sis_instance *inst, const sis_auth_request *req, sis_auth_res
         inst->host->config_set(inst->app, "pending.login_redirect_uri", req->redirect_uri) != SIS_OK)
         rc = cl_fail(err, SIS_ERR_GENERIC, "the host could not keep the login state");
     else
-        snprintf(res->url, sizeof res->url,
-                 "%s/oauth2/v2/auth?client_id=%s&redirect_uri=%s&response_type=code&"
+        rc = cl_text_setf(&res->url, "%s/oauth2/v2/auth?client_id=%s&redirect_uri=%s&response_type=code&"
                  "scope=profile%%20oneroster&state=%s", s.launchpad, e_id, e_redirect, state);
     free(e_id);
     free(e_redirect);
@@ -354,7 +354,10 @@ static int read_server(const cl_http_opts *o, const login_settings *s, const dis
         c->auth.client_secret = strdup(secret);
     } else if (d->bearer[0] != '\0') {
         /* No direct credentials: read through the proxy with the app's bearer. */
-        snprintf(c->root, sizeof c->root, "%s/%s/ims/oneroster/v1p1", s->proxy, d->app_id);
+        if ((size_t)snprintf(c->root, sizeof c->root, "%s/%s/ims/oneroster/v1p1", s->proxy,
+                             d->app_id) >= sizeof c->root)
+            rc = cl_fail(err, SIS_ERR_CONFIG, "the OneRoster proxy URL for this district is longer "
+                         "than %zu bytes; check the host setting proxy_url", sizeof c->root - 1);
         c->auth.mode = CL_AUTH_BEARER;
         c->auth.client_id = strdup("");
         c->auth.client_secret = strdup(d->bearer);
@@ -410,9 +413,10 @@ int cl_login_complete(sis_instance *inst, const sis_auth_request *req, sis_auth_
     if (rc == SIS_OK)
         rc = cl_store_connection(&c, inst->host, inst->app, err);
     if (rc == SIS_OK) {
-        snprintf(res->tenant_name, sizeof res->tenant_name, "%s", d.name);
-        snprintf(res->server, sizeof res->server, "%s", c.root);
         res->visible_users = visible;
+        rc = sis_text_set(&res->tenant_name, d.name);
+        if (rc == SIS_OK)
+            rc = sis_text_set(&res->source, c.root);
     }
     if (token != NULL) {
         OPENSSL_cleanse(token, strlen(token));

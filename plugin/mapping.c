@@ -12,13 +12,19 @@ static const char *const default_paths[] = {"givenName", "familyName", "email", 
 static const char *const default_student_paths[] = {"givenName", "familyName", "email",
                                                     "username", "identifier", "grades"};
 
-static const char *field_value(const sis_record *r, const char *path)
+static const sis_field *field_find(const sis_record *r, const char *path)
 {
     size_t i;
     for (i = 0; i < r->n_fields; i++)
         if (strcmp(r->fields[i].path, path) == 0)
-            return r->fields[i].value;
+            return &r->fields[i];
     return NULL;
+}
+
+static const char *field_value(const sis_record *r, const char *path)
+{
+    const sis_field *f = field_find(r, path);
+    return f != NULL ? f->value : NULL;
 }
 
 static const char *lookup(const sis_pair *pairs, size_t n, const char *from)
@@ -53,6 +59,7 @@ int cl_apply_mappings(sis_instance *inst, const sis_record *r, const sis_mapping
     const char *const *paths;
     size_t n_paths, i, j, n_fields = 0, n_loc = 0, n_unmapped = 0;
     sis_host_user u;
+    const sis_field *f;
     const char *v;
     (void)inst;
 
@@ -73,9 +80,12 @@ int cl_apply_mappings(sis_instance *inst, const sis_record *r, const sis_mapping
     for (i = 0; i < n_paths && n_fields < CL_MAX_FIELDS; i++) {
         if (is_metadata(paths[i]) && !m->show_metadata)
             continue;
-        v = field_value(r, paths[i]);
-        fields[n_fields].path = paths[i];
-        fields[n_fields++].value = v != NULL ? v : "";
+        f = field_find(r, paths[i]);
+        if (f != NULL)
+            fields[n_fields] = *f;  /* a list keeps its items */
+        else
+            fields[n_fields] = (sis_field){paths[i], "", NULL, 0};
+        fields[n_fields++].path = paths[i];
     }
     for (i = 0; i < r->n_org_ids && i < CL_MAX_ORGS; i++) {
         v = lookup(m->location_map, m->n_location_map, r->org_ids[i]);
@@ -89,6 +99,7 @@ int cl_apply_mappings(sis_instance *inst, const sis_record *r, const sis_mapping
             locations[n_loc++] = v;
     }
     memset(&u, 0, sizeof u);
+    u.struct_size = sizeof u;
     u.sourced_id = r->sourced_id;
     u.role = r->role;
     u.active = r->status == SIS_RECORD_ACTIVE && r->enabled;

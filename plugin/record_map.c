@@ -116,6 +116,21 @@ static int add_field(cl_record_scratch *s, const char *path, json_object *v)
     s->field_off[s->n_fields][1] = start;
     if (cl_buf_add(&s->arena, "", 1) != 0)
         return -1;
+    /* A list also crosses element by element, so nothing is lost to the
+     * ", " of its display text. */
+    s->field_items[s->n_fields][0] = s->n_items;
+    s->field_items[s->n_fields][1] = 0;
+    if (v != NULL && json_object_is_type(v, json_type_array)) {
+        n = json_object_array_length(v);
+        if (s->n_items + n > CL_MAX_ITEMS)
+            return -1;
+        for (i = 0; i < n; i++) {
+            const char *t = element_text(json_object_array_get_idx(v, i), tmp, sizeof tmp);
+            if (put(s, t, strlen(t), &s->item_off[s->n_items++]) != 0)
+                return -1;
+        }
+        s->field_items[s->n_fields][1] = n;
+    }
     s->n_fields++;
     return 0;
 }
@@ -211,12 +226,13 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
 
     *why = NULL;
     cl_buf_reset(&s->arena);
-    s->n_fields = s->n_roles = s->n_orgs = 0;
+    s->n_fields = s->n_roles = s->n_orgs = s->n_items = 0;
     if (id == NULL || id[0] == '\0') {
         *why = "record without a sourcedId";
         return -1;
     }
     memset(&s->rec, 0, sizeof s->rec);
+    s->rec.struct_size = sizeof s->rec;
     if (status == NULL || strcmp(status, "active") == 0) {
         s->rec.status = SIS_RECORD_ACTIVE;
     } else if (strcmp(status, "tobedeleted") == 0 || strcmp(status, "inactive") == 0) {
@@ -243,9 +259,13 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
         s->roles[i] = s->arena.data + s->role_off[i];
     for (i = 0; i < s->n_orgs; i++)
         s->orgs[i] = s->arena.data + s->org_off[i];
+    for (i = 0; i < s->n_items; i++)
+        s->items[i] = s->arena.data + s->item_off[i];
     for (i = 0; i < s->n_fields; i++) {
         s->fields[i].path = s->arena.data + s->field_off[i][0];
         s->fields[i].value = s->arena.data + s->field_off[i][1];
+        s->fields[i].n_items = s->field_items[i][1];
+        s->fields[i].items = s->fields[i].n_items > 0 ? s->items + s->field_items[i][0] : NULL;
     }
     s->rec.role = s->roles[0];
     s->rec.roles = s->roles;
@@ -266,6 +286,7 @@ int cl_map_org(json_object *o, sis_org *out, const char **why)
     json_object *parent;
     const char *status = str_member(o, "status");
     memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
     out->sourced_id = str_member(o, "sourcedId");
     if (out->sourced_id == NULL || out->sourced_id[0] == '\0') {
         *why = "org without a sourcedId";

@@ -12,19 +12,24 @@
 #define CL_MAX_FIELDS 512
 #define CL_MAX_ROLES 16
 #define CL_MAX_ORGS 64
+#define CL_MAX_ITEMS 4096   /* list elements over all fields of one record */
 
 /* Reused from record to record, so mapping allocates nothing once warm.
  * Everything the sis_record points to lives here until the next call. */
 typedef struct cl_record_scratch {
     cl_buf arena;
     size_t field_off[CL_MAX_FIELDS][2];
+    size_t field_items[CL_MAX_FIELDS][2];   /* first item, count */
     size_t n_fields;
+    size_t item_off[CL_MAX_ITEMS];
+    size_t n_items;
     size_t role_off[CL_MAX_ROLES];
     size_t n_roles;
     size_t org_off[CL_MAX_ORGS];
     size_t n_orgs;
     size_t id_off, modified_off;
     sis_field fields[CL_MAX_FIELDS];
+    const char *items[CL_MAX_ITEMS];
     const char *roles[CL_MAX_ROLES];
     const char *orgs[CL_MAX_ORGS];
     sis_record rec;

@@ -215,7 +215,7 @@ static int report(const schema_ctx *s, const sis_schema_sink *sink)
     size_t i, k;
     for (i = 0; i < s->n_roles; i++) {
         const role_stat *r = &s->roles[i];
-        sis_schema_role sr = {r->role, r->count};
+        sis_schema_role sr = {sizeof(sis_schema_role), r->role, r->count};
         if (r->sampled == 0)
             continue;
         if (sink->role != NULL && sink->role(sink->ctx, &sr) != SIS_OK)
@@ -223,7 +223,7 @@ static int report(const schema_ctx *s, const sis_schema_sink *sink)
         for (k = 0; k < r->n_paths; k++) {
             const path_stat *p = &r->paths[k];
             const char *label = cl_field_label(p->path);
-            sis_schema_field f = {r->role, p->path, label ? label : p->path, p->type,
+            sis_schema_field f = {sizeof(sis_schema_field), r->role, p->path, label ? label : p->path, p->type,
                                   strncmp(p->path, "metadata.", 9) == 0, p->filled, r->sampled};
             if (sink->field != NULL && sink->field(sink->ctx, &f) != SIS_OK)
                 return -1;

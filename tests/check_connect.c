@@ -46,7 +46,8 @@ static const struct { const char *args; const char *text; } bad_connects[] = {
     {"--client-id sim-client --client-secret-env NOPE_UNSET", "environment variable NOPE_UNSET is not set"},
     {"--client-id wrong-id --client-secret-env SEC", "rejected the credentials (HTTP 401)"},
     {"--client-id sim-client --client-secret-file /nonexistent/secret", "cannot read the secret file"},
-    {"--client-id sim-client --client-secret-env SEC --auth magic", "unknown signing mode \"magic\""},
+    {"--client-id sim-client --client-secret-env SEC --auth magic",
+     "auth must be one of oauth1|oauth1-sha1|oauth2|bearer, not \"magic\""},
     {"--client-id sim-client --client-secret-env SEC --auth oauth2", "needs the token URL"},
 };
 

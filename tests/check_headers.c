@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include <sis/connector.h>
+#include <sis/sso.h>
 
 #include "testutil.h"
 
-static const char *const headers[] = {"status.h", "records.h", "host.h", "connector.h"};
+static const char *const headers[] = {"status.h", "records.h", "host.h", "plugin.h", "connector.h",
+                                      "sso.h"};
 
 START_TEST(header_compiles_alone)
 {
@@ -32,22 +34,89 @@ END_TEST
 
 START_TEST(abi_layout_is_deliberate)
 {
-    /* Both tables start with version and size, as every reader relies on. */
-    ck_assert_uint_eq(offsetof(sis_connector, abi_version), 0);
-    ck_assert_uint_eq(offsetof(sis_connector, struct_size), 4);
+    /* Every plugin's table starts with the common header, which starts with
+     * version and size, as every reader relies on. */
+    ck_assert_uint_eq(offsetof(sis_plugin_header, abi_version), 0);
+    ck_assert_uint_eq(offsetof(sis_plugin_header, struct_size), 4);
+    ck_assert_uint_eq(offsetof(sis_connector, header), 0);
+    ck_assert_uint_eq(offsetof(sis_sso_provider, header), 0);
     ck_assert_uint_eq(offsetof(sis_host, abi_version), 0);
     ck_assert_uint_eq(offsetof(sis_host, struct_size), 4);
-    /* ABI 1.0 on LP64: a change here is an ABI change; bump the minor
-     * (append) or the major (anything else) and update these numbers. */
-    ck_assert_uint_eq(sizeof(sis_connector), 88);
-    ck_assert_uint_eq(offsetof(sis_connector, create), 40);
-    ck_assert_uint_eq(offsetof(sis_connector, apply_mappings), 80);
+    /* Every struct that crosses by pointer starts with struct_size. */
+    ck_assert_uint_eq(offsetof(sis_record, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_org, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_schema_field, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_schema_role, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_host_user, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_mapping, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_sink, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_schema_sink, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_auth_request, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_auth_result, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_fetch_request, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_fetch_result, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_decl, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_error, struct_size), 0);
+    ck_assert_uint_eq(offsetof(sis_sso_identity, struct_size), 0);
+    /* ABI 2.0 on LP64: a change here is an ABI change; bump the minor
+     * (append) or the major (anything else) and update these numbers.
+     * Array elements (sis_field, sis_kv, sis_pair, sis_role_fields) are
+     * frozen: their size is a stride. */
+    ck_assert_uint_eq(sizeof(sis_plugin_header), 80);
+    ck_assert_uint_eq(sizeof(sis_connector), 128);
+    ck_assert_uint_eq(offsetof(sis_connector, create), 80);
+    ck_assert_uint_eq(offsetof(sis_connector, apply_mappings), 120);
+    ck_assert_uint_eq(sizeof(sis_sso_provider), 112);
     ck_assert_uint_eq(sizeof(sis_host), 72);
     ck_assert_uint_eq(offsetof(sis_host, is_cancelled), 64);
-    ck_assert_uint_eq(sizeof(sis_record), 80);
-    ck_assert_uint_eq(sizeof(sis_error), 516);
+    ck_assert_uint_eq(sizeof(sis_record), 88);
+    ck_assert_uint_eq(sizeof(sis_decl), 80);
+    ck_assert_uint_eq(sizeof(sis_field), 32);
+    ck_assert_uint_eq(sizeof(sis_kv), 16);
+    ck_assert_uint_eq(sizeof(sis_pair), 16);
+    ck_assert_uint_eq(sizeof(sis_role_fields), 24);
+    ck_assert_uint_eq(sizeof(sis_error), 24);
     ck_assert_int_eq(SIS_ERR_TOO_SMALL, -22);
-    ck_assert_uint_eq(SIS_ABI_MAJOR(SIS_ABI_VERSION), 1);
+    ck_assert_int_eq(SIS_ERR_DATA, -23);
+    ck_assert_uint_eq(SIS_ABI_MAJOR(SIS_ABI_VERSION), 2);
+}
+END_TEST
+
+START_TEST(status_names_and_errors_work_from_the_headers_alone)
+{
+    sis_error err = SIS_ERROR_LOCAL;
+    char small[8];
+    sis_error tiny = SIS_ERROR_INIT(small, sizeof small);
+    ck_assert_str_eq(sis_status_name(SIS_OK), "SIS_OK");
+    ck_assert_str_eq(sis_status_name(SIS_ERR_AUTH), "SIS_ERR_AUTH");
+    ck_assert_str_eq(sis_status_name(SIS_ERR_DATA), "SIS_ERR_DATA");
+    ck_assert_str_eq(sis_status_name(-999), "SIS_ERR_UNKNOWN");
+    ck_assert_str_eq(sis_status_name(7), "SIS_ERR_UNKNOWN");
+    ck_assert_int_eq(sis_error_set(&err, SIS_ERR_AUTH, "wrong %s", "secret"), SIS_ERR_AUTH);
+    ck_assert_int_eq(err.code, SIS_ERR_AUTH);
+    ck_assert_str_eq(err.message, "wrong secret");
+    /* A caller's small buffer truncates, never overflows. */
+    sis_error_set(&tiny, SIS_ERR_AUTH, "a message longer than eight bytes");
+    ck_assert_str_eq(small, "a messa");
+    ck_assert_int_eq(sis_error_set(NULL, SIS_ERR_NOMEM, "x"), SIS_ERR_NOMEM);
+}
+END_TEST
+
+static int keep(void *ctx, const char *v)
+{
+    snprintf(ctx, 64, "%s", v);
+    return SIS_OK;
+}
+
+START_TEST(text_out_hands_any_length_back)
+{
+    char got[64] = "";
+    sis_text_out t = {got, keep}, none = {NULL, NULL};
+    ck_assert_int_eq(sis_text_set(&t, "https://example.test/"), SIS_OK);
+    ck_assert_str_eq(got, "https://example.test/");
+    ck_assert_int_eq(sis_text_set(&t, NULL), SIS_OK);
+    ck_assert_str_eq(got, "");
+    ck_assert_int_eq(sis_text_set(&none, "ignored"), SIS_OK);
 }
 END_TEST
 
@@ -77,6 +146,8 @@ Suite *suite_headers(void)
     tcase_add_loop_test(tc, header_compiles_alone, 0, (int)(sizeof headers / sizeof headers[0]));
     tcase_add_test(tc, headers_never_name_the_vendor);
     tcase_add_test(tc, abi_layout_is_deliberate);
+    tcase_add_test(tc, status_names_and_errors_work_from_the_headers_alone);
+    tcase_add_test(tc, text_out_hands_any_length_back);
     tcase_add_test(tc, install_gives_headers_and_pkg_config);
     suite_add_tcase(s, tc);
     return s;

@@ -20,11 +20,9 @@ static void add_test_plugin(const char *file, const char *so, const char *id, co
     ck_assert_int_ne(asprintf(&link, "%s/%s", dir, so), -1);
     if (access(link, F_OK) != 0)
         ck_assert_int_eq(symlink(lib, link), 0);
-    ck_assert_int_ne(asprintf(&json, "{\"id\":\"%s\",\"name\":\"Test SIS\",\"kind\":\"sis\","
-                              "\"version\":\"1.0.0\",\"abi\":\"1.0\",\"library\":\"%s\","
-                              "\"entry\":\"%s\",\"auth_modes\":[\"manual\"],"
-                              "\"manual_fields\":[{\"name\":\"token\",\"secret\":true}],"
-                              "\"capabilities\":[\"full\"]}", id, so, entry), -1);
+    ck_assert_int_ne(asprintf(&json, "{\"id\":\"%s\",\"kind\":\"%s\",\"version\":\"1.0.0\","
+                              "\"abi\":\"2.0\",\"library\":\"%s\",\"entry\":\"%s\"}", id,
+                              strcmp(so, "sso.so") == 0 ? "sso" : "sis", so, entry), -1);
     free(tu_write_file(dir, file, json));
     free(json);
     free(link);
@@ -63,13 +61,23 @@ START_TEST(incompatible_plugins_are_refused_each_with_its_reason)
     add_test_plugin("d-ident.manifest", "wrong_identity.so", "ident", "sis_plugin_entry");
     add_test_plugin("e-entry.manifest", "good.so", "badentry", "no_such_entry");
     add_test_plugin("f-dup.manifest", "good.so", "testsis", "sis_plugin_entry");
+    add_test_plugin("g-decl.manifest", "bad_decl.so", "baddecl", "sis_plugin_entry");
+    add_test_plugin("h-sso.manifest", "sso.so", "testsso", "sis_plugin_entry");
     mh_registry_scan(&reg, dir, mh_services());
 
-    ck_assert_uint_eq(reg.n_plugins, 1);
+    ck_assert_uint_eq(reg.n_plugins, 2);
     ck_assert_str_eq(reg.plugins[0].manifest->id, "testsis");
-    ck_assert_uint_eq(reg.n_refusals, 5);
+    ck_assert_ptr_nonnull(reg.plugins[0].connector);
+    /* An SSO plugin loads as its own kind, with its own table. */
+    ck_assert_str_eq(reg.plugins[1].manifest->id, "testsso");
+    ck_assert_ptr_null(reg.plugins[1].connector);
+    ck_assert_ptr_nonnull(reg.plugins[1].sso);
+    ck_assert_uint_eq(reg.n_refusals, 6);
     r = refusal_for(&reg, "b-newer.manifest");
-    ck_assert_msg(r && strstr(r, "built for SIS ABI 2.0 but this host speaks 1.0"), "%s", r);
+    ck_assert_msg(r && strstr(r, "built for SIS ABI 3.0 but this host speaks 2.0"), "%s", r);
+    r = refusal_for(&reg, "g-decl.manifest");
+    ck_assert_msg(r && strstr(r, "default of declaration \"roster_size\" is not valid"), "%s", r);
+
     r = refusal_for(&reg, "c-null.manifest");
     ck_assert_msg(r && strstr(r, "slot \"discover_schema\" is NULL"), "%s", r);
     r = refusal_for(&reg, "d-ident.manifest");
@@ -97,11 +105,13 @@ START_TEST(two_plugins_work_side_by_side)
     const mh_plugin *cl, *tp;
     sis_host_app app_cl, app_tp;
     sis_instance *i_cl = NULL, *i_tp = NULL;
-    sis_error err = {0, ""};
-    sis_fetch_request req = {sizeof req, SIS_FETCH_FULL, NULL, NULL, 0};
+    sis_error err = SIS_ERROR_LOCAL;
+    sis_fetch_request req = SIS_FETCH_REQUEST_INIT;
     sis_fetch_result res;
     int n = 0;
-    sis_sink sink = {&n, NULL, count_record, NULL};
+    sis_sink sink = {sizeof(sis_sink), &n, NULL, count_record, NULL};
+    mh_store *store = NULL;
+    char msg[512];
 
     add_test_plugin("testsis.manifest", "good.so", "testsis", "sis_plugin_entry");
     ck_assert_int_ne(asprintf(&search, "%s:%s/classlink.manifest", dir, tu_build_dir()), -1);
@@ -115,16 +125,22 @@ START_TEST(two_plugins_work_side_by_side)
 
     memset(&app_cl, 0, sizeof app_cl);
     memset(&app_tp, 0, sizeof app_tp);
+    free(search);
+    ck_assert_int_ne(asprintf(&search, "%s/host.db", dir), -1);
+    ck_assert_int_eq(mh_store_open(&store, search, msg, sizeof msg), 0);
     app_cl.plugin = cl;
     app_tp.plugin = tp;
+    app_tp.store = store;
     ck_assert_int_eq(cl->connector->create(&i_cl, mh_services(), &app_cl, &err), SIS_OK);
     ck_assert_int_eq(tp->connector->create(&i_tp, mh_services(), &app_tp, &err), SIS_OK);
     memset(&res, 0, sizeof res);
-    ck_assert_int_eq(tp->connector->fetch_users(i_tp, &req, &sink, &res, &err), SIS_OK);
-    ck_assert_int_eq(n, 3);
-    ck_assert_int_eq(res.complete, 1);
+    res.struct_size = sizeof res;
+    /* Not connected: the test SIS says so through the host's secret store. */
+    ck_assert_int_eq(tp->connector->fetch_users(i_tp, &req, &sink, &res, &err), SIS_ERR_CONFIG);
+    ck_assert_int_eq(n, 0);
     cl->connector->destroy(i_cl);
     tp->connector->destroy(i_tp);
+    mh_store_close(store);
     mh_registry_free(&reg);
     free(search);
 }
@@ -135,20 +151,22 @@ START_TEST(classlink_entry_refuses_other_abi_major)
     char *lib;
     void *h;
     union { void *obj; sis_entry_fn fn; } entry;
-    const sis_connector *c = (const sis_connector *)1;
-    sis_error err = {0, ""};
+    const sis_plugin_header *c = (const sis_plugin_header *)1;
+    sis_error err = SIS_ERROR_LOCAL;
 
     ck_assert_int_ne(asprintf(&lib, "%s/classlink_sis.so", tu_build_dir()), -1);
     h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
     ck_assert_msg(h != NULL, "%s", dlerror());
     entry.obj = dlsym(h, "classlink_sis_entry");
     ck_assert_ptr_nonnull(entry.obj);
-    ck_assert_int_eq(entry.fn(SIS_ABI_MAKE(2, 0), mh_services(), &c, &err), SIS_ERR_ABI);
+    ck_assert_int_eq(entry.fn(SIS_ABI_MAKE(3, 0), mh_services(), &c, &err), SIS_ERR_ABI);
     ck_assert_ptr_null(c);
-    ck_assert_msg(strstr(err.message, "speaks SIS ABI 1.x but the host speaks 2.0"), "%s",
+    ck_assert_msg(strstr(err.message, "speaks SIS ABI 2.x but the host speaks 3.0"), "%s",
                   err.message);
     ck_assert_int_eq(entry.fn(SIS_ABI_VERSION, mh_services(), &c, &err), SIS_OK);
     ck_assert_str_eq(c->id, "classlink");
+    ck_assert_int_eq(c->kind, SIS_KIND_SIS);
+    ck_assert_uint_eq(c->struct_size, sizeof(sis_connector));
     free(lib);
 }
 END_TEST

@@ -213,7 +213,7 @@ START_TEST(the_pre_created_card_syncs_with_no_setup)
     char *file, json[512];
     tu_result r;
     snprintf(json, sizeof json, "{\"apps\":[{\"plugin\":\"classlink\",\"name\":\"district-sis\","
-             "\"config\":{\"server\":\"http://127.0.0.1:%d/ims/oneroster/v1p1\",\"auth\":\"oauth1\","
+             "\"credentials\":{\"server\":\"http://127.0.0.1:%d/ims/oneroster/v1p1\",\"auth\":\"oauth1\","
              "\"client_id\":\"sim-client\"},\"secrets_env\":{\"client_secret\":\"LEGACY\"}}]}",
              env.sim.port);
     file = tu_write_file(env.dir, "existing.json", json);
@@ -228,8 +228,52 @@ START_TEST(the_pre_created_card_syncs_with_no_setup)
     tu_result_free(&r);
     r = tu_run("cd %s && MOCK_HOST_DB=%s/host.db %s/mock-host provision %s", env.dir, env.dir,
                tu_build_dir(), file);
-    ck_assert_ptr_nonnull(strstr(r.out, "already installed; left as it is"));
+    ck_assert_ptr_nonnull(strstr(r.out, "already installed and connected; left as it is"));
     tu_result_free(&r);
+    free(file);
+}
+END_TEST
+
+/* A pre-created card is verified like connect: a wrong secret leaves a card
+ * that needs attention, never one called connected; a bare server URL is
+ * read as connect reads it; unknown keys are refused before anything is
+ * stored. */
+START_TEST(pre_created_cards_are_verified_like_connect)
+{
+    char *file, json[768];
+    tu_result r;
+    snprintf(json, sizeof json, "{\"apps\":[{\"plugin\":\"classlink\",\"name\":\"typo\","
+             "\"credentials\":{\"server\":\"http://127.0.0.1:%d\"},\"client_secret_env\":\"X\"}]}",
+             env.sim.port);
+    file = tu_write_file(env.dir, "typo.json", json);
+    r = MH("provision %s", file);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "unknown key \"client_secret_env\""), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_ptr_null(strstr(r.out, "typo"));  /* nothing of the file was stored */
+    tu_result_free(&r);
+    free(file);
+
+    snprintf(json, sizeof json, "{\"apps\":[{\"plugin\":\"classlink\",\"name\":\"wrong-secret\","
+             "\"credentials\":{\"server\":\"http://127.0.0.1:%d\",\"client_id\":\"sim-client\"},"
+             "\"secrets_env\":{\"client_secret\":\"WRONG\"}},"
+             "{\"plugin\":\"classlink\",\"name\":\"bare-url\",\"credentials\":{\"server\":"
+             "\"http://127.0.0.1:%d\",\"client_id\":\"sim-client\"},\"secrets_env\":"
+             "{\"client_secret\":\"SEC\"}}]}", env.sim.port, env.sim.port);
+    file = tu_write_file(env.dir, "cards.json", json);
+    r = mh_with_env("WRONG=not-the-secret", "provision %s", file);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "wrong-secret: installed, but its credentials did not work") &&
+                  strstr(r.err, "HTTP 401"), "%s", r.err);
+    ck_assert_msg(strstr(r.out, "bare-url: installed and connected"), "%s", r.out);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "needs attention: ") != NULL, "%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "HTTP 401"));
+    tu_result_free(&r);
+    mh_fails(1, "not connected", "sync wrong-secret");
+    mh_ok("sync bare-url");
     free(file);
 }
 END_TEST
@@ -272,6 +316,7 @@ Suite *suite_login(void)
     tcase_add_test(tc, wrong_state_and_spent_code_are_refused);
     tcase_add_test(tc, a_district_without_direct_credentials_connects_through_the_proxy);
     tcase_add_test(tc, the_pre_created_card_syncs_with_no_setup);
+    tcase_add_test(tc, pre_created_cards_are_verified_like_connect);
     tcase_add_loop_test(tc, login_recovers_from_transient_faults_and_fails_clearly, 0,
                         (int)(sizeof login_faults / sizeof login_faults[0]));
     suite_add_tcase(s, tc);

@@ -14,7 +14,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"connect", suite_connect}, {"sync", suite_sync},
     {"faults", suite_faults},   {"fields", suite_fields},
     {"itxm", suite_itxm},       {"login", suite_login},
-    {"tls", suite_tls},
+    {"tls", suite_tls},         {"contract", suite_contract},
     {"csv", suite_csv},
 };
 

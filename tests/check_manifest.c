@@ -8,43 +8,39 @@
 #include "../mock-host/manifest.h"
 #include "testutil.h"
 
-#define GOOD_HEAD "{\"id\":\"testsis\",\"name\":\"Test SIS\",\"kind\":\"sis\",\"version\":\"1.0.0\","
-#define GOOD_TAIL "\"auth_modes\":[\"manual\"],\"manual_fields\":[{\"name\":\"token\",\"secret\":true}]," \
-                  "\"capabilities\":[\"full\"]}"
-#define GOOD_LIB "\"abi\":\"1.0\",\"library\":\"good.so\",\"entry\":\"sis_plugin_entry\","
+#define GOOD_HEAD "{\"id\":\"testsis\",\"kind\":\"sis\",\"version\":\"1.0.0\","
+#define GOOD_TAIL "\"manifest_version\":2}"
+#define GOOD_LIB "\"abi\":\"2.0\",\"library\":\"good.so\",\"entry\":\"sis_plugin_entry\","
 
 static const struct { const char *name; const char *json; const char *expect; } broken[] = {
     {"not json", "{\"id\": \"x\",,}", "is not valid JSON"},
     {"trailing text", GOOD_HEAD GOOD_LIB GOOD_TAIL " extra", "unexpected text after the object"},
     {"array", "[1,2]", "top level must be a JSON object"},
-    {"no id", "{\"name\":\"x\"}", "\"id\" is missing"},
-    {"bad id", "{\"id\":\"a b\",\"name\":\"x\",\"kind\":\"sis\",\"version\":\"1\",\"abi\":\"1.0\","
+    {"no id", "{\"kind\":\"sis\"}", "\"id\" is missing"},
+    {"bad id", "{\"id\":\"a b\",\"kind\":\"sis\",\"version\":\"1\",\"abi\":\"2.0\","
      "\"library\":\"good.so\",\"entry\":\"e\"}", "\"id\" (a b) may hold only"},
-    {"wrong kind", "{\"id\":\"x\",\"name\":\"x\",\"kind\":\"sso\",\"version\":\"1\",\"abi\":\"1.0\","
-     "\"library\":\"good.so\",\"entry\":\"e\"}", "only \"sis\" plugins"},
-    {"number name", "{\"id\":\"x\",\"name\":5}", "\"name\" must be a non-empty string"},
-    {"bad abi", "{\"id\":\"x\",\"name\":\"x\",\"kind\":\"sis\",\"version\":\"1\",\"abi\":\"one\","
-     "\"library\":\"good.so\",\"entry\":\"e\"}", "must look like \"1.0\""},
-    {"newer abi", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"good.so\",\"entry\":\"sis_plugin_entry\","
-     GOOD_TAIL, "built for SIS ABI 2.0, this host speaks 1.0"},
-    {"absolute library", GOOD_HEAD "\"abi\":\"1.0\",\"library\":\"/usr/lib/x.so\",\"entry\":\"e\","
+    {"unknown kind", "{\"id\":\"x\",\"kind\":\"lms\",\"version\":\"1\",\"abi\":\"2.0\","
+     "\"library\":\"good.so\",\"entry\":\"e\"}", "knows \"sis\" and \"sso\""},
+    {"number version", "{\"id\":\"x\",\"kind\":\"sis\",\"version\":5}", "\"version\" must be a non-empty string"},
+    {"bad abi", "{\"id\":\"x\",\"kind\":\"sis\",\"version\":\"1\",\"abi\":\"one\","
+     "\"library\":\"good.so\",\"entry\":\"e\"}", "must look like \"2.0\""},
+    {"newer abi", GOOD_HEAD "\"abi\":\"3.0\",\"library\":\"good.so\",\"entry\":\"sis_plugin_entry\","
+     GOOD_TAIL, "built for SIS ABI 3.0, this host speaks 2.0"},
+    {"absolute library", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"/usr/lib/x.so\",\"entry\":\"e\","
      GOOD_TAIL, "relative to the manifest's folder"},
-    {"escaping library", GOOD_HEAD "\"abi\":\"1.0\",\"library\":\"sub/../../x.so\",\"entry\":\"e\","
+    {"escaping library", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"sub/../../x.so\",\"entry\":\"e\","
      GOOD_TAIL, "escapes the manifest's folder"},
-    {"missing library", GOOD_HEAD "\"abi\":\"1.0\",\"library\":\"nothere.so\",\"entry\":\"e\","
+    {"missing library", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"nothere.so\",\"entry\":\"e\","
      GOOD_TAIL, "nothere.so does not exist"},
-    {"library is a folder", GOOD_HEAD "\"abi\":\"1.0\",\"library\":\"sub\",\"entry\":\"e\","
+    {"library is a folder", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"sub\",\"entry\":\"e\","
      GOOD_TAIL, "is not a regular file"},
-    {"entry not a symbol", GOOD_HEAD "\"abi\":\"1.0\",\"library\":\"good.so\",\"entry\":\"x();\","
+    {"entry not a symbol", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"good.so\",\"entry\":\"x();\","
      GOOD_TAIL, "is not a C symbol name"},
-    {"unknown auth mode", GOOD_HEAD GOOD_LIB "\"auth_modes\":[\"magic\"],\"capabilities\":[]}",
-     "unknown value \"magic\""},
-    {"manual without fields", GOOD_HEAD GOOD_LIB "\"auth_modes\":[\"manual\"],\"capabilities\":[]}",
-     "\"manual_fields\" is empty"},
-    {"field without name", GOOD_HEAD GOOD_LIB "\"auth_modes\":[\"manual\"],\"manual_fields\":[{}],"
-     "\"capabilities\":[]}", "entry 1 needs a \"name\""},
-    {"unknown capability", GOOD_HEAD GOOD_LIB "\"auth_modes\":[],\"capabilities\":[\"teleport\"]}",
-     "unknown value \"teleport\""},
+    /* Declarations live in the plugin: a manifest that repeats them is refused. */
+    {"declarations in the manifest", GOOD_HEAD GOOD_LIB "\"manual_fields\":[{\"name\":\"token\"}]}",
+     "unknown field \"manual_fields\""},
+    {"capabilities in the manifest", GOOD_HEAD GOOD_LIB "\"capabilities\":[\"full\"]}",
+     "unknown field \"capabilities\""},
 };
 
 static char *dir;
@@ -108,10 +104,8 @@ START_TEST(good_manifest_is_read)
     mh_manifest *m = NULL;
     ck_assert_msg(mh_manifest_load(&m, path, err, sizeof err) == 0, "%s", err);
     ck_assert_str_eq(m->id, "testsis");
-    ck_assert_int_eq(m->auth_manual, 1);
-    ck_assert_int_eq(m->auth_login, 0);
-    ck_assert_uint_eq(m->n_manual_fields, 1);
-    ck_assert_int_eq(m->manual_fields[0].secret, 1);
+    ck_assert_int_eq(m->kind, SIS_KIND_SIS);
+    ck_assert_uint_eq(m->abi_major, 2);
     ck_assert_ptr_nonnull(strstr(m->library, "good.so"));
     mh_manifest_free(m);
     free(path);
@@ -122,13 +116,16 @@ START_TEST(shipped_manifest_is_valid)
 {
     char err[1024] = "", *path;
     mh_manifest *m = NULL;
+    tu_result r;
     ck_assert_int_ne(asprintf(&path, "%s/classlink.manifest", tu_build_dir()), -1);
     ck_assert_msg(mh_manifest_load(&m, path, err, sizeof err) == 0, "%s", err);
     ck_assert_str_eq(m->id, "classlink");
-    ck_assert(m->auth_login && m->auth_manual);
-    ck_assert_ptr_nonnull(mh_manifest_setting(m, "launchpad_client_id"));
-    ck_assert_str_eq(mh_manifest_setting(m, "partner_key")->env, "CLASSLINK_PARTNER_KEY");
-    ck_assert_int_eq(mh_manifest_setting(m, "launchpad_client_secret")->secret, 1);
+    /* One source of the version: the Makefile's, written into the manifest. */
+    r = tu_run("make --no-print-directory -s -C %s print-version", tu_src_dir());
+    ck_assert_int_eq(r.status, 0);
+    r.out[strcspn(r.out, "\n")] = '\0';
+    ck_assert_str_eq(m->version, r.out);
+    tu_result_free(&r);
     mh_manifest_free(m);
     free(path);
 }

@@ -45,6 +45,7 @@ Suite *suite_fields(void);
 Suite *suite_itxm(void);
 Suite *suite_login(void);
 Suite *suite_tls(void);
+Suite *suite_contract(void);
 Suite *suite_csv(void);
 
 #endif

@@ -1,19 +1,7 @@
 /*
- * sis/connector.h - the SIS plugin ABI: the entry function and the
- * connector vtable.
- *
- * A plugin is a shared object that exports exactly one function, named in
- * its manifest, of type sis_entry_fn.  The host calls it with the ABI
- * version it speaks and its services table; the plugin answers with a
- * pointer to its connector vtable, or refuses with a message.
- *
- * Versioning (after SQLite's VFS and OBS modules):
- *  - SIS_ABI_VERSION packs a major and a minor.  A different major is
- *    incompatible in both directions.  Minors only append slots.
- *  - sis_connector and sis_host start with abi_version and struct_size.  A
- *    reader never touches a slot beyond struct_size.
- *  - The host checks the major, struct_size and that every required slot is
- *    non-NULL before calling anything.
+ * sis/connector.h - the SIS plugin kind: its capabilities, requests,
+ * results and vtable.  The entry function, the common header, the
+ * declarations and the versioning rules are in sis/plugin.h.
  */
 #ifndef SIS_CONNECTOR_H
 #define SIS_CONNECTOR_H
@@ -22,23 +10,13 @@
 #include <stdint.h>
 
 #include <sis/host.h>
+#include <sis/plugin.h>
 #include <sis/records.h>
 #include <sis/status.h>
 
-#define SIS_ABI_VERSION_MAJOR 1
-#define SIS_ABI_VERSION_MINOR 0
-#define SIS_ABI_MAKE(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
-#define SIS_ABI_VERSION SIS_ABI_MAKE(SIS_ABI_VERSION_MAJOR, SIS_ABI_VERSION_MINOR)
-#define SIS_ABI_MAJOR(v) ((uint32_t)(v) >> 16)
-#define SIS_ABI_MINOR(v) ((uint32_t)(v) & 0xffffu)
-
-/* What kind of integration a plugin is.  Only SIS exists today. */
-typedef enum sis_plugin_kind {
-    SIS_KIND_SIS = 1,
-    SIS_KIND_SSO = 2
-} sis_plugin_kind;
-
-/* Capability bits. */
+/* Capability bits of an SIS plugin (sis_plugin_header.capabilities).  The
+ * host acts on them: no interactive login without AUTH_LOGIN, no delta run
+ * without FETCH_DELTA, no metadata toggle without METADATA. */
 #define SIS_CAP_AUTH_LOGIN    (1u << 0)  /* interactive OAuth begin/complete */
 #define SIS_CAP_AUTH_MANUAL   (1u << 1)  /* credentials typed by the admin */
 #define SIS_CAP_SCHEMA        (1u << 2)  /* discover_schema works */
@@ -54,13 +32,8 @@ typedef struct sis_instance sis_instance;   /* opaque, owned by the plugin */
 typedef enum sis_auth_step {
     SIS_AUTH_BEGIN = 1,      /* start an interactive login: get a URL */
     SIS_AUTH_COMPLETE = 2,   /* finish it with the redirect's parameters */
-    SIS_AUTH_MANUAL = 3      /* credentials the admin typed (manifest fields) */
+    SIS_AUTH_MANUAL = 3      /* credentials the admin typed (declared fields) */
 } sis_auth_step;
-
-typedef struct sis_kv {
-    const char *key;
-    const char *value;
-} sis_kv;
 
 /* Built by the host; every pointer borrowed for the call. */
 typedef struct sis_auth_request {
@@ -68,16 +41,20 @@ typedef struct sis_auth_request {
     sis_auth_step step;
     const char *redirect_uri;    /* BEGIN and COMPLETE: the host's loopback URI */
     const sis_kv *params;        /* COMPLETE: redirect query parameters, decoded;
-                                    MANUAL: the manifest's credential fields */
+                                    MANUAL: the declared CREDENTIAL fields the
+                                    admin gave (absent ones are not listed) */
     size_t n_params;
 } sis_auth_request;
+
+#define SIS_AUTH_REQUEST_INIT {(uint32_t)sizeof(sis_auth_request), SIS_AUTH_MANUAL, NULL, NULL, 0}
 
 /* Owned by the host (usually on its stack), filled by the plugin. */
 typedef struct sis_auth_result {
     uint32_t struct_size;
-    char url[2048];              /* BEGIN: where to send the admin's browser */
-    char tenant_name[256];       /* COMPLETE/MANUAL: the district, when known */
-    char server[512];            /* COMPLETE/MANUAL: the roster endpoint */
+    sis_text_out url;            /* BEGIN: where to send the admin's browser */
+    sis_text_out tenant_name;    /* COMPLETE/MANUAL: the district, when known */
+    sis_text_out source;         /* COMPLETE/MANUAL: where the roster comes from
+                                    (a URL, a folder), for the admin to read */
     uint64_t visible_users;      /* from the verification request; UINT64_MAX unknown */
 } sis_auth_result;
 
@@ -88,8 +65,6 @@ typedef enum sis_fetch_mode {
     SIS_FETCH_DELTA = 2
 } sis_fetch_mode;
 
-#define SIS_WATERMARK_MAX 64
-
 typedef struct sis_fetch_request {
     uint32_t struct_size;
     sis_fetch_mode mode;
@@ -99,14 +74,16 @@ typedef struct sis_fetch_request {
     size_t n_paths;
 } sis_fetch_request;
 
+#define SIS_FETCH_REQUEST_INIT {(uint32_t)sizeof(sis_fetch_request), SIS_FETCH_FULL, NULL, NULL, 0}
+
 /* Owned by the host, filled by the plugin, also on failure. */
 typedef struct sis_fetch_result {
     uint32_t struct_size;
     int complete;                /* 1 only when every page was read and the
                                     snapshot was consistent: the host may then
                                     deactivate by absence after a FULL fetch */
-    char watermark[SIS_WATERMARK_MAX]; /* for the next DELTA; "" when none */
-    char incomplete_reason[256]; /* why complete is 0, for the run history */
+    sis_text_out watermark;      /* for the next DELTA; unset when none */
+    sis_text_out incomplete_reason; /* why complete is 0, for the run history */
     uint64_t orgs;
     uint64_t records;
     uint64_t invalid;
@@ -118,15 +95,8 @@ typedef struct sis_fetch_result {
 /* ---- the vtable ------------------------------------------------------ */
 
 typedef struct sis_connector {
-    uint32_t abi_version;        /* SIS_ABI_VERSION the plugin was built with */
-    uint32_t struct_size;        /* sizeof(sis_connector) as the plugin built it */
-
-    /* Identity; static strings owned by the plugin, valid while loaded. */
-    const char *id;              /* must equal the manifest's "id" */
-    const char *name;            /* display name */
-    const char *version;         /* plugin version, must equal the manifest's */
-    sis_plugin_kind kind;
-    uint32_t capabilities;       /* SIS_CAP_* bits */
+    /* header.kind == SIS_KIND_SIS; header.struct_size = sizeof(sis_connector). */
+    sis_plugin_header header;
 
     /* Required.  Bind an instance to one installed app.  *out belongs to
      * the host until it passes it to destroy.  `host` and `app` stay valid
@@ -159,14 +129,5 @@ typedef struct sis_connector {
                           const sis_mapping *mapping, sis_user_fn emit, void *ctx,
                           sis_error *err);
 } sis_connector;
-
-/*
- * The exported entry.  `host_abi` is the SIS_ABI_VERSION the host speaks.
- * On success *out points to a static vtable owned by the plugin, valid while
- * the library stays loaded.  On refusal (e.g. a different major) it returns
- * SIS_ERR_ABI and says why in `err`.
- */
-typedef int (*sis_entry_fn)(uint32_t host_abi, const sis_host *host,
-                            const sis_connector **out, sis_error *err);
 
 #endif /* SIS_CONNECTOR_H */

@@ -33,6 +33,16 @@ typedef enum sis_log_level {
 #define SIS_HOST_HAS(h, slot) \
     ((h)->struct_size >= offsetof(sis_host, slot) + sizeof((h)->slot) && (h)->slot != NULL)
 
+/*
+ * Threads.  A plugin is called on one thread at a time per instance (the
+ * "calling thread"), except apply_mappings, which a host may call from
+ * another thread while fetch_users runs.  The rules for each service:
+ *  - log, progress, is_cancelled: any thread, at any time, concurrently.
+ *  - config_*, secret_*, setting_get: only on the calling thread, during a
+ *    call the host made into the plugin (create ... destroy), never from a
+ *    thread the plugin started and never from apply_mappings.
+ *  - sinks: on the calling thread of the operation they were passed to.
+ */
 typedef struct sis_host {
     uint32_t abi_version;        /* SIS_ABI_VERSION the host was built with */
     uint32_t struct_size;        /* sizeof(sis_host) as the host built it */
@@ -41,9 +51,15 @@ typedef struct sis_host {
      * secrets or record payloads; the host may show INFO and above. */
     void (*log)(sis_host_app *app, sis_log_level level, const char *msg);
 
-    /* Per-app configuration.  get copies the value, NUL included, into the
+    /* Per-app configuration, the plugin's own namespace: the host never
+     * reads or writes a key of it by name, and forgets all of it when the
+     * app is disconnected.  get copies the value, NUL included, into the
      * caller's buffer and returns SIS_OK, SIS_ERR_NOT_FOUND or
-     * SIS_ERR_TOO_SMALL.  set stores a copy; a NULL value removes the key.
+     * SIS_ERR_TOO_SMALL; for a key the plugin declared as a SETTING it
+     * returns the admin's value, already validated against the
+     * declaration, or else the declared default.  set stores a copy; a NULL
+     * value removes the key; a declared SETTING is validated first
+     * (SIS_ERR_CONFIG when invalid).
      * Keys starting with "pending." hold an interactive login's state
      * between SIS_AUTH_BEGIN and SIS_AUTH_COMPLETE: the host removes them
      * once a COMPLETE has run, whatever its outcome, so they are single-use. */
@@ -56,10 +72,12 @@ typedef struct sis_host {
     int (*secret_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
     int (*secret_set)(sis_host_app *app, const char *key, const char *value);
 
-    /* Host-level settings of the plugin that owns `app`, as its manifest
-     * declares them under "host_settings" (e.g. a vendor's OAuth client id,
-     * the same for every district).  Same contract as config_get; secret
-     * settings are delivered here too, and wiped by the plugin after use. */
+    /* HOST_SETTING declarations of the plugin that owns `app` (the same for
+     * every district, e.g. a vendor's OAuth client id): the operator's value
+     * (environment variable the declaration names, or the host's own
+     * store), else the declared default.  Same contract as config_get;
+     * secret settings are delivered here too, and wiped by the plugin after
+     * use. */
     int (*setting_get)(sis_host_app *app, const char *key, char *buf, size_t cap);
 
     /* Progress of a long operation.  `phase` is a short word ("orgs",
@@ -67,9 +85,11 @@ typedef struct sis_host {
     void (*progress)(sis_host_app *app, const char *phase, uint64_t done, uint64_t total);
 
     /* Non-zero when the admin asked to stop.  Plugins poll it between
-     * requests and return SIS_ERR_CANCELLED promptly. */
+     * requests (and while waiting) and return SIS_ERR_CANCELLED promptly. */
     int (*is_cancelled)(sis_host_app *app);
 } sis_host;
+
+#define SIS_HOST_INIT {0, (uint32_t)sizeof(sis_host), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /*
  * The record sink: where fetch_users streams what it reads.  Passed per
@@ -78,21 +98,28 @@ typedef struct sis_host {
  * which then returns SIS_ERR_SINK.  Records are borrowed for the call.
  */
 typedef struct sis_sink {
+    uint32_t struct_size;        /* sizeof(sis_sink) as the host built it */
     void *ctx;
     int (*org)(void *ctx, const sis_org *org);
     int (*record)(void *ctx, const sis_record *record);
     /* A record the plugin could not use.  `sourced_id` may be NULL when the
-     * record had none; `reason` is a short phrase without payload data. */
+     * record had none; `reason` is a short phrase without payload data
+     * (e.g. "users.csv line 12: unknown role \"janitor\""). */
     int (*invalid)(void *ctx, const char *sourced_id, const char *reason);
 } sis_sink;
 
+#define SIS_SINK_INIT {(uint32_t)sizeof(sis_sink), NULL, NULL, NULL, NULL}
+
 /* Where discover_schema reports the catalogue.  Borrowed for each call. */
 typedef struct sis_schema_sink {
+    uint32_t struct_size;        /* sizeof(sis_schema_sink) as the host built it */
     void *ctx;
     int (*role)(void *ctx, const sis_schema_role *role);
     int (*field)(void *ctx, const sis_schema_field *field);
     int (*org)(void *ctx, const sis_org *org);
 } sis_schema_sink;
+
+#define SIS_SCHEMA_SINK_INIT {(uint32_t)sizeof(sis_schema_sink), NULL, NULL, NULL, NULL}
 
 /* Where apply_mappings delivers the host user.  Borrowed for the call. */
 typedef int (*sis_user_fn)(void *ctx, const sis_host_user *user);

@@ -34,7 +34,7 @@ static int fetch(CURL *e, const char *url, const cl_oauth1 *p, cl_buf *body, lon
 {
     char *auth = NULL, *hdr = NULL;
     struct curl_slist *h = NULL;
-    sis_error err;
+    sis_error err = SIS_ERROR_LOCAL;
     CURLcode cc;
     long status = 0;
     if (cl_oauth1_authorization(&auth, NULL, "GET", url, p, &err) != SIS_OK ||

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *body = malloc(size + 1);
     cl_http_response r;
-    sis_error err;
+    sis_error err = SIS_ERROR_LOCAL;
     static const long statuses[] = {400, 401, 403, 404, 422, 429, 500, 503};
     memcpy(body, data, size);
     body[size] = '\0';

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1), root[512], *base = NULL, *dec;
     cl_url u;
-    sis_error err;
+    sis_error err = SIS_ERROR_LOCAL;
     cl_oauth1 p = {"key", "secret", NULL, NULL, CL_SIG_HMAC_SHA256, "1", "n", 0};
     memcpy(s, data, size);
     s[size] = '\0';

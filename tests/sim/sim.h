@@ -38,7 +38,7 @@ typedef struct sim_server {
     long long clock_offset_s;       /* the server's clock = now + offset */
     sim_fault faults[SIM_MAX_FAULTS];
     int n_faults;
-    char nonces[SIM_NONCES][48];
+    char nonces[SIM_NONCES][64];
     int nonce_pos;
     char tokens[SIM_TOKENS][48];    /* OAuth2 access tokens in force */
     int token_pos;
