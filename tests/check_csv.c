@@ -21,6 +21,7 @@
 
 #include <sis/connector.h>
 
+#include "check_csv_fixtures.h"
 #include "sim/tls.h"
 #include "testutil.h"
 
@@ -219,50 +220,6 @@ static const kept *rec(const char *id)
 
 /* ---- fixtures -------------------------------------------------------- */
 
-#define USERS_HEADER "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username," \
-    "userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades," \
-    "password,metadata.cohort,metadata.lunch_id\r\n"
-#define MANIFEST_BULK "propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n" \
-    "file.orgs,bulk\r\nfile.users,bulk\r\nsource.systemName,Test District\r\n"
-#define ORGS "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\n" \
-    "d1,,,Test District,district,D1,\r\ns1,,,\"North, High\",school,S1,d1\r\n" \
-    "s2,,,South Middle,school,S2,d1\r\n"
-#define USERS USERS_HEADER \
-    "u1,,,true,\"s1,s2\",student,ann,\"{SIS:1}\",Ann,\"O\"\"Neil, Jr\",,ID1,ann@x.org,,,," \
-    "\"09,10\",pw-secret-1,2027,5001\r\n" \
-    "u2,,,false,s1,teacher,bob,,Bob,\"Two\r\nLines\",,ID2,bob@x.org,,,,,pw-secret-2,,\r\n" \
-    "u3,,2024-05-01T10:00:00Z,true,s2,Student,cy,,Cy,Dee,,ID3,,,,,11,,2028,5003\r\n"
-
-/* Writes manifest.csv, orgs.csv and users.csv into `d`. */
-static void write_export(const char *d, const char *manifest, const char *orgs, const char *users)
-{
-    if (manifest)
-        free(tu_write_file(d, "manifest.csv", manifest));
-    if (orgs)
-        free(tu_write_file(d, "orgs.csv", orgs));
-    if (users)
-        free(tu_write_file(d, "users.csv", users));
-}
-
-/* A zip of the given name=content pairs (NULL-terminated), entries stored
- * under `prefix`. */
-static char *write_zip(const char *name, const char *prefix, const char *const *files)
-{
-    char *path = malloc(strlen(dir) + strlen(name) + 2), entry[256];
-    int zerr;
-    zip_t *z;
-    sprintf(path, "%s/%s", dir, name);
-    z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    ck_assert_ptr_nonnull(z);
-    for (; files[0] != NULL; files += 2) {
-        zip_source_t *s = zip_source_buffer(z, files[1], strlen(files[1]), 0);
-        snprintf(entry, sizeof entry, "%s%s", prefix, files[0]);
-        ck_assert_int_ge(zip_file_add(z, entry, s, ZIP_FL_OVERWRITE), 0);
-    }
-    ck_assert_int_eq(zip_close(z), 0);
-    return path;
-}
-
 static text_kept tenant, source_text, incomplete;
 
 static int connect_to(const char *source, const char *password, const char *key,
@@ -313,7 +270,7 @@ START_TEST(folder_export_streams_orgs_then_users_and_never_the_password)
     const kept *k;
     size_t i;
 
-    write_export(dir, MANIFEST_BULK, ORGS, USERS);
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, USERS);
     ck_assert_int_eq(connect_to(dir, NULL, NULL, NULL, &err), SIS_OK);
     ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_OK);
     ck_assert_str_eq(stored, dir);
@@ -351,7 +308,7 @@ START_TEST(bom_crlf_and_quoted_newlines_are_read_as_rfc_4180_says)
 {
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
-    write_export(dir, "propertyName,value\nfile.users,bulk\nfile.orgs,absent\n", NULL,
+    csvfx_write_export(dir, "propertyName,value\nfile.users,bulk\nfile.orgs,absent\n", NULL,
                  "\xef\xbb\xbf" "sourcedId,enabledUser,orgSourcedIds,role,username,givenName,familyName\n"
                  "a1,TRUE,s1,teacher,\"x,y\",\"say \"\"hi\"\"\",\"l1\nl2\"\n\n"
                  "a2,true,s1,aide,  spaced  ,G,F");
@@ -371,7 +328,7 @@ START_TEST(zip_export_reads_like_a_folder_also_inside_one_folder)
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files), *nested = write_zip("nested.zip", "oneroster/", files);
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), *nested = csvfx_write_zip(dir, "nested.zip", "oneroster/", files);
     ck_assert_int_eq(connect_to(zip, NULL, NULL, NULL, &err), SIS_OK);
     ck_assert_int_eq(sync_now(&res, &err), SIS_OK);
     ck_assert_uint_eq(res.records, 3);
@@ -388,7 +345,7 @@ START_TEST(delta_file_is_never_complete_and_its_tobedeleted_rows_deactivate)
 {
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
-    write_export(dir, "propertyName,value\nfile.users,delta\nfile.orgs,absent\n", NULL,
+    csvfx_write_export(dir, "propertyName,value\nfile.users,delta\nfile.orgs,absent\n", NULL,
                  USERS_HEADER
                  "u1,active,2024-05-01,true,s1,student,a,,A,B,,,,,,,,,,\n"
                  "u9,tobedeleted,2024-05-02,true,s1,student,z,,Z,Y,,,,,,,,,,\n");
@@ -418,9 +375,9 @@ static void expect_sync_error(const char *users, const char *manifest, const cha
 {
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
-    write_export(dir, MANIFEST_BULK, ORGS, USERS);
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, USERS);
     ck_assert_int_eq(connect_to(dir, NULL, NULL, NULL, &err), SIS_OK);
-    write_export(dir, manifest, NULL, users);
+    csvfx_write_export(dir, manifest, NULL, users);
     ck_assert_int_ne(sync_now(&res, &err), SIS_OK);
     ck_assert_msg(strstr(err.message, needle) != NULL, "'%s' not in: %s", needle, err.message);
     ck_assert_int_eq(res.complete, 0);
@@ -428,21 +385,21 @@ static void expect_sync_error(const char *users, const char *manifest, const cha
 
 START_TEST(no_users_file_is_refused_at_connect)
 {
-    write_export(dir, MANIFEST_BULK, ORGS, NULL);
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, NULL);
     expect_connect_error(dir, SIS_ERR_DATA, "has no users.csv");
 }
 END_TEST
 
 START_TEST(no_manifest_is_refused_at_connect)
 {
-    write_export(dir, NULL, ORGS, USERS);
+    csvfx_write_export(dir, NULL, ORGS, USERS);
     expect_connect_error(dir, SIS_ERR_DATA, "has no manifest.csv");
 }
 END_TEST
 
 START_TEST(missing_required_column_is_refused_at_connect)
 {
-    write_export(dir, MANIFEST_BULK, ORGS, "sourcedId,enabledUser,orgSourcedIds,role,username,"
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, "sourcedId,enabledUser,orgSourcedIds,role,username,"
                  "givenName\r\nu1,true,s1,student,a,A\r\n");
     expect_connect_error(dir, SIS_ERR_DATA, "users.csv line 1: the required column familyName is missing");
 }
@@ -506,7 +463,7 @@ END_TEST
 START_TEST(truncated_zip_is_refused)
 {
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files);
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files);
     struct stat st;
     ck_assert_int_eq(stat(zip, &st), 0);
     ck_assert_int_eq(truncate(zip, st.st_size / 2), 0);
@@ -518,7 +475,7 @@ END_TEST
 START_TEST(corrupt_zip_data_is_refused)
 {
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files), *data;
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), *data;
     FILE *f = fopen(zip, "r+b");
     long i;
     size_t n;
@@ -535,7 +492,7 @@ START_TEST(corrupt_zip_data_is_refused)
     fwrite("\xde\xad\xbe\xef\xde\xad\xbe\xef", 1, 8, f);
     fclose(f);
     free(data);
-    write_export(dir, MANIFEST_BULK, ORGS, USERS);
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, USERS);
     ck_assert_int_eq(connect_to(dir, NULL, NULL, NULL, &err), SIS_OK);
     h_cset(NULL, "source", zip);
     ck_assert_int_ne(sync_now(&res, &err), SIS_OK);
@@ -550,7 +507,7 @@ START_TEST(zip_bomb_is_refused_by_the_ratio_limit)
     char *zeros = calloc(1, 20u * 1024 * 1024), *zip;
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "users.csv", zeros, NULL};
     memset(zeros, 'a', 20u * 1024 * 1024 - 1);
-    zip = write_zip("bomb.zip", "", files);
+    zip = csvfx_write_zip(dir, "bomb.zip", "", files);
     expect_connect_error(zip, SIS_ERR_DATA, "ratio limit");
     free(zeros);
     free(zip);
@@ -560,7 +517,7 @@ END_TEST
 START_TEST(zip_entry_over_the_size_limit_is_refused)
 {
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files);
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files);
     kv_set(&config, "max_entry_mb", "1");
     kv_set(&config, "max_ratio", "100000");
     free(zip);
@@ -569,7 +526,7 @@ START_TEST(zip_entry_over_the_size_limit_is_refused)
         const char *f2[] = {"manifest.csv", MANIFEST_BULK, "users.csv", big, NULL};
         memset(big, 'b', 3u * 1024 * 1024 - 1);
         big[3u * 1024 * 1024 - 1] = '\0';
-        z2 = write_zip("big.zip", "", f2);
+        z2 = csvfx_write_zip(dir, "big.zip", "", f2);
         expect_connect_error(z2, SIS_ERR_DATA, "larger than the entry size limit");
         free(big);
         free(z2);
@@ -581,7 +538,7 @@ START_TEST(zip_entry_names_with_dotdot_or_absolute_paths_are_refused)
 {
     const char *dotdot[] = {"manifest.csv", MANIFEST_BULK, "../users.csv", USERS, NULL};
     const char *absolute[] = {"manifest.csv", MANIFEST_BULK, "/etc/users.csv", USERS, NULL};
-    char *z1 = write_zip("dotdot.zip", "", dotdot), *z2 = write_zip("abs.zip", "", absolute);
+    char *z1 = csvfx_write_zip(dir, "dotdot.zip", "", dotdot), *z2 = csvfx_write_zip(dir, "abs.zip", "", absolute);
     expect_connect_error(z1, SIS_ERR_DATA, "refused the entry '../users.csv'");
     expect_connect_error(z2, SIS_ERR_DATA, "refused the entry '/etc/users.csv'");
     free(z1);
@@ -629,7 +586,7 @@ START_TEST(schema_lists_roles_metadata_types_fill_rates_and_orgs)
     schema_seen seen;
     sis_schema_sink ss = {sizeof(sis_schema_sink), &seen, sc_role, sc_field, sc_org};
     memset(&seen, 0, sizeof seen);
-    write_export(dir, MANIFEST_BULK, ORGS, USERS);
+    csvfx_write_export(dir, MANIFEST_BULK, ORGS, USERS);
     ck_assert_int_eq(connect_to(dir, NULL, NULL, NULL, &err), SIS_OK);
     ck_assert_int_eq(conn->discover_schema(inst, &ss, &err), SIS_OK);
     ck_assert_str_eq(seen.roles, "student:2 teacher:1 ");
@@ -753,7 +710,7 @@ static char *slurp_file(const char *path, size_t *len)
 START_TEST(https_url_downloads_the_zip_with_verified_tls)
 {
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files), *cert = NULL, *key = NULL, url[256], ca[1024];
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), *cert = NULL, *key = NULL, url[256], ca[1024];
     struct MHD_Daemon *d;
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
@@ -800,111 +757,28 @@ END_TEST
 
 /* ---- sftp: a real OpenSSH server on loopback --------------------------- */
 
-static pid_t sshd_pid;
-static unsigned sshd_port;
-
-static unsigned free_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    getsockname(s, (struct sockaddr *)&a, &len);
-    close(s);
-    return ntohs(a.sin_port);
-}
-
-static int port_open(unsigned port)
-{
-    struct sockaddr_in a;
-    int s = socket(AF_INET, SOCK_STREAM, 0), ok;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = connect(s, (struct sockaddr *)&a, sizeof a) == 0;
-    close(s);
-    return ok;
-}
-
-static void sh(const char *cmd)
-{
-    tu_result r = tu_run("%s", cmd);
-    ck_assert_msg(r.status == 0, "'%s' failed: %s", cmd, r.err);
-    tu_result_free(&r);
-}
-
-/* Host and user keys made now; sshd started in the foreground (-D) so the
- * test owns its pid.  Any failure here fails the test: it never skips. */
-static void start_sshd(void)
-{
-    char cmd[4096], *cfg;
-    int i;
-    sshd_port = free_port();
-    snprintf(cmd, sizeof cmd, "mkdir -p /run/sshd && cd %s && ssh-keygen -q -t ed25519 -N '' -f host_key "
-             "&& ssh-keygen -q -t ed25519 -N '' -f other_host_key && ssh-keygen -q -t ed25519 -N '' "
-             "-f user_key && cp user_key.pub authorized_keys && "
-             "printf '[127.0.0.1]:%u %%s\\n' \"$(cut -d' ' -f1,2 host_key.pub)\" > known_hosts && "
-             "printf '[127.0.0.1]:%u %%s\\n' \"$(cut -d' ' -f1,2 other_host_key.pub)\" > changed_known_hosts "
-             "&& : > empty_known_hosts", dir, sshd_port, sshd_port);
-    sh(cmd);
-    snprintf(cmd, sizeof cmd,
-             "Port %u\nListenAddress 127.0.0.1\nHostKey %s/host_key\nPidFile %s/sshd.pid\n"
-             "AuthorizedKeysFile %s/authorized_keys\nStrictModes no\nUsePAM no\n"
-             "PermitRootLogin yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
-             "Subsystem sftp internal-sftp\nLogLevel ERROR\n", sshd_port, dir, dir, dir);
-    cfg = tu_write_file(dir, "sshd_config", cmd);
-    sshd_pid = fork();
-    ck_assert_int_ge(sshd_pid, 0);
-    if (sshd_pid == 0) {
-        char log[1024];
-        snprintf(log, sizeof log, "%s/sshd.log", dir);
-        freopen(log, "w", stderr);
-        execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-D", "-e", "-f", cfg, (char *)NULL);
-        _exit(127);
-    }
-    free(cfg);
-    for (i = 0; i < 500 && !port_open(sshd_port); i++) {
-        int st;
-        ck_assert_msg(waitpid(sshd_pid, &st, WNOHANG) == 0, "sshd exited at start (see its log)");
-        usleep(10000);
-    }
-    ck_assert_msg(port_open(sshd_port), "sshd did not start listening");
-}
-
-static void stop_sshd(void)
-{
-    if (sshd_pid > 0) {
-        kill(sshd_pid, SIGTERM);
-        waitpid(sshd_pid, NULL, 0);
-        sshd_pid = 0;
-    }
-}
-
 START_TEST(sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords)
 {
     const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
-    char *zip = write_zip("export.zip", "", files), url[1024], key[1024], kh[1024], path[1024];
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), url[1024], key[1024], kh[1024], path[1024];
     sis_error err = SIS_ERROR_LOCAL;
     sis_fetch_result res;
     char stored[64];
+    csvfx_sshd sshd;
 
     mkdir((snprintf(path, sizeof path, "%s/folder", dir), path), 0700);
-    write_export(path, MANIFEST_BULK, ORGS, USERS);
-    start_sshd();
+    csvfx_write_export(path, MANIFEST_BULK, ORGS, USERS);
+    csvfx_sshd_start(&sshd, dir);
     snprintf(key, sizeof key, "%s/user_key", dir);
     snprintf(kh, sizeof kh, "%s/known_hosts", dir);
 
-    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s", sshd_port, zip);
+    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s", sshd.port, zip);
     ck_assert_msg(connect_to(url, NULL, key, kh, &err) == SIS_OK, "%s", err.message);
     ck_assert_int_eq(sync_now(&res, &err), SIS_OK);
     ck_assert_uint_eq(res.records, 3);
     ck_assert_int_eq(res.complete, 1);
 
-    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s/folder/", sshd_port, dir);
+    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s/folder/", sshd.port, dir);
     ck_assert_msg(connect_to(url, NULL, key, kh, &err) == SIS_OK, "%s", err.message);
     ck_assert_int_eq(sync_now(&res, &err), SIS_OK);
     ck_assert_uint_eq(res.records, 3);
@@ -912,7 +786,7 @@ START_TEST(sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_an
 
     /* Nothing below may replace the stored connection. */
     kv_clear(&config);
-    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s", sshd_port, zip);
+    snprintf(url, sizeof url, "sftp://127.0.0.1:%u%s", sshd.port, zip);
     ck_assert_int_eq(connect_to(url, "not-the-password", NULL, kh, &err), SIS_ERR_AUTH);
     ck_assert_msg(strstr(err.message, "refused the password for user root") != NULL, "%s", err.message);
     ck_assert_ptr_null(strstr(err.message, "not-the-password"));
@@ -926,7 +800,7 @@ START_TEST(sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_an
     ck_assert_msg(strstr(err.message, "not in the known-hosts file") != NULL, "%s", err.message);
     ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_ERR_NOT_FOUND);
 
-    stop_sshd();
+    csvfx_sshd_stop(&sshd);
     free(zip);
 }
 END_TEST
@@ -962,5 +836,6 @@ Suite *suite_csv(void)
     tcase_add_test(tc, https_url_downloads_the_zip_with_verified_tls);
     tcase_add_test(tc, sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, csv_host_tcase());
     return s;
 }
