@@ -9,7 +9,7 @@ ORC_HDR  = $(wildcard oneroster-csv/*.h)
 ORC_LIBS = $(shell pkg-config --libs libzip) -lcsv -lcurl
 ORC_SO   = $(BUILD)/oneroster_csv.so
 ORC_LIB  = $(BUILD)/liboneroster_csv.a
-ORC_TOOLS = $(BUILD)/bench/gen-oneroster-users
+ORC_TOOLS = $(BUILD)/bench/gen-oneroster-users $(BUILD)/bench/oneroster-stream
 
 all: $(ORC_SO) $(BUILD)/oneroster-csv.manifest $(ORC_TOOLS)
 
@@ -42,6 +42,12 @@ fuzz: PKG_LIBS += $(ORC_LIBS)
 $(BUILD)/bench/gen-oneroster-users: oneroster-csv/tools/gen_users.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The plugin's own read of an export, with a sink that keeps nothing: its
+# time and max RSS without a host (README "Memory").
+$(BUILD)/bench/oneroster-stream: oneroster-csv/tools/stream_users.c $(ORC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libzip) $(LDFLAGS) -o $@ $^ $(ORC_LIBS)
 
 # The https test serves with the simulator's throwaway-CA helper.
 $(TEST_RUNNER): $(call obj,tests/sim/tls.c)

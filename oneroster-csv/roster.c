@@ -75,7 +75,8 @@ typedef struct table {
     size_t n_cols;
     enum col_kind *kinds;
     char **headers;
-    orc_idset ids;
+    orc_idset *ids;
+    int ids_checked;          /* the end of the file was reached and checked */
     char *scratch;
     size_t scratch_cap;
 } table;
@@ -103,7 +104,7 @@ static void table_free(table *t)
     free(t->kinds);
     free(t->name);
     free(t->scratch);
-    orc_idset_free(&t->ids);
+    orc_idset_free(t->ids);
 }
 
 static int table_open(table *t, FILE *in, const char *name, orc_file_mode mode,
@@ -118,7 +119,9 @@ static int table_open(table *t, FILE *in, const char *name, orc_file_mode mode,
     t->name = strdup(name);
     if (t->name == NULL)
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory reading %s", name);
-    rc = orc_csv_open(&t->csv, in, name, err);
+    rc = orc_idset_new(&t->ids, name, err);
+    if (rc == ORC_OK)
+        rc = orc_csv_open(&t->csv, in, name, err);
     if (rc != ORC_OK)
         return rc;
     rc = orc_csv_next(t->csv, &row, err);
@@ -165,7 +168,13 @@ static int table_row(table *t, orc_csv_row *row, int *tobedeleted, orc_err *err)
 {
     size_t i;
     int rc = orc_csv_next(t->csv, row, err);
-    if (rc <= 0)
+    if (rc == 0 && !t->ids_checked) {
+        t->ids_checked = 1;
+        return orc_idset_finish(t->ids, err);   /* ORC_OK (0) at a clean end */
+    }
+    if (rc == 0)
+        return 0;
+    if (rc < 0)
         return rc;
     if (row->n != t->n_cols)
         return orc_fail(err, ORC_ERR_DATA, "%s line %lu: %zu columns where the header has %zu",
@@ -177,13 +186,9 @@ static int table_row(table *t, orc_csv_row *row, int *tobedeleted, orc_err *err)
             if (v[0] == '\0')
                 return orc_fail(err, ORC_ERR_DATA, "%s line %lu: sourcedId is empty",
                                 t->name, row->line);
-            rc = orc_idset_add(&t->ids, v);
-            if (rc < 0)
-                return orc_fail(err, ORC_ERR_NOMEM, "out of memory reading %s", t->name);
-            if (rc == 0)
-                return orc_fail(err, ORC_ERR_DATA, "%s line %lu: the sourcedId %.100s appears "
-                                "earlier in the file (sourcedIds must be unique)",
-                                t->name, row->line, v);
+            rc = orc_idset_add(t->ids, v, row->line, err);
+            if (rc != ORC_OK)
+                return rc;
         } else if (t->kinds[i] == COL_STATUS) {
             if (strcasecmp(v, "tobedeleted") == 0 || strcasecmp(v, "inactive") == 0)
                 *tobedeleted = 1;

@@ -21,6 +21,7 @@
 
 #include <sis/connector.h>
 
+#include "../oneroster-csv/idset.h"
 #include "check_csv_fixtures.h"
 #include "sim/tls.h"
 #include "testutil.h"
@@ -417,7 +418,52 @@ START_TEST(duplicate_sourced_ids_name_the_line)
     expect_sync_error(USERS_HEADER "u1,,,true,s1,student,a,,A,B,,,,,,,,,,\r\n"
                       "u2,,,true,s1,student,b,,A,B,,,,,,,,,,\r\n"
                       "u1,,,true,s1,student,c,,A,B,,,,,,,,,,\r\n",
-                      NULL, "users.csv line 4: the sourcedId u1 appears earlier");
+                      NULL, "users.csv lines 2 and 4: the sourcedId u1 appears twice");
+}
+END_TEST
+
+/* Past one chunk of ids the check spills sorted runs to a temporary file
+ * and merges them at the end: a duplicate far apart is still found, with
+ * both lines. */
+START_TEST(duplicate_sourced_ids_far_apart_are_found_across_spilled_runs)
+{
+    unsigned n = 2 * ORC_IDSET_CHUNK_IDS + 1000, i;
+    size_t cap = (size_t)n * 48 + 512, len;
+    char *users = malloc(cap);
+    len = (size_t)snprintf(users, cap, "%s", USERS_HEADER);
+    for (i = 1; i <= n; i++)
+        len += (size_t)snprintf(users + len, cap - len, "x%u,,,true,s1,student,a,,A,B,,,,,,,,,,\r\n",
+                                i == n - 5 ? 7u : i);
+    expect_sync_error(users, NULL, "users.csv lines 8 and 132068: the sourcedId x7 appears twice");
+    ck_assert_uint_eq(n_recs, n);   /* all streamed, then refused as a whole */
+    free(users);
+}
+END_TEST
+
+/* More runs than ORC_IDSET_MAX_RUNS: they are compacted into one on the way. */
+START_TEST(id_check_compacts_runs_and_still_finds_duplicates)
+{
+    orc_idset *s;
+    orc_err e = {0, ""};
+    char id[32];
+    unsigned long i, n = (ORC_IDSET_MAX_RUNS + 2ul) * ORC_IDSET_CHUNK_IDS;
+    ck_assert_int_eq(orc_idset_new(&s, "users.csv", &e), ORC_OK);
+    for (i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "id-%lu", i);
+        ck_assert_int_eq(orc_idset_add(s, id, i + 2, &e), ORC_OK);
+    }
+    ck_assert_int_eq(orc_idset_finish(s, &e), ORC_OK);
+    orc_idset_free(s);
+
+    ck_assert_int_eq(orc_idset_new(&s, "users.csv", &e), ORC_OK);
+    for (i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "id-%lu", i == n - 1 ? 3ul : i);
+        ck_assert_int_eq(orc_idset_add(s, id, i + 2, &e), ORC_OK);
+    }
+    ck_assert_int_eq(orc_idset_finish(s, &e), ORC_ERR_DATA);
+    ck_assert_msg(strstr(e.msg, "users.csv lines 5 and ") && strstr(e.msg, "the sourcedId id-3 "
+                  "appears twice"), "%s", e.msg);
+    orc_idset_free(s);
 }
 END_TEST
 
@@ -820,6 +866,8 @@ Suite *suite_csv(void)
     tcase_add_test(tc, missing_required_column_is_refused_at_connect);
     tcase_add_test(tc, wrong_column_count_names_the_line);
     tcase_add_test(tc, duplicate_sourced_ids_name_the_line);
+    tcase_add_test(tc, duplicate_sourced_ids_far_apart_are_found_across_spilled_runs);
+    tcase_add_test(tc, id_check_compacts_runs_and_still_finds_duplicates);
     tcase_add_test(tc, invalid_utf8_names_the_line);
     tcase_add_test(tc, unknown_status_names_the_line);
     tcase_add_test(tc, unknown_role_names_the_line);

@@ -268,7 +268,7 @@ static const bad_case bad_cases[] = {
     {"column count", 0, USERS_HEADER ROW_OK "u2,,,true,s1\r\n", NULL, NULL, 0,
      "users.csv line 3: 5 columns where the header has 20", 0},
     {"duplicate id", 0, USERS_HEADER ROW_OK "u2,,,true,s1,student,b,,A,B,,,,,,,,,,\r\n" ROW_OK, NULL,
-     NULL, 0, "the sourcedId u1", 0},
+     NULL, 0, "users.csv lines 2 and 4: the sourcedId u1 appears twice", 0},
     {"invalid utf-8", 0, USERS_HEADER ROW_OK "u2,,,true,s1,student,b,,\xc3\x28,B,,,,,,,,,,\r\n", NULL,
      NULL, 0, "users.csv line 3: column 9 is not valid UTF-8", 0},
     {"unknown status", 0, USERS_HEADER "u1,retired,,true,s1,student,a,,A,B,,,,,,,,,,\r\n", NULL, NULL,
