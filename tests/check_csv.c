@@ -4,16 +4,11 @@
  * sent, and exports written at test time as folders, zips, an https server
  * (libmicrohttpd with a throwaway CA) and a real OpenSSH sshd on loopback.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <microhttpd.h>

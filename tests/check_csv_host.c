@@ -447,6 +447,40 @@ START_TEST(a_bulk_file_deactivates_absent_users_under_the_threshold_a_delta_file
 }
 END_TEST
 
+/* ---- ITxM: role and location mapping, no host code for this plugin ---- */
+
+START_TEST(itxm_role_and_location_mapping_work_as_for_classlink)
+{
+    json_object *arr, *u, *locs;
+    char *text;
+
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    connect_folder();
+    mh_ok("account oneroster-csv --itxm");
+    mh_ok("portal-roles add Student");
+    mh_ok("locations add 'North High'");
+    mh_ok("sync oneroster-csv");
+    mh_ok("roles oneroster-csv --map student=Student");
+    mh_ok("locations oneroster-csv --map s1='North High'");
+    text = csv_users();
+    arr = json_tokener_parse(text);
+    ck_assert_ptr_nonnull(arr);
+    u = find_user(arr, "oneroster-csv", "u1");   /* a student at s1 and s2 */
+    ck_assert_str_eq(get_str(u, "portalRole"), "Student");
+    ck_assert(json_object_object_get_ex(u, "locations", &locs));
+    ck_assert_int_eq(json_object_array_length(locs), 1);
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(locs, 0)), "North High");
+    u = find_user(arr, "oneroster-csv", "u3");   /* a student at s2 only */
+    ck_assert(json_object_object_get_ex(u, "locations", &locs));
+    ck_assert_int_eq(json_object_array_length(locs), 0);
+    u = find_user(arr, "oneroster-csv", "u2");   /* a teacher: no portal role mapped */
+    ck_assert(json_object_object_get_ex(u, "portalRole", &locs));
+    ck_assert_ptr_null(locs);
+    json_object_put(arr);
+    free(text);
+}
+END_TEST
+
 /* ---- SFTP through the generated flags ---------------------------------- */
 
 START_TEST(sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys)
@@ -499,6 +533,7 @@ TCase *csv_host_tcase(void)
     tcase_add_loop_test(tc, a_bad_export_is_refused_with_its_file_and_line_and_the_users_page_stays,
                         0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, a_bulk_file_deactivates_absent_users_under_the_threshold_a_delta_file_never);
+    tcase_add_test(tc, itxm_role_and_location_mapping_work_as_for_classlink);
     tcase_add_test(tc, sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys);
     return tc;
 }
