@@ -19,6 +19,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"tls", suite_tls},         {"contract", suite_contract},
     {"retry", suite_retry},
     {"throttle", suite_throttle},
+    {"csv", suite_csv},
     {"admin", suite_admin},
 };
 
