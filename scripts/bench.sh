@@ -68,7 +68,7 @@ record() {
     n=$(grep -c "^$1 " "$WORK/runs")
     awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" 'BEGIN {
         printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f\n",
-               name, i, u, w, c, u > 0 ? c * 1e6 / u : 0, r / 1024, s }'
+               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s }'
 }
 
 # ours NAME DB MODE [CONFIG...]: one mock-host sync, measured.  A DB that does
@@ -107,10 +107,10 @@ typical() {  # typical NAME DB
 
 # The simulator renders each page once and serves it from memory afterwards:
 # a pass that only downloads, so that no measured run pays the rendering.
-warm() {
+warm() {  # warm [PEER_OPTIONS...]
     s0=$(sim_cpu)
-    node "$PEER/peer.js" "$ROOT" sim-client CLASSLINK_SECRET --fetch-only >/dev/null
-    echo "bench: warm-up: simulator rendered the pages in $(awk "BEGIN { printf \"%.2f\", $(sim_cpu) - $s0 }") CPU s"
+    node "$PEER/peer.js" "$ROOT" sim-client CLASSLINK_SECRET --fetch-only "$@" >/dev/null
+    echo "bench: warm-up${1:+ ($*)}: simulator rendered the pages in $(awk "BEGIN { printf \"%.2f\", $(sim_cpu) - $s0 }") CPU s"
 }
 
 # summary NAME: medians over the runs of NAME; sets MED_NAME for ratios.
@@ -127,7 +127,7 @@ summary() {
           if ($4 > rss) rss = $4 }
         END {
             printf "bench: %s users=%d seconds=%.2f min=%.2f runs=%d cpu_s=%.2f cpu_us_per_user=%.1f users_per_s=%.0f peak_rss_mb=%.1f sim_cpu_s=%.2f requests=%d bytes=%d\n",
-                name, v[1, 6], med(2), min, NR, med(3), v[1, 6] > 0 ? med(3) * 1e6 / v[1, 6] : 0,
+                name, v[1, 6], med(2), min, NR, med(3), (v[1, 6] > 0 ? med(3) * 1e6 / v[1, 6] : 0),
                 v[1, 6] / (med(2) > 0 ? med(2) : 1), rss / 1024, med(5), v[1, 7], v[1, 8]
         }'
     eval "MED_$1=$(grep "^$1 " "$WORK/runs" | awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
@@ -152,6 +152,7 @@ full() {
         node_peer "node_full_$sfx" "$WORK/node_$sfx.db"
         i=$((i + 1))
     done
+    warm --page 1000 --identity
     typical "typical_full_$sfx" "$WORK/typical_$sfx.db"
     summary "full_$sfx"
     summary "node_full_$sfx"
@@ -187,7 +188,7 @@ USERS_BIG=${BENCH_USERS:-1000000}
 USERS_SMALL=$((USERS_BIG / 10))
 big=1m small=100k
 [ "$USERS_BIG" = 1000000 ] || { big=$USERS_BIG small=$USERS_SMALL; }
-echo "bench: node $(node --version), $RUNS interleaved runs per scenario, $(nproc) cores"
+echo "bench: node $(node --version), $RUNS interleaved runs per scenario, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 
 full "$small" "$USERS_SMALL" 40
 if [ "${BENCH_ONLY:-}" != small ]; then

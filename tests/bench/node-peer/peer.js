@@ -7,11 +7,12 @@
  * (RFC 5849, as ClassLink's direct Roster Server wants it).  It stores the same
  * two rows per user as tests/bench/baseline.c: the record and its Users page line.
  *
- *   node peer.js ROOT_URL CLIENT_ID SECRET_ENV DB [--page N] [--inflight N] [--fetch-only]
+ *   node peer.js ROOT_URL CLIENT_ID SECRET_ENV DB [--page N] [--inflight N] [--fetch-only] [--identity]
  *   node peer.js --selftest        (checks the signer against the documented vector)
  *
  * Prints "node-peer: users=N requests=N bytes=N" on success.  --fetch-only
- * drains the pages without parsing or storing them (warms the simulator).
+ * drains the pages without parsing or storing them (warms the simulator);
+ * --identity asks for uncompressed bodies.
  */
 const crypto = require('node:crypto');
 const zlib = require('node:zlib');
@@ -60,11 +61,12 @@ function selftest() {
 
 async function main(argv) {
   if (argv[0] === '--selftest') return selftest();
-  const pos = [], opt = { page: 10000, inflight: 4, fetchOnly: false };
+  const pos = [], opt = { page: 10000, inflight: 4, fetchOnly: false, gzip: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--page') opt.page = Number(argv[++i]);
     else if (argv[i] === '--inflight') opt.inflight = Number(argv[++i]);
     else if (argv[i] === '--fetch-only') opt.fetchOnly = true;
+    else if (argv[i] === '--identity') opt.gzip = false;
     else pos.push(argv[i]);
   }
   const [root, clientId, secretEnv, dbPath] = pos;
@@ -100,7 +102,8 @@ async function main(argv) {
     requests++;
     const res = await pool.request({
       path: u.pathname + u.search, method: 'GET',
-      headers: { authorization: oauth1('GET', url, clientId, secret), 'accept-encoding': 'gzip' },
+      headers: opt.gzip ? { authorization: oauth1('GET', url, clientId, secret), 'accept-encoding': 'gzip' }
+        : { authorization: oauth1('GET', url, clientId, secret) },
     });
     const chunks = [];
     for await (const c of res.body) chunks.push(c);
