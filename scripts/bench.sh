@@ -59,6 +59,7 @@ measured() {
     CPU=$(echo "$m" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
                              printf "%.2f", v["user_s"] + v["sys_s"] }')
     RSS=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
+    CSW=$(echo "$m" | sed 's/.*vcsw=\([0-9]*\) ivcsw=\([0-9]*\).*/waiting=\1 preempted=\2/')
     SIMCPU=$(awk "BEGIN { printf \"%.2f\", $s1 - $s0 }")
 }
 
@@ -66,9 +67,9 @@ measured() {
 record() {
     echo "$1 $WALL $CPU $RSS $SIMCPU $2 $3 $4" >>"$WORK/runs"
     n=$(grep -c "^$1 " "$WORK/runs")
-    awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" 'BEGIN {
-        printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f\n",
-               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s }'
+    awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" -v x="$CSW" 'BEGIN {
+        printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f switches: %s\n",
+               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s, x }'
 }
 
 # ours NAME DB MODE [CONFIG...]: one mock-host sync, measured.  A DB that does
@@ -173,7 +174,7 @@ delta() {
         cp "$WORK/full_$sfx.db.key" "$WORK/delta_$sfx.db.key"
         rm -f "$WORK/delta_$sfx.db-wal" "$WORK/delta_$sfx.db-shm"
         if [ "$i" = 0 ]; then
-            MOCK_HOST_DB="$WORK/delta_$sfx.db" "$BUILD/mock-host" sync classlink --delta >/dev/null
+            MOCK_HOST_DB="$WORK/delta_$sfx.db" "$BUILD/mock-host" sync classlink --delta >/dev/null 2>&1
             echo "bench: delta warm-up done"
         else
             ours "delta_$sfx" "$WORK/delta_$sfx.db" --delta
