@@ -49,7 +49,7 @@ int mh_ctx_store(mh_ctx *ctx)
         mh_fail("%s", err);
         return -1;
     }
-    if (ctx->store->read_only)
+    if (mh_store_is_read_only(ctx->store))
         fprintf(stderr, "mock-host: note: %s is read-only for this user (a permission problem), "
                 "so it is shown as stored; changing anything needs write permission on it and "
                 "its folder\n", ctx->db_path);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "host_settings.h"
 #include "sync_hold.h"
 
 static void print_plugin(const mh_plugin *p)
@@ -71,7 +72,7 @@ static int print_app(void *vctx, const mh_app *a)
         printf("  warning: the plugin \"%s\" is not available; run 'mock-host marketplace'\n",
                a->plugin);
     if (a->connected_at[0] == '\0' &&
-        mh_store_config_get(ctx->store, a->id, "attention", note, sizeof note) == 0)
+        mh_app_attention_get(ctx->store, a->id, note, sizeof note) == 0)
         printf("  needs attention: %s\n", note);
     if (mh_hold_get(ctx->store, a->id, &hold) == 1) {
         char text[512];

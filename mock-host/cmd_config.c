@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "decls.h"
+#include "host_settings.h"
 
 static const sis_decl *find_setting(const sis_plugin_header *h, const char *name)
 {
@@ -18,11 +19,20 @@ static const sis_decl *find_setting(const sis_plugin_header *h, const char *name
     return d != NULL ? d : mh_host_decl_find(name);
 }
 
+/* The admin's value: the host's own settings live in host state, the
+ * plugin's in its namespace.  0 when set. */
+static int stored(mh_ctx *ctx, const sis_host_app *happ, const sis_decl *d, char *buf, size_t cap)
+{
+    if (mh_host_decl_find(d->name) == d)
+        return mh_store_state_get(ctx->store, happ->app.id, d->name, buf, cap);
+    return mh_store_config_get(ctx->store, happ->app.id, d->name, buf, cap);
+}
+
 static void show_one(mh_ctx *ctx, const sis_host_app *happ, const sis_decl *d)
 {
     char buf[512], allowed[256];
     mh_decl_allowed(d, allowed, sizeof allowed);
-    if (mh_store_config_get(ctx->store, happ->app.id, d->name, buf, sizeof buf) == 0)
+    if (stored(ctx, happ, d, buf, sizeof buf) == 0)
         printf("  %-28s %-12s (%s; default %s)\n", d->name, buf, allowed,
                d->default_value ? d->default_value : "none");
     else
@@ -71,6 +81,7 @@ int mh_cmd_config(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
     const sis_decl *d;
+    const char *value;
     char buf[512], why[512];
 
     if (argc < 2 || argc > 4)
@@ -84,7 +95,7 @@ int mh_cmd_config(mh_ctx *ctx, int argc, char **argv)
         return mh_usage_error("config", "%s has no setting \"%s\"; run 'mock-host config %s' for "
                               "the list", argv[1], argv[2], argv[1]);
     if (argc == 3) {
-        if (mh_store_config_get(ctx->store, happ.app.id, d->name, buf, sizeof buf) == 0)
+        if (stored(ctx, &happ, d, buf, sizeof buf) == 0)
             printf("%s\n", buf);
         else
             printf("%s (default)\n", d->default_value ? d->default_value : "");
@@ -92,8 +103,9 @@ int mh_cmd_config(mh_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(argv[3], "--unset") != 0 && mh_decl_check(d, argv[3], why, sizeof why) != 0)
         return mh_usage_error("config", "%s; nothing was changed", why);
-    if (mh_store_config_set(ctx->store, happ.app.id, d->name,
-                            strcmp(argv[3], "--unset") == 0 ? NULL : argv[3]) != 0)
+    value = strcmp(argv[3], "--unset") == 0 ? NULL : argv[3];
+    if ((mh_host_decl_find(d->name) == d ? mh_host_setting_set(ctx->store, happ.app.id, d->name, value)
+                                         : mh_store_config_set(ctx->store, happ.app.id, d->name, value)) != 0)
         return mh_fail("cannot store the setting in %s", ctx->db_path);
     return 0;
 }

@@ -19,7 +19,6 @@
 #include "connection.h"
 #include "decls.h"
 #include "secret_input.h"
-#include "store_plugin.h"
 #include "sync_state.h"
 
 #define MAX_CREDENTIALS 32
@@ -274,13 +273,16 @@ int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
         return mh_usage_error("disconnect", "name the app to disconnect");
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
-    if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
+    if (mh_store_begin(ctx->store, msg, sizeof msg) != 0)
         return mh_fail("%s", msg);
-    if (mh_store_plugin_forget_all(ctx->store, happ.app.id) != 0 ||
+    /* The plugin's namespace goes wholesale: the host holds no list of a
+     * plugin's keys. */
+    if (mh_store_config_forget_all(ctx->store, happ.app.id) != 0 ||
+        mh_store_secret_forget_all(ctx->store, happ.app.id) != 0 ||
         mh_sync_forget_position(ctx->store, happ.app.id) != 0 ||  /* next run: full */
         mh_store_app_set_connected(ctx->store, happ.app.id, 0) != 0 ||
-        mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+        mh_store_commit(ctx->store, msg, sizeof msg) != 0) {
+        mh_store_rollback(ctx->store);
         return mh_fail("cannot disconnect %s: the database refused the change", argv[1]);
     }
     printf("Disconnected %s: its credentials are removed; its users stay on the Users page.\n",

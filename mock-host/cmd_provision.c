@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "connection.h"
 #include "decls.h"
+#include "host_settings.h"
 
 #define MAX_PARAMS 32
 
@@ -143,18 +144,20 @@ static int store_card(mh_ctx *ctx, json_object *a, const char *name, mh_app *app
     char msg[512];
     int rc;
 
-    if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
+    if (mh_store_begin(ctx->store, msg, sizeof msg) != 0)
         return mh_fail("%s", msg);
     rc = mh_store_app_create(ctx->store, name, plugin, itxm, app);
     *existed = rc == 1;
     if (rc == 0 && settings != NULL) {
         json_object_object_foreach(settings, k, val) {
-            if (mh_store_config_set(ctx->store, app->id, k, json_object_get_string(val)) != 0)
+            const char *value = json_object_get_string(val);
+            if ((mh_host_decl_find(k) != NULL ? mh_host_setting_set(ctx->store, app->id, k, value)
+                                              : mh_store_config_set(ctx->store, app->id, k, value)) != 0)
                 rc = -1;
         }
     }
-    if (rc < 0 || mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
-        mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);
+    if (rc < 0 || mh_store_commit(ctx->store, msg, sizeof msg) != 0) {
+        mh_store_rollback(ctx->store);
         return mh_fail("could not provision %s; nothing of it was saved", name);
     }
     return 0;
@@ -190,7 +193,7 @@ static int verify_card(mh_ctx *ctx, json_object *a, const char *name)
     req.n_params = n;
     rc = mh_authenticate(ctx->store, &happ, &req, &out, &err);
     if (rc != SIS_OK) {
-        mh_store_config_set(ctx->store, happ.app.id, "attention", err.message);
+        mh_app_attention_set(ctx->store, happ.app.id, err.message);
         return mh_fail("%s: installed, but its credentials did not work: %s. It needs attention: "
                        "fix the file and run provision again, or run 'mock-host connect %s'",
                        name, err.message, name);

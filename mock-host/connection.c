@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_plugin.h"
+#include "host_settings.h"
 #include "text_out.h"
 
 void mh_auth_outcome_free(mh_auth_outcome *o)
@@ -48,21 +48,21 @@ int mh_authenticate(mh_store *store, sis_host_app *happ, const sis_auth_request 
     res.visible_users = UINT64_MAX;
     if (mh_instance_create(&inst, happ, msg, sizeof msg) != 0)
         return fail_with(err, msg);
-    if (mh_store_exec(store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0) {
+    if (mh_store_begin(store, msg, sizeof msg) != 0) {
         c->destroy(inst);
         return fail_with(err, msg);
     }
     rc = c->authenticate(inst, req, &res, err);
     if (rc == SIS_OK && req->step != SIS_AUTH_BEGIN &&
         (mh_store_app_set_connected(store, happ->app.id, 1) != 0 ||
-         mh_store_config_set(store, happ->app.id, "attention", NULL) != 0))
+         mh_app_attention_set(store, happ->app.id, NULL) != 0))
         rc = fail_with(err, "the database refused to record the connection");
-    if (rc == SIS_OK && mh_store_exec(store, "COMMIT", msg, sizeof msg) != 0)
+    if (rc == SIS_OK && mh_store_commit(store, msg, sizeof msg) != 0)
         rc = fail_with(err, msg);
     if (rc != SIS_OK)
-        mh_store_exec(store, "ROLLBACK", NULL, 0);
+        mh_store_rollback(store);
     if (req->step == SIS_AUTH_COMPLETE)
-        mh_store_plugin_forget_prefix(store, happ->app.id, "pending.");
+        mh_store_config_forget_prefix(store, happ->app.id, "pending.");
     c->destroy(inst);
     out->visible_users = res.visible_users;
     if (rc != SIS_OK)

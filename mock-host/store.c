@@ -3,6 +3,7 @@
  * steps keyed by PRAGMA user_version, applied in one transaction each.
  */
 #include "store.h"
+#include "store_db.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -92,6 +93,11 @@ static const char *const migrations[] = {
     "INSERT OR REPLACE INTO host_state SELECT app_id, key, value FROM config WHERE key IN"
     "  ('watermark', 'last_full_complete_s', 'show_metadata');"
     "DELETE FROM config WHERE key IN ('watermark', 'last_full_complete_s', 'show_metadata');",
+    /* 7: the host's own settings and notes too (decls.c mh_host_decls) */
+    "INSERT OR REPLACE INTO host_state SELECT app_id, key, value FROM config WHERE key IN"
+    "  ('deactivation_threshold_pct', 'full_every_days', 'fetch_projection', 'attention');"
+    "DELETE FROM config WHERE key IN"
+    "  ('deactivation_threshold_pct', 'full_every_days', 'fetch_projection', 'attention');",
 };
 
 int mh_store_schema_version(void)
@@ -124,6 +130,11 @@ int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
 const char *mh_store_error(mh_store *s)
 {
     return sqlite3_errmsg(s->db);
+}
+
+int mh_store_is_read_only(const mh_store *s)
+{
+    return s->read_only;
 }
 
 int mh_store_begin(mh_store *s, char *errbuf, size_t cap)
@@ -574,6 +585,20 @@ int mh_store_config_forget_all(mh_store *s, int64_t app_id)
 int mh_store_secret_forget_all(mh_store *s, int64_t app_id)
 {
     return kv_forget_all(s, "secrets", app_id);
+}
+
+int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefix)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM config WHERE app_id = ?1 AND "
+                           "substr(key, 1, length(?2)) = ?2", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)

@@ -6,16 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+/* Opaque: only the storage modules (store*.c, through store_db.h) see
+ * the database handle, so a second backend can follow behind the same
+ * functions. */
+typedef struct mh_store mh_store;
 
-#include "secret_box.h"
-
-typedef struct mh_store {
-    sqlite3 *db;
-    char *path;
-    mh_secret_box box;
-    int read_only;           /* opened with MH_STORE_READ_ONLY_OK on a file we may not write */
-} mh_store;
+/* 1 when the database was opened read-only (a file this user may not
+ * write): views work, changes are refused. */
+int mh_store_is_read_only(const mh_store *s);
 
 typedef struct mh_app {
     int64_t id;
@@ -75,6 +73,9 @@ int mh_store_secret_count(mh_store *s, int64_t app_id);
  * key, every secret; the host's own state (mh_store_state_*) stays.  0 or -1. */
 int mh_store_config_forget_all(mh_store *s, int64_t app_id);
 int mh_store_secret_forget_all(mh_store *s, int64_t app_id);
+/* Forget the config keys that start with `prefix` (a login's "pending."
+ * state).  0 or -1. */
+int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefix);
 
 /* The host's own per-app state (watermarks, holds, mapping switches): a
  * namespace apart from the plugin's config, which the plugin owns and

@@ -4,6 +4,7 @@
  * these only count and write.
  */
 #include "store_absence.h"
+#include "store_db.h"
 
 #include <stdio.h>
 

@@ -4,6 +4,7 @@
  * string handed to a callback is SQLite's, valid only for that call.
  */
 #include "store_mapping.h"
+#include "store_db.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,7 @@
  * functions only count and delete.
  */
 #include "store_names.h"
+#include "store_db.h"
 
 #include <stdio.h>
 

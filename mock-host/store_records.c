@@ -4,6 +4,7 @@
  * on the sync writer's thread.
  */
 #include "store_records.h"
+#include "store_db.h"
 
 #include <stdlib.h>
 

@@ -4,6 +4,7 @@
  * it ends; a run found "running" by the next one was killed.
  */
 #include "store_runs.h"
+#include "store_db.h"
 
 static const char *text(sqlite3_stmt *st, int i)
 {

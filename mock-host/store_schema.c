@@ -4,6 +4,7 @@
  * `fields` checks an admin's choice against it without a request.
  */
 #include "store_schema.h"
+#include "store_db.h"
 
 #include <stdlib.h>
 

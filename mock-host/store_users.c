@@ -5,6 +5,7 @@
  * users is a million steps, not a million prepares.
  */
 #include "store_users.h"
+#include "store_db.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "host_settings.h"
 #include "progress.h"
 #include "record_codec.h"
 #include "store_absence.h"
@@ -75,17 +76,11 @@ static int lock_app(const char *db_path, int64_t app_id)
     return fd;  /* held until the process exits or closes it */
 }
 
-static long config_long(mh_store *s, int64_t app_id, const char *key, long dflt)
-{
-    char buf[32];
-    return mh_store_config_get(s, app_id, key, buf, sizeof buf) == 0 ? atol(buf) : dflt;
-}
-
 /* Delta when a watermark exists and the last complete full run is recent. */
 static int choose_delta(mh_store *s, int64_t app_id)
 {
     char wm[64];
-    long days = config_long(s, app_id, "full_every_days", 7);
+    long days = mh_host_setting_long(s, app_id, "full_every_days");
     long long last_s = mh_sync_last_full_get(s, app_id);
     if (mh_sync_watermark_get(s, app_id, wm, sizeof wm) != 0 || last_s == 0)
         return 0;
@@ -186,7 +181,7 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
                         int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
     absence a;
-    long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
+    long pct = mh_host_setting_long(r->s, r->app->id, "deactivation_threshold_pct");
 
     out->outcome = "complete";
     if (full && !res->complete) {
@@ -250,7 +245,7 @@ static int projection(mh_store *s, const mh_app *app, const mh_mapping_cfg *cfg,
     char on[8];
     int n = 0;
     size_t i, k;
-    if (mh_store_config_get(s, app->id, "fetch_projection", on, sizeof on) != 0 || strcmp(on, "on") != 0)
+    if (mh_host_setting_get(s, app->id, "fetch_projection", on, sizeof on) != 0 || strcmp(on, "on") != 0)
         return 0;
     for (i = 0; i < sizeof defaults / sizeof defaults[0] && n < cap; i++)
         paths[n++] = defaults[i];

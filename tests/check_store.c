@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../mock-host/store.h"
+#include "../mock-host/store_db.h"
 #include "testutil.h"
 
 static char *dir, *db;
