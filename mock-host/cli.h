@@ -12,6 +12,7 @@ typedef struct mh_ctx {
     const char *db_path;
     const char *plugin_path;
     mh_store *store;          /* opened on first use */
+    int store_flags;          /* MH_STORE_* for that open (set by main and by commands) */
     mh_registry registry;     /* scanned on first use */
     int registry_scanned;
 } mh_ctx;
@@ -46,6 +47,7 @@ int mh_cmd_account(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_provision(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv);
 
 /* Interactive connect through a browser redirect (cmd_login.c). */
 int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser);

@@ -1,8 +1,10 @@
 /* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "sync_hold.h"
 
 static void print_plugin(const mh_plugin *p)
 {
@@ -56,6 +58,7 @@ static int print_app(void *vctx, const mh_app *a)
     const mh_plugin *p = mh_registry_find(&ctx->registry, a->plugin);
     int secrets = mh_store_secret_count(ctx->store, a->id);
     char status[96], note[600];
+    mh_hold hold;
 
     if (a->connected_at[0] != '\0')
         snprintf(status, sizeof status, "connected %s", a->connected_at);
@@ -70,6 +73,11 @@ static int print_app(void *vctx, const mh_app *a)
     if (a->connected_at[0] == '\0' &&
         mh_store_config_get(ctx->store, a->id, "attention", note, sizeof note) == 0)
         printf("  needs attention: %s\n", note);
+    if (mh_hold_get(ctx->store, a->id, &hold) == 1) {
+        char text[512];
+        mh_hold_describe(&hold, a->name, text, sizeof text);
+        printf("  HELD: %s\n", text);
+    }
     return 0;
 }
 
@@ -123,5 +131,32 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
            app.name, itxm ? " for an ITxM account" : "");
     if (p->header->kind == SIS_KIND_SIS)
         mh_print_connect_next(p->header, app.name);
+    if (itxm)
+        printf("Then, after the first sync, map roles and locations: mock-host portal-roles add "
+               "NAME, mock-host roles %s, mock-host locations add NAME, mock-host locations %s\n",
+               app.name, app.name);
+    return 0;
+}
+
+int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
+{
+    char key_path[4200];
+    (void)argv;
+    if (argc > 1)
+        return mh_usage_error("forget-credentials", "takes no arguments");
+    snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
+    if (access(key_path, F_OK) == 0) {
+        printf("The key file %s is there, so the stored credentials can be read; nothing was "
+               "forgotten.\n", key_path);
+        return 0;
+    }
+    if (access(ctx->db_path, F_OK) != 0)
+        return mh_fail("there is no database %s", ctx->db_path);
+    ctx->store_flags |= MH_STORE_FORGET_LOST_KEY;
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    printf("Forgot the credentials sealed with the lost key and made a new key %s. Every app is "
+           "now not connected; reconnect each with 'mock-host connect APP' (see 'mock-host "
+           "apps').\n", key_path);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "decls.h"
 #include "secret_input.h"
 #include "store_plugin.h"
+#include "sync_state.h"
 
 #define MAX_CREDENTIALS 32
 
@@ -276,7 +277,7 @@ int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv)
     if (mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) != 0)
         return mh_fail("%s", msg);
     if (mh_store_plugin_forget_all(ctx->store, happ.app.id) != 0 ||
-        mh_store_config_set(ctx->store, happ.app.id, "watermark", NULL) != 0 ||
+        mh_sync_forget_position(ctx->store, happ.app.id) != 0 ||  /* next run: full */
         mh_store_app_set_connected(ctx->store, happ.app.id, 0) != 0 ||
         mh_store_exec(ctx->store, "COMMIT", msg, sizeof msg) != 0) {
         mh_store_exec(ctx->store, "ROLLBACK", NULL, 0);

@@ -10,64 +10,154 @@
 #include <string.h>
 
 #include "cli.h"
+#include "store_mapping.h"
+#include "store_names.h"
 #include "userpage.h"
 
 /* ---- the host's own lists ----------------------------------------------- */
 
-static int edit_list(mh_ctx *ctx, const char *table, const char *what, int argc, char **argv)
-{
-    char sql[160];
-    sqlite3_stmt *st;
-    int rows = 0;
+static const char *const list_what[] = {"portal role", "location"};
+static const char *const list_cmd[] = {"portal-roles", "locations"};
 
-    if (mh_ctx_store(ctx) != 0)
-        return 1;
-    if (argc == 3 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)) {
-        int add = strcmp(argv[1], "add") == 0;
-        if (argv[2][0] == '\0')
-            return mh_fail("a %s needs a name", what);
-        snprintf(sql, sizeof sql, add ? "INSERT OR IGNORE INTO %s(name) VALUES(?1)"
-                                      : "DELETE FROM %s WHERE name = ?1", table);
-        sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
-        sqlite3_bind_text(st, 1, argv[2], -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (sqlite3_changes(ctx->store->db) == 0)
-            printf(add ? "The %s \"%s\" exists already.\n" : "There is no %s \"%s\".\n", what, argv[2]);
-        else
-            printf(add ? "Added the %s \"%s\".\n" : "Removed the %s \"%s\".\n", what, argv[2]);
+static int blank(const char *name)
+{
+    for (; *name; name++)
+        if (!isspace((unsigned char)*name))
+            return 0;
+    return 1;
+}
+
+static int print_name(void *ctx, const char *name)
+{
+    (void)ctx;
+    printf("%s\n", name);
+    return 0;
+}
+
+typedef struct app_by_id {
+    int64_t id;
+    mh_app app;
+    int found;
+} app_by_id;
+
+static int match_id(void *vctx, const mh_app *a)
+{
+    app_by_id *f = vctx;
+    if (a->id != f->id)
+        return 0;
+    f->app = *a;
+    f->found = 1;
+    return 1;
+}
+
+/* Removes `name` and every mapping to it, then re-maps the users of each
+ * app concerned, all in one transaction: no user or mapping is left naming
+ * something that no longer exists. */
+static int remove_and_unmap(mh_ctx *ctx, mh_name_list list, const char *name)
+{
+    int64_t ids[256];
+    int n, i, rc = 0;
+    char msg[512];
+    mh_user_counts total = {0, 0, 0, 0, 0};
+
+    if (mh_store_begin(ctx->store, msg, sizeof msg) != 0)
+        return mh_fail("%s", msg);
+    n = mh_store_name_apps(ctx->store, list, name, ids, 256);
+    if (n < 0 || mh_store_name_unmap(ctx->store, list, name) != 0 ||
+        mh_store_name_remove(ctx->store, list, name) < 0) {
+        mh_store_rollback(ctx->store);
+        return mh_fail("cannot remove the %s \"%s\": %s", list_what[list], name,
+                       mh_store_error(ctx->store));
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        app_by_id f;
+        sis_host_app happ;
+        sis_instance *inst = NULL;
+        mh_user_counts c;
+        memset(&f, 0, sizeof f);
+        f.id = ids[i];
+        mh_store_app_each(ctx->store, match_id, &f);
+        if (!f.found)
+            continue;
+        rc = mh_ctx_app(ctx, f.app.name, &happ);
+        if (rc == 0 && mh_instance_create(&inst, &happ, msg, sizeof msg) != 0)
+            rc = mh_fail("%s", msg);
+        if (rc == 0) {
+            rc = mh_reapply_mappings_in(ctx->store, &happ.app, happ.plugin->connector, inst, &c);
+            happ.plugin->connector->destroy(inst);
+            total.updated += c.updated;
+        }
+    }
+    if (rc != 0 || mh_store_commit(ctx->store, msg, sizeof msg) != 0) {
+        mh_store_rollback(ctx->store);
+        return mh_fail("the %s \"%s\" was not removed: its users could not be re-mapped; "
+                       "nothing changed", list_what[list], name);
+    }
+    printf("Removed the %s \"%s\" and its mappings; %llu users re-mapped without it (no "
+           "request to the SIS).\n", list_what[list], name, (unsigned long long)total.updated);
+    return 0;
+}
+
+static int edit_list(mh_ctx *ctx, mh_name_list list, int argc, char **argv)
+{
+    const char *what = list_what[list], *cmd = list_cmd[list], *name = NULL;
+    int add, unmap = 0, i, rc;
+    mh_name_usage use;
+
+    if (argc == 1) {
+        if (mh_ctx_store(ctx) != 0)
+            return 1;
+        rc = mh_store_name_each(ctx->store, list, print_name, NULL);
+        if (rc < 0)
+            return mh_fail("cannot read the %ss from %s", what, ctx->db_path);
+        if (rc == 0)
+            printf("(none yet: mock-host %s add NAME)\n", cmd);
         return 0;
     }
-    if (argc != 1)
-        return mh_usage_error(argv[0], "use: %s [add NAME | remove NAME]", argv[0]);
-    snprintf(sql, sizeof sql, "SELECT name FROM %s ORDER BY name", table);
-    sqlite3_prepare_v2(ctx->store->db, sql, -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        printf("%s\n", sqlite3_column_text(st, 0));
-        rows++;
+    add = strcmp(argv[1], "add") == 0;
+    if (!add && strcmp(argv[1], "remove") != 0)
+        return mh_usage_error(cmd, "unexpected argument '%s'", argv[1]);
+    for (i = 2; i < argc; i++) {
+        if (!add && strcmp(argv[i], "--unmap") == 0)
+            unmap = 1;
+        else if ((argv[i][0] == '-' && argv[i][1] != '\0') || name != NULL)
+            return mh_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        else
+            name = argv[i];
     }
-    sqlite3_finalize(st);
-    if (rows == 0)
-        printf("(none yet: mock-host %s add NAME)\n", argv[0]);
+    if (name == NULL || blank(name))
+        return mh_usage_error(cmd, "a %s needs a name that is not blank", what);
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    if (add) {
+        rc = mh_store_name_add(ctx->store, list, name);
+        if (rc < 0)
+            return mh_fail("cannot add the %s \"%s\": %s", what, name, mh_store_error(ctx->store));
+        printf(rc == 1 ? "The %s \"%s\" exists already.\n" : "Added the %s \"%s\".\n", what, name);
+        return 0;
+    }
+    rc = mh_store_name_exists(ctx->store, list, name);
+    if (rc == 0)
+        return mh_fail("there is no %s \"%s\"; see 'mock-host %s'", what, name, cmd);
+    if (rc < 0 || mh_store_name_usage(ctx->store, list, name, &use) != 0)
+        return mh_fail("cannot read the %ss from %s", what, ctx->db_path);
+    if (unmap)
+        return remove_and_unmap(ctx, list, name);
+    if (use.mappings > 0 || use.users > 0)
+        return mh_fail("the %s \"%s\" is in use by %lld mapping%s and %lld user%s, so it was not "
+                       "removed. Map them to another %s first, or remove it and unmap them with: "
+                       "mock-host %s remove \"%s\" --unmap", what, name, use.mappings,
+                       use.mappings == 1 ? "" : "s", use.users, use.users == 1 ? "" : "s", what,
+                       cmd, name);
+    if (mh_store_name_remove(ctx->store, list, name) < 0)
+        return mh_fail("cannot remove the %s \"%s\": %s", what, name, mh_store_error(ctx->store));
+    printf("Removed the %s \"%s\".\n", what, name);
     return 0;
 }
 
 int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv)
 {
-    return edit_list(ctx, "portal_roles", "portal role", argc, argv);
-}
-
-static int exists_in(mh_store *s, const char *sql, int64_t app_id, const char *name)
-{
-    sqlite3_stmt *st;
-    int found;
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, app_id);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
+    return edit_list(ctx, MH_PORTAL_ROLES, argc, argv);
 }
 
 /* ---- name similarity, for suggestions ----------------------------------- */
@@ -126,25 +216,33 @@ static int similarity(const char *a, const char *b)
     return 200 * shared / (wa + wb);
 }
 
-/* The most similar name from `sql` (one text column), or "" below 60. */
-static void suggest(mh_store *s, const char *sql, const char *name, const char *alt,
+typedef struct suggestion {
+    const char *name, *alt;
+    int best;
+    char *out;
+    size_t cap;
+} suggestion;
+
+static int consider(void *vctx, const char *cand)
+{
+    suggestion *g = vctx;
+    int score = similarity(g->name, cand);
+    if (g->alt != NULL && g->alt[0] != '\0' && strcasecmp(g->alt, cand) == 0)
+        score = 100;  /* the identifier names the location */
+    if (score > g->best) {
+        g->best = score;
+        snprintf(g->out, g->cap, "%s", cand);
+    }
+    return 0;
+}
+
+/* The most similar name of `list`, or "" below 60. */
+static void suggest(mh_store *s, mh_name_list list, const char *name, const char *alt,
                     char *out, size_t cap)
 {
-    sqlite3_stmt *st;
-    int best = 59;
+    suggestion g = {name, alt, 59, out, cap};
     out[0] = '\0';
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *cand = (const char *)sqlite3_column_text(st, 0);
-        int score = similarity(name, cand);
-        if (alt != NULL && alt[0] != '\0' && strcasecmp(alt, cand) == 0)
-            score = 100;  /* the identifier names the location */
-        if (score > best) {
-            best = score;
-            snprintf(out, cap, "%s", cand);
-        }
-    }
-    sqlite3_finalize(st);
+    mh_store_name_each(s, list, consider, &g);
 }
 
 /* Role names differ between an SIS and a help desk. */
@@ -165,13 +263,22 @@ static const char *role_synonym(const char *sis_role)
 
 /* ---- mapping pages --------------------------------------------------------- */
 
-static int need_itxm(const sis_host_app *happ, const char *page)
+/* 0 for an ITxM account.  Otherwise says why mapping does not apply: as
+ * information when only viewing (returns 1), as an error on stderr when a
+ * change was asked for (returns -1). */
+static int need_itxm(const sis_host_app *happ, const char *page, int changing)
 {
+    static const char fmt[] = "%s mapping applies only to ITxM accounts; %s is a standard "
+                              "account, so its users are imported without it. (Switch with: "
+                              "mock-host account %s --itxm)";
     if (happ->app.itxm)
         return 0;
-    printf("%s mapping applies only to ITxM accounts; %s is a standard account, so its users "
-           "are imported without it. (Switch with: mock-host account %s --itxm)\n", page,
-           happ->app.name, happ->app.name);
+    if (changing) {
+        mh_fail(fmt, page, happ->app.name, happ->app.name);
+        return -1;
+    }
+    printf(fmt, page, happ->app.name, happ->app.name);
+    printf("\n");
     return 1;
 }
 
@@ -192,124 +299,139 @@ static int apply_now(mh_ctx *ctx, sis_host_app *happ)
     return 0;
 }
 
-static int store_pair(mh_store *s, const char *sql, int64_t app_id, const char *from, const char *to)
-{
-    sqlite3_stmt *st;
-    int rc;
-    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* Collects the --map FROM=TO pairs; returns how many, or -1. */
-static int parse_maps(int argc, char **argv, const char *cmd, char **pairs, int cap)
+/* Collects the --map FROM=TO pairs; returns how many, or -1 after a usage
+ * message.  `example` shows the form ("student=Student"). */
+static int parse_maps(int argc, char **argv, const char *cmd, const char *example,
+                      char **pairs, int cap)
 {
     int i, n = 0;
     for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--map") != 0 || i + 1 >= argc || strchr(argv[i + 1], '=') == NULL ||
-            n >= cap) {
-            mh_usage_error(cmd, "expected --map FROM=TO, got '%s'", argv[i]);
+        const char *v, *eq;
+        if (strcmp(argv[i], "--map") != 0) {
+            mh_usage_error(cmd, "unexpected argument '%s'; mappings are given as --map %s", argv[i],
+                           example);
             return -1;
         }
-        pairs[n++] = argv[++i];
+        if (i + 1 >= argc) {
+            mh_usage_error(cmd, "--map needs a value, e.g. --map %s", example);
+            return -1;
+        }
+        v = argv[++i];
+        eq = strchr(v, '=');
+        if (eq == NULL || eq == v || blank(eq + 1)) {
+            mh_usage_error(cmd, "--map '%s' needs both sides, as in --map %s", v, example);
+            return -1;
+        }
+        if (n >= cap) {
+            mh_usage_error(cmd, "at most %d mappings at once", cap);
+            return -1;
+        }
+        pairs[n++] = argv[i];
     }
     return n;
+}
+
+typedef struct page_ctx {
+    mh_store *s;
+} page_ctx;
+
+static int print_role_row(void *vctx, const mh_role_row *row)
+{
+    page_ctx *p = vctx;
+    char sugg[128] = "";
+    if (row->portal_role == NULL)
+        suggest(p->s, MH_PORTAL_ROLES, role_synonym(row->role), row->role, sugg, sizeof sugg);
+    printf("%-24s %8lld  %-20s %s\n", row->role, row->users,
+           row->portal_role ? row->portal_role : "(unmapped)", sugg);
+    return 0;
 }
 
 int mh_cmd_roles(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    char *pairs[64], sugg[128];
-    sqlite3_stmt *st;
+    char *pairs[64];
+    page_ctx page;
     int n, i;
 
     if (argc < 2 || argv[1][0] == '-')
         return mh_usage_error("roles", "name the app");
-    if ((n = parse_maps(argc, argv, "roles", pairs, 64)) < 0)
+    if ((n = parse_maps(argc, argv, "roles", "student=Student", pairs, 64)) < 0)
         return 2;
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
-    if (need_itxm(&happ, "Role"))
-        return n > 0 ? 1 : 0;
+    if ((i = need_itxm(&happ, "Role", n > 0)) != 0)
+        return i < 0 ? 1 : 0;
+    /* Every pair is checked before any is stored: a mistake changes nothing. */
     for (i = 0; i < n; i++) {
         char *eq = strchr(pairs[i], '=');
         *eq = '\0';
-        if (!exists_in(ctx->store, "SELECT 1 FROM sis_records WHERE role = ?1 AND app_id = ?2 "
-                       "AND present = 1 LIMIT 1", happ.app.id, pairs[i]))
+        if (mh_store_sis_role_present(ctx->store, happ.app.id, pairs[i]) != 1)
             return mh_fail("the district has no users with the SIS role \"%s\"; run 'mock-host "
                            "roles %s' to see the roles present", pairs[i], argv[1]);
-        if (!exists_in(ctx->store, "SELECT 1 FROM portal_roles WHERE name = ?1", 0, eq + 1))
+        if (mh_store_name_exists(ctx->store, MH_PORTAL_ROLES, eq + 1) != 1)
             return mh_fail("there is no Customer Portal role \"%s\"; add it with 'mock-host "
                            "portal-roles add \"%s\"'", eq + 1, eq + 1);
-        store_pair(ctx->store, "INSERT OR REPLACE INTO role_map VALUES(?1, ?2, ?3)", happ.app.id,
-                   pairs[i], eq + 1);
     }
+    for (i = 0; i < n; i++)
+        if (mh_store_role_map_set(ctx->store, happ.app.id, pairs[i], pairs[i] + strlen(pairs[i]) + 1) != 0)
+            return mh_fail("cannot store the role mapping: %s", mh_store_error(ctx->store));
     printf("%-24s %8s  %-20s %s\n", "SIS ROLE", "USERS", "PORTAL ROLE", "SUGGESTED");
-    sqlite3_prepare_v2(ctx->store->db, "SELECT r.role, count(*), m.portal_role FROM sis_records r "
-                       "LEFT JOIN role_map m ON m.app_id = r.app_id AND m.sis_role = r.role "
-                       "WHERE r.app_id = ?1 AND r.present = 1 GROUP BY r.role ORDER BY r.role",
-                       -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ.app.id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *role = (const char *)sqlite3_column_text(st, 0);
-        int mapped = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        suggest(ctx->store, "SELECT name FROM portal_roles", role_synonym(role), role, sugg, sizeof sugg);
-        printf("%-24s %8lld  %-20s %s\n", role, (long long)sqlite3_column_int64(st, 1),
-               mapped ? (const char *)sqlite3_column_text(st, 2) : "(unmapped)",
-               mapped ? "" : sugg);
-    }
-    sqlite3_finalize(st);
+    page.s = ctx->store;
+    if (mh_store_role_rows_each(ctx->store, happ.app.id, print_role_row, &page) != 0)
+        return mh_fail("cannot read the roles of %s: %s", argv[1], mh_store_error(ctx->store));
     return n > 0 ? apply_now(ctx, &happ) : 0;
+}
+
+static int print_org_row(void *vctx, const mh_org_row *row)
+{
+    page_ctx *p = vctx;
+    char sugg[256] = "";
+    if (row->location == NULL)
+        suggest(p->s, MH_LOCATIONS, row->name, row->identifier, sugg, sizeof sugg);
+    printf("%-18s %-9s %-8s %-36s %6lld  %-24s %s%s\n", row->sourced_id, row->type,
+           row->identifier, row->name, row->users, row->location ? row->location : "(unmapped)",
+           sugg, row->stale ? "  [stale: no longer in the SIS; mapping kept]" : "");
+    return 0;
 }
 
 static int locations_page(mh_ctx *ctx, sis_host_app *happ, int argc, char **argv)
 {
-    char *pairs[256], sugg[256];
-    sqlite3_stmt *st;
+    static char org_ids[256][256];
+    char *pairs[256];
+    page_ctx page;
     int n, i;
 
-    if ((n = parse_maps(argc, argv, "locations", pairs, 256)) < 0)
+    if ((n = parse_maps(argc, argv, "locations", "SCH001=\"Lincoln Elementary\"", pairs, 256)) < 0)
         return 2;
-    if (need_itxm(happ, "Location"))
-        return n > 0 ? 1 : 0;
+    if ((i = need_itxm(happ, "Location", n > 0)) != 0)
+        return i < 0 ? 1 : 0;
+    /* Every pair is checked before any is stored: a mistake changes nothing. */
     for (i = 0; i < n; i++) {
         char *eq = strchr(pairs[i], '=');
+        int found;
         *eq = '\0';
-        if (!exists_in(ctx->store, "SELECT 1 FROM orgs WHERE sourced_id = ?1 AND app_id = ?2",
-                       happ->app.id, pairs[i]))
-            return mh_fail("the district has no org \"%s\"; run 'mock-host locations %s' to see "
-                           "its orgs", pairs[i], argv[1]);
-        if (!exists_in(ctx->store, "SELECT 1 FROM locations WHERE name = ?1", 0, eq + 1))
+        found = mh_store_org_resolve(ctx->store, happ->app.id, pairs[i], org_ids[i], sizeof org_ids[i]);
+        if (found == 1)
+            return mh_fail("the district has no org with the sourcedId or identifier \"%s\"; run "
+                           "'mock-host locations %s' to see its orgs", pairs[i], argv[1]);
+        if (found == 2)
+            return mh_fail("the identifier \"%s\" names several orgs; map each by its sourcedId "
+                           "(see 'mock-host locations %s')", pairs[i], argv[1]);
+        if (found < 0)
+            return mh_fail("cannot read the orgs of %s: %s", argv[1], mh_store_error(ctx->store));
+        if (mh_store_name_exists(ctx->store, MH_LOCATIONS, eq + 1) != 1)
             return mh_fail("there is no location \"%s\"; add it with 'mock-host locations add "
                            "\"%s\"'", eq + 1, eq + 1);
-        store_pair(ctx->store, "INSERT OR REPLACE INTO location_map VALUES(?1, ?2, ?3)",
-                   happ->app.id, pairs[i], eq + 1);
     }
+    for (i = 0; i < n; i++)
+        if (mh_store_location_map_set(ctx->store, happ->app.id, org_ids[i],
+                                      pairs[i] + strlen(pairs[i]) + 1) != 0)
+            return mh_fail("cannot store the location mapping: %s", mh_store_error(ctx->store));
     printf("%-18s %-9s %-8s %-36s %6s  %-24s %s\n", "ORG", "TYPE", "ID", "NAME", "USERS", "LOCATION",
            "SUGGESTED");
-    sqlite3_prepare_v2(ctx->store->db,
-                       "SELECT o.sourced_id, o.type, o.identifier, o.name, o.stale, m.location, "
-                       "(SELECT count(*) FROM sis_records r, json_each(r.body, '$.orgs') j "
-                       " WHERE r.app_id = o.app_id AND r.present = 1 AND j.value = o.sourced_id) "
-                       "FROM orgs o LEFT JOIN location_map m ON m.app_id = o.app_id AND "
-                       "m.org_id = o.sourced_id WHERE o.app_id = ?1 ORDER BY o.type, o.name",
-                       -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ->app.id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int mapped = sqlite3_column_type(st, 5) != SQLITE_NULL;
-        suggest(ctx->store, "SELECT name FROM locations", (const char *)sqlite3_column_text(st, 3),
-                (const char *)sqlite3_column_text(st, 2), sugg, sizeof sugg);
-        printf("%-18s %-9s %-8s %-36s %6lld  %-24s %s%s\n", sqlite3_column_text(st, 0),
-               sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-               (long long)sqlite3_column_int64(st, 6),
-               mapped ? (const char *)sqlite3_column_text(st, 5) : "(unmapped)", mapped ? "" : sugg,
-               sqlite3_column_int(st, 4) ? "  [stale: no longer in the SIS; mapping kept]" : "");
-    }
-    sqlite3_finalize(st);
+    page.s = ctx->store;
+    if (mh_store_org_rows_each(ctx->store, happ->app.id, print_org_row, &page) != 0)
+        return mh_fail("cannot read the orgs of %s: %s", argv[1], mh_store_error(ctx->store));
     return n > 0 ? apply_now(ctx, happ) : 0;
 }
 
@@ -317,7 +439,7 @@ int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
     if (argc == 1 || strcmp(argv[1], "add") == 0 || strcmp(argv[1], "remove") == 0)
-        return edit_list(ctx, "locations", "location", argc, argv);
+        return edit_list(ctx, MH_LOCATIONS, argc, argv);
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
     return locations_page(ctx, &happ, argc, argv);
@@ -326,18 +448,14 @@ int mh_cmd_locations(mh_ctx *ctx, int argc, char **argv)
 int mh_cmd_account(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    sqlite3_stmt *st;
     int itxm;
     if (argc != 3 || (strcmp(argv[2], "--itxm") != 0 && strcmp(argv[2], "--standard") != 0))
         return mh_usage_error("account", "name the app and --itxm or --standard");
     if (mh_ctx_app(ctx, argv[1], &happ) != 0)
         return 1;
     itxm = strcmp(argv[2], "--itxm") == 0;
-    sqlite3_prepare_v2(ctx->store->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, happ.app.id);
-    sqlite3_bind_int(st, 2, itxm);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (mh_store_app_set_itxm(ctx->store, happ.app.id, itxm) != 0)
+        return mh_fail("cannot change the account of %s: %s", argv[1], mh_store_error(ctx->store));
     happ.app.itxm = itxm;
     printf("%s is now %s account.\n", argv[1], itxm ? "an ITxM" : "a standard");
     return apply_now(ctx, &happ);

@@ -7,42 +7,39 @@
 
 #include "cli.h"
 #include "jsonw.h"
+#include "store_runs.h"
+#include "store_users.h"
+#include "unmapped_report.h"
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
-static void print_user_json(sqlite3_stmt *st, int first)
+static void print_user_json(const mh_user_view *u, int first)
 {
     mh_str o = {0};
     mh_str_adds(&o, first ? "[\n  {\"app\":" : ",\n  {\"app\":");
-    mh_str_json(&o, col(st, 0));
+    mh_str_json(&o, u->app);
     mh_str_adds(&o, ",\"sourcedId\":");
-    mh_str_json(&o, col(st, 1));
+    mh_str_json(&o, u->sourced_id);
     mh_str_adds(&o, ",\"role\":");
-    mh_str_json(&o, col(st, 2));
-    mh_str_adds(&o, sqlite3_column_int(st, 3) ? ",\"status\":\"active\"" : ",\"status\":\"inactive\"");
+    mh_str_json(&o, u->role);
+    mh_str_adds(&o, u->active ? ",\"status\":\"active\"" : ",\"status\":\"inactive\"");
     mh_str_adds(&o, ",\"givenName\":");
-    mh_str_json(&o, col(st, 4));
+    mh_str_json(&o, u->given_name);
     mh_str_adds(&o, ",\"familyName\":");
-    mh_str_json(&o, col(st, 5));
+    mh_str_json(&o, u->family_name);
     mh_str_adds(&o, ",\"email\":");
-    mh_str_json(&o, col(st, 6));
+    mh_str_json(&o, u->email);
     mh_str_adds(&o, ",\"username\":");
-    mh_str_json(&o, col(st, 7));
+    mh_str_json(&o, u->username);
     mh_str_adds(&o, ",\"portalRole\":");
-    if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+    if (u->portal_role == NULL)
         mh_str_adds(&o, "null");
     else
-        mh_str_json(&o, col(st, 8));
+        mh_str_json(&o, u->portal_role);
     mh_str_adds(&o, ",\"locations\":");
-    mh_str_adds(&o, col(st, 9));
+    mh_str_adds(&o, u->locations);
     mh_str_adds(&o, ",\"fields\":");
-    mh_str_adds(&o, col(st, 10));
+    mh_str_adds(&o, u->fields);
     mh_str_adds(&o, ",\"flags\":");
-    mh_str_adds(&o, col(st, 11)[0] ? col(st, 11) : "{}");
+    mh_str_adds(&o, u->flags[0] ? u->flags : "{}");
     mh_str_adds(&o, "}");
     fputs(o.data, stdout);
     mh_str_free(&o);
@@ -77,31 +74,112 @@ static void print_padded(const char *s, int width)
         fputc(' ', stdout);
 }
 
-static void print_user_row(sqlite3_stmt *st, int itxm)
+static void print_header(int itxm)
+{
+    printf("%-10s %-14s %-13s %-8s %-28s ", "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
+    if (itxm)
+        printf("%-12s %-20s ", "PORTAL ROLE", "LOCATIONS");
+    printf("FIELDS\n");
+}
+
+static void print_user_row(const mh_user_view *u, int itxm)
 {
     char name[160];
-    snprintf(name, sizeof name, "%s %s", col(st, 4), col(st, 5));
-    printf("%-10s %-14s %-13s %-8s ", col(st, 0), col(st, 1), col(st, 2),
-           sqlite3_column_int(st, 3) ? "active" : "inactive");
+    snprintf(name, sizeof name, "%s %s", u->given_name, u->family_name);
+    printf("%-10s %-14s %-13s %-8s ", u->app, u->sourced_id, u->role,
+           u->active ? "active" : "inactive");
     print_padded(name, 28);
     fputc(' ', stdout);
-    if (itxm) {
-        printf("%-12s %-20s ", sqlite3_column_type(st, 8) == SQLITE_NULL ? "(unmapped)" : col(st, 8),
-               col(st, 9));
+    if (itxm && !u->app_itxm) {
+        printf("%-12s %-20s ", "-", "-");  /* a standard account: no mapping applies */
+    } else if (itxm) {
+        printf("%-12s ", u->portal_role == NULL ? "(unmapped)" : u->portal_role);
+        print_padded(strcmp(u->locations, "[]") == 0 ? "(none)" : u->locations, 20);
+        fputc(' ', stdout);
     }
-    print_fields_plain(col(st, 10));
+    print_fields_plain(u->fields);
     printf("\n");
+}
+
+typedef struct roles_text {
+    mh_str text;
+    long long total;
+} roles_text;
+
+static int add_role(void *vctx, const char *role, long long users)
+{
+    roles_text *r = vctx;
+    char num[32];
+    if (r->total > 0)
+        mh_str_adds(&r->text, ", ");
+    mh_str_adds(&r->text, role);
+    snprintf(num, sizeof num, " (%lld)", users);
+    mh_str_adds(&r->text, num);
+    r->total += users;
+    return 0;
+}
+
+typedef struct names_text {
+    mh_str text;
+    int n, itxm;
+} names_text;
+
+static int add_app(void *vctx, const mh_app *a)
+{
+    names_text *t = vctx;
+    if (t->n++ > 0)
+        mh_str_adds(&t->text, ", ");
+    mh_str_adds(&t->text, a->name);
+    t->itxm |= a->itxm;
+    return 0;
+}
+
+/* Nothing matched the filters: say why when users are stored (an unknown or
+ * wrongly cased role), or that there are none yet.  Returns the exit code. */
+static int explain_empty(mh_ctx *ctx, const char *app, const char *role, int json)
+{
+    roles_text roles = {{0}, 0};
+    int rc = 0;
+    mh_store_user_roles_each(ctx->store, app, add_role, &roles);
+    if (roles.total > 0 && role != NULL) {
+        rc = mh_fail("no user%s%s has the role \"%s\" (roles are matched exactly, case "
+                     "included); roles present: %s", app ? " of " : "", app ? app : "", role,
+                     roles.text.data);
+    } else if (json) {
+        printf("[]\n");
+    } else {
+        printf("(no users yet: connect an app and run 'mock-host sync APP')\n");
+    }
+    mh_str_free(&roles.text);
+    return rc;
+}
+
+typedef struct page {
+    int json, itxm, rows;
+} page;
+
+static int print_user(void *vctx, const mh_user_view *u)
+{
+    page *p = vctx;
+    if (p->rows == 0 && !p->json)
+        print_header(p->itxm);
+    if (p->json)
+        print_user_json(u, p->rows == 0);
+    else
+        print_user_row(u, p->itxm);
+    p->rows++;
+    return 0;
 }
 
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
 {
     const char *app = NULL, *role = NULL;
-    int json = 0, i, rows = 0, itxm = 0;
-    sqlite3_stmt *st;
+    page p = {0, 0, 0};
+    int i;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
-            json = 1;
+            p.json = 1;
         else if (strcmp(argv[i], "--app") == 0 && i + 1 < argc)
             app = argv[++i];
         else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
@@ -113,39 +191,30 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
         return 1;
     if (app != NULL) {
         mh_app a;
-        if (mh_store_app_find(ctx->store, app, &a) != 0)
-            return mh_fail("no installed app \"%s\"; see 'mock-host apps'", app);
-        itxm = a.itxm;
+        if (mh_store_app_find(ctx->store, app, &a) != 0) {
+            names_text names = {{0}, 0, 0};
+            mh_store_app_each(ctx->store, add_app, &names);
+            if (names.n > 0)
+                mh_fail("no installed app \"%s\"; installed: %s", app, names.text.data);
+            else
+                mh_fail("no installed app \"%s\"; nothing is installed yet: mock-host install "
+                        "PLUGIN", app);
+            mh_str_free(&names.text);
+            return 1;
+        }
+        p.itxm = a.itxm;
+    } else {
+        names_text names = {{0}, 0, 0};  /* the mapping columns show when any app is ITxM */
+        mh_store_app_each(ctx->store, add_app, &names);
+        p.itxm = names.itxm;
+        mh_str_free(&names.text);
     }
-    if (sqlite3_prepare_v2(ctx->store->db,
-                           "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
-                           "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags "
-                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (?1 IS NULL OR a.name = ?1) "
-                           "AND (?2 IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return mh_fail("cannot read the Users page: %s", sqlite3_errmsg(ctx->store->db));
-    if (app != NULL)
-        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
-    if (role != NULL)
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    if (!json) {
-        printf("%-10s %-14s %-13s %-8s %-28s ", "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
-        if (itxm)
-            printf("%-12s %-20s ", "PORTAL ROLE", "LOCATIONS");
-        printf("FIELDS\n");
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (json)
-            print_user_json(st, rows == 0);
-        else
-            print_user_row(st, itxm);
-        rows++;
-    }
-    sqlite3_finalize(st);
-    if (json)
-        printf(rows ? "\n]\n" : "[]\n");
-    else if (rows == 0)
-        printf("(no users yet: connect an app and run 'mock-host sync APP')\n");
+    if (mh_store_users_each(ctx->store, app, role, print_user, &p) != 0)
+        return mh_fail("cannot read the Users page: %s", mh_store_error(ctx->store));
+    if (p.rows == 0)
+        return explain_empty(ctx, app, role, p.json);
+    if (p.json)
+        printf("\n]\n");
     return 0;
 }
 
@@ -155,73 +224,97 @@ static long long count_of(json_object *counts, const char *k)
     return json_object_object_get_ex(counts, k, &v) ? json_object_get_int64(v) : 0;
 }
 
+typedef struct runs_page {
+    const char *app;
+    int json, itxm, rows;
+} runs_page;
+
+static void print_run_json(const mh_run_view *v, int first)
+{
+    mh_str o = {0};
+    char head[128];
+    snprintf(head, sizeof head, "%s\n  {\"id\":%lld,\"mode\":", first ? "[" : ",", (long long)v->id);
+    mh_str_adds(&o, head);
+    mh_str_json(&o, v->mode);
+    mh_str_adds(&o, ",\"started\":");
+    mh_str_json(&o, v->started);
+    mh_str_adds(&o, ",\"ended\":");
+    mh_str_json(&o, v->ended);
+    snprintf(head, sizeof head, ",\"seconds\":%.3f,\"outcome\":", v->seconds);
+    mh_str_adds(&o, head);
+    mh_str_json(&o, v->outcome);
+    mh_str_adds(&o, ",\"counts\":");
+    mh_str_adds(&o, v->counts);
+    mh_str_adds(&o, ",\"reason\":");
+    mh_str_json(&o, v->reason);
+    mh_str_adds(&o, "}");
+    fputs(o.data, stdout);
+    mh_str_free(&o);
+}
+
+static void print_run_row(const runs_page *p, const mh_run_view *v)
+{
+    json_object *c = json_tokener_parse(v->counts);
+    printf("%-4lld %-6s %-24s %8.1f %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld",
+           (long long)v->id, v->mode, v->started, v->seconds, v->outcome, count_of(c, "fetched"),
+           count_of(c, "created"), count_of(c, "updated"), count_of(c, "unchanged"),
+           count_of(c, "deactivated"), count_of(c, "reactivated"), count_of(c, "held"),
+           count_of(c, "invalid"), count_of(c, "requests"), count_of(c, "retries"));
+    if (p->itxm) {
+        /* NOROLE: active users without a portal role; NOLOC: memberships of
+         * orgs without a location.  The detail lines name them. */
+        mh_unmapped_totals t = mh_unmapped_totals_of(c);
+        printf(" %6lld %5lld", t.role_users, t.org_users);
+    }
+    printf("\n");
+    if (v->reason[0] != '\0')
+        printf("     reason: %s\n", v->reason);
+    if (p->itxm) {
+        mh_str text = {0};
+        if (mh_unmapped_describe(c, p->app, "     ", &text))
+            fputs(text.data, stdout);
+        mh_str_free(&text);
+    }
+    json_object_put(c);
+}
+
+static int print_run(void *vctx, const mh_run_view *v)
+{
+    runs_page *p = vctx;
+    if (p->json)
+        print_run_json(v, p->rows == 0);
+    else
+        print_run_row(p, v);
+    p->rows++;
+    return 0;
+}
+
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv)
 {
     sis_host_app happ;
-    sqlite3_stmt *st;
-    int json = 0, i, rows = 0;
-    const char *app = NULL;
+    runs_page p = {NULL, 0, 0, 0};
+    int i;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (argv[i][0] == '-' || app != NULL)
+            p.json = 1;
+        else if (argv[i][0] == '-' || p.app != NULL)
             return mh_usage_error("runs", "unexpected argument '%s'", argv[i]);
         else
-            app = argv[i];
+            p.app = argv[i];
     }
-    if (app == NULL)
+    if (p.app == NULL)
         return mh_usage_error("runs", "name the app");
-    if (mh_ctx_app(ctx, app, &happ) != 0)
+    if (mh_ctx_app(ctx, p.app, &happ) != 0)
         return 1;
-    if (sqlite3_prepare_v2(ctx->store->db, "SELECT id, mode, started_at, coalesce(ended_at, ''), "
-                           "outcome, counts, reason, (julianday(coalesce(ended_at, started_at)) - "
-                           "julianday(started_at)) * 86400.0 FROM runs WHERE app_id = ?1 ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return mh_fail("cannot read the run history");
-    sqlite3_bind_int64(st, 1, happ.app.id);
-    if (!json)
-        printf("%-4s %-6s %-24s %8s %-12s %8s %8s %8s %9s %6s %6s %6s %7s %5s %5s\n", "RUN", "MODE",
-               "STARTED", "SECONDS", "OUTCOME", "FETCHED", "CREATED", "UPDATED", "UNCHANGED", "DEACT",
-               "REACT", "HELD", "INVALID", "REQS", "RETRY");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (json) {
-            mh_str o = {0};
-            char head[128];
-            snprintf(head, sizeof head, "%s\n  {\"id\":%lld,\"mode\":", rows ? "," : "[",
-                     (long long)sqlite3_column_int64(st, 0));
-            mh_str_adds(&o, head);
-            mh_str_json(&o, col(st, 1));
-            mh_str_adds(&o, ",\"started\":");
-            mh_str_json(&o, col(st, 2));
-            mh_str_adds(&o, ",\"ended\":");
-            mh_str_json(&o, col(st, 3));
-            snprintf(head, sizeof head, ",\"seconds\":%.3f,\"outcome\":", sqlite3_column_double(st, 7));
-            mh_str_adds(&o, head);
-            mh_str_json(&o, col(st, 4));
-            mh_str_adds(&o, ",\"counts\":");
-            mh_str_adds(&o, col(st, 5));
-            mh_str_adds(&o, ",\"reason\":");
-            mh_str_json(&o, col(st, 6));
-            mh_str_adds(&o, "}");
-            fputs(o.data, stdout);
-            mh_str_free(&o);
-        } else {
-            json_object *c = json_tokener_parse(col(st, 5));
-            printf("%-4lld %-6s %-24s %8.1f %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld\n",
-                   (long long)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
-                   sqlite3_column_double(st, 7), col(st, 4), count_of(c, "fetched"),
-                   count_of(c, "created"), count_of(c, "updated"), count_of(c, "unchanged"),
-                   count_of(c, "deactivated"), count_of(c, "reactivated"), count_of(c, "held"),
-                   count_of(c, "invalid"), count_of(c, "requests"), count_of(c, "retries"));
-            if (col(st, 6)[0] != '\0')
-                printf("     reason: %s\n", col(st, 6));
-            json_object_put(c);
-        }
-        rows++;
-    }
-    sqlite3_finalize(st);
-    if (json)
-        printf(rows ? "\n]\n" : "[]\n");
+    p.itxm = happ.app.itxm;
+    if (!p.json)
+        printf("%-4s %-6s %-24s %8s %-12s %8s %8s %8s %9s %6s %6s %6s %7s %5s %5s%s\n", "RUN",
+               "MODE", "STARTED", "SECONDS", "OUTCOME", "FETCHED", "CREATED", "UPDATED", "UNCHANGED",
+               "DEACT", "REACT", "HELD", "INVALID", "REQS", "RETRY", p.itxm ? " NOROLE NOLOC" : "");
+    if (mh_store_runs_each(ctx->store, happ.app.id, print_run, &p) != 0)
+        return mh_fail("cannot read the run history: %s", mh_store_error(ctx->store));
+    if (p.json)
+        printf(p.rows ? "\n]\n" : "[]\n");
     return 0;
 }

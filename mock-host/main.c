@@ -16,58 +16,74 @@
 #define MH_PLUGIN_PATH "."
 #endif
 
+/* One version for the whole build: the Makefile's VERSION reaches every
+ * object as CL_PLUGIN_VERSION; MH_VERSION may override it for the host. */
+#ifndef MH_VERSION
+#define MH_VERSION CL_PLUGIN_VERSION
+#endif
+
 typedef struct mh_command {
     const char *name;
     const char *usage;
     const char *help;
     int (*run)(mh_ctx *ctx, int argc, char **argv);
+    int view;     /* only reads: works on a database this user may not write */
 } mh_command;
 
 static const mh_command commands[] = {
     {"marketplace", "marketplace", "List the plugins this host can offer, from their manifests.",
-     mh_cmd_marketplace},
-    {"apps", "apps", "Show the Installed Apps page.", mh_cmd_apps},
+     mh_cmd_marketplace, 0},
+    {"apps", "apps", "Show the Installed Apps page.", mh_cmd_apps, 1},
     {"install", "install PLUGIN [--itxm]",
      "Add the plugin's card to Installed Apps; the app is named after PLUGIN.\n"
      "  --itxm   the account is an ITxM account (role and location mapping apply)",
-     mh_cmd_install},
+     mh_cmd_install, 0},
     {"connect", "connect APP --login [--no-browser] | connect APP --FIELD VALUE ... "
      "(secrets: --FIELD-env VAR | --FIELD-file FILE)",
      "Connect the app to its district: an interactive login (for plugins that offer one), or\n"
      "the credential fields its plugin declares, verified with a real request before anything\n"
      "is saved.  'mock-host connect APP --help' lists the app's fields.  A secret is never a\n"
      "command-line value; without --FIELD-env or --FIELD-file it is asked for without echo.",
-     mh_cmd_connect},
-    {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect},
+     mh_cmd_connect, 0},
+    {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect, 0},
     {"config", "config APP [SETTING [VALUE | --unset]]",
      "Show or change an app's settings, as its plugin declares them, and the host's own\n"
      "(deactivation threshold, full-run period, fetch projection).  A value outside its\n"
-     "declared type or range is refused (exit 2) and nothing is stored.", mh_cmd_config},
+     "declared type or range is refused (exit 2) and nothing is stored.", mh_cmd_config, 0},
     {"schema", "schema APP [--json]",
      "Read the district's field catalogue per role from ClassLink (standard fields and every\n"
-     "metadata key present, with type and fill rate) and show it.", mh_cmd_schema},
+     "metadata key present, with type and fill rate) and show it.", mh_cmd_schema, 0},
     {"fields", "fields APP [--metadata on|off] [--role ROLE --show F1,F2,...]",
      "Show or choose the fields the Users page shows for each role, and whether metadata\n"
      "fields show.  A change applies to stored users at once, with no request to ClassLink.",
-     mh_cmd_fields},
+     mh_cmd_fields, 0},
     {"sync", "sync APP [--full | --delta] [--dry-run] [--confirm-deactivations] | sync --all",
      "Import users.  Without a mode: delta when a watermark exists and the last complete full\n"
      "run is recent (config full_every_days, default 7), else full.  A full run that would\n"
      "deactivate more than 10% of active users (config deactivation_threshold_pct), or every\n"
      "user of a role, is held until --full --confirm-deactivations.  --dry-run shows what would\n"
-     "change and applies nothing.  --all syncs every connected app (for cron).", mh_cmd_sync},
-    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users},
-    {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs},
-    {"portal-roles", "portal-roles [add NAME | remove NAME]", "The Customer Portal roles (ITxM).",
-     mh_cmd_portal_roles},
+     "change and applies nothing.  --all syncs every connected app (for cron).\n"
+     "Exit status: 0 done; 1 failed (the Users page is unchanged); 2 wrong usage; 3 the sync\n"
+     "completed but deactivations are held for confirmation (this run's, or an earlier run's\n"
+     "still pending: 'mock-host apps' shows it).  With --all, 1 when any app failed, else 3\n"
+     "when any app has deactivations held.", mh_cmd_sync, 0},
+    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users, 1},
+    {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs, 1},
+    {"portal-roles", "portal-roles [add NAME | remove NAME [--unmap]]",
+     "The Customer Portal roles (ITxM).  A role in use by a mapping or a user is removed only\n"
+     "with --unmap, which also removes its mappings and re-maps those users without it.",
+     mh_cmd_portal_roles, 0},
     {"roles", "roles APP [--map SISROLE=PORTALROLE ...]",
      "Role mapping (ITxM accounts): every SIS role present with its user count, its mapping\n"
-     "and a suggestion; --map sets one (both sides are checked).", mh_cmd_roles},
-    {"locations", "locations [add NAME | remove NAME] | locations APP [--map ORG_SOURCEDID=LOCATION ...]",
+     "and a suggestion; --map sets one (both sides are checked).", mh_cmd_roles, 0},
+    {"locations", "locations [add NAME | remove NAME [--unmap]] | locations APP [--map ORG=LOCATION ...]",
      "The host's locations, or an app's location mapping (ITxM accounts): the district's orgs\n"
-     "with type, identifier, user count, mapping and a suggested location.", mh_cmd_locations},
+     "with type, identifier, user count, mapping and a suggested location.  ORG is the org's\n"
+     "sourcedId or its identifier (e.g. SCH001).  A location in use is removed only with\n"
+     "--unmap, which also removes its mappings and re-maps those users without it.",
+     mh_cmd_locations, 0},
     {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
-     mh_cmd_account},
+     mh_cmd_account, 0},
     {"provision", "provision FILE",
      "Pre-create the cards of an account's existing integrations from a JSON file:\n"
      "  {\"apps\": [{\"plugin\": \"classlink\", \"name\": \"classlink\", \"itxm\": false,\n"
@@ -78,7 +94,12 @@ static const mh_command commands[] = {
      "with '_' for '-'); secrets only by environment variable.  Unknown keys are refused and\n"
      "nothing is stored.  Each card is verified with a real request like connect; one that\n"
      "fails is installed but needs attention (shown on 'apps') and the command exits 1.",
-     mh_cmd_provision},
+     mh_cmd_provision, 0},
+    {"forget-credentials", "forget-credentials",
+     "When the database's key file (FILE.key) is lost for good: forget the stored credentials\n"
+     "it sealed, which nothing can read any more, and make a new key.  Apps, users, mappings\n"
+     "and runs stay; every app becomes not connected and is reconnected with 'connect'.",
+     mh_cmd_forget_credentials, 0},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -120,10 +141,14 @@ int mh_ctx_store(mh_ctx *ctx)
     char err[1024];
     if (ctx->store != NULL)
         return 0;
-    if (mh_store_open(&ctx->store, ctx->db_path, err, sizeof err) != 0) {
+    if (mh_store_open_ex(&ctx->store, ctx->db_path, ctx->store_flags, err, sizeof err) != 0) {
         mh_fail("%s", err);
         return -1;
     }
+    if (ctx->store->read_only)
+        fprintf(stderr, "mock-host: note: %s is read-only for this user (a permission problem), "
+                "so it is shown as stored; changing anything needs write permission on it and "
+                "its folder\n", ctx->db_path);
     return 0;
 }
 
@@ -163,7 +188,7 @@ int mh_ctx_app(mh_ctx *ctx, const char *name, sis_host_app *out)
 static void print_help(FILE *out)
 {
     size_t i;
-    fprintf(out, "usage: mock-host [--db FILE] COMMAND [ARGS...]\n\n"
+    fprintf(out, "usage: mock-host [--db FILE] COMMAND [ARGS...] | mock-host --version\n\n"
                  "FILE defaults to $MOCK_HOST_DB, else ./mock-host.db.\n"
                  "Plugins are found on $MOCK_HOST_PLUGINS (':'-separated manifests or folders).\n\n"
                  "Commands:\n");
@@ -205,10 +230,16 @@ int main(int argc, char **argv)
     ctx.db_path = getenv("MOCK_HOST_DB") ? getenv("MOCK_HOST_DB") : "mock-host.db";
     ctx.plugin_path = getenv("MOCK_HOST_PLUGINS") ? getenv("MOCK_HOST_PLUGINS") : MH_PLUGIN_PATH;
     if (i < argc && strcmp(argv[i], "--db") == 0) {
-        if (i + 1 >= argc)
-            return mh_fail("--db needs a file name");
+        if (i + 1 >= argc) {
+            mh_fail("--db needs a file name; run 'mock-host --help'");
+            return 2;
+        }
         ctx.db_path = argv[i + 1];
         i += 2;
+    }
+    if (i < argc && strcmp(argv[i], "--version") == 0) {
+        printf("mock-host %s\n", MH_VERSION);
+        return 0;
     }
     if (i >= argc || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0) {
         print_help(i >= argc ? stderr : stdout);
@@ -232,6 +263,8 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (cmd->view)
+        ctx.store_flags |= MH_STORE_READ_ONLY_OK;
     rc = cmd->run(&ctx, argc - i, argv + i);
     mh_registry_free(&ctx.registry);
     mh_store_close(ctx.store);

@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,21 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
     if (rate > 0)
         fprintf(p->out, " (%.0f/s)", rate);
     fputc('\n', p->out);
+}
+
+void mh_progress_step(mh_progress *p, const char *what)
+{
+    mh_progress_clear(p);
+    snprintf(p->phase, sizeof p->phase, "%s", what);
+    p->started = p->last_print = now_s();
+    if (p->tty) {
+        fprintf(p->out, "\r\033[K%s", what);
+        fflush(p->out);
+        p->drawn = 1;
+        return;
+    }
+    fprintf(p->out, "progress: %s\n", what);
+    fflush(p->out);
 }
 
 void mh_progress_finish(mh_progress *p)

@@ -17,6 +17,10 @@ typedef struct mh_progress {
 
 void mh_progress_init(mh_progress *p, FILE *out);
 void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64_t total);
+/* A step without a count at the end of a run ("committing…"): replaces the
+ * bar at once on a terminal, one line otherwise, so a long commit or
+ * checkpoint never looks like a hang. */
+void mh_progress_step(mh_progress *p, const char *what);
 /* Removes a bar from the screen before other output. */
 void mh_progress_clear(mh_progress *p);
 void mh_progress_finish(mh_progress *p);

@@ -4,11 +4,14 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 
 static const char *const migrations[] = {
@@ -80,6 +83,15 @@ static const char *const migrations[] = {
     "DROP TABLE users;"
     "ALTER TABLE users_v4 RENAME TO users;"
     "CREATE INDEX users_by_role ON users(app_id, role);",
+    /* 5: the host's own per-app state (watermarks, holds), apart from the
+     * plugin's config namespace */
+    "CREATE TABLE host_state(app_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, key)) WITHOUT ROWID;",
+    /* 6: what the host wrote into the plugin's config namespace moves to its
+     * own, so the plugin's can be wiped wholesale on disconnect */
+    "INSERT OR REPLACE INTO host_state SELECT app_id, key, value FROM config WHERE key IN"
+    "  ('watermark', 'last_full_complete_s', 'show_metadata');"
+    "DELETE FROM config WHERE key IN ('watermark', 'last_full_complete_s', 'show_metadata');",
 };
 
 int mh_store_schema_version(void)
@@ -107,6 +119,38 @@ int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
         return -1;
     }
     return 0;
+}
+
+const char *mh_store_error(mh_store *s)
+{
+    return sqlite3_errmsg(s->db);
+}
+
+int mh_store_begin(mh_store *s, char *errbuf, size_t cap)
+{
+    return mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap);
+}
+
+int mh_store_commit(mh_store *s, char *errbuf, size_t cap)
+{
+    return mh_store_exec(s, "COMMIT", errbuf, cap);
+}
+
+void mh_store_rollback(mh_store *s)
+{
+    mh_store_exec(s, "ROLLBACK", NULL, 0);
+}
+
+void mh_store_checkpoint(mh_store *s)
+{
+    /* PASSIVE: never waits for a reader; what it leaves, a later
+     * checkpoint finishes. */
+    mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
+}
+
+void mh_store_autocheckpoint(mh_store *s, int on)
+{
+    mh_store_exec(s, on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0", NULL, 0);
 }
 
 static int user_version(mh_store *s)
@@ -156,26 +200,165 @@ static int limit_growth(mh_store *s, char *errbuf, size_t cap)
     return mh_store_exec(s, sql, errbuf, cap);
 }
 
+/* "file:" URI of path for a read-only open; '%', '?' and '#' escaped. */
+static void ro_uri(char *uri, size_t cap, const char *path, const char *params)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(uri, cap, "file:");
+    for (; *path && o + 4 < cap; path++) {
+        if (*path == '%' || *path == '?' || *path == '#')
+            o += (size_t)snprintf(uri + o, cap - o, "%%%02X", (unsigned char)*path);
+        else
+            uri[o++] = *path;
+    }
+    uri[o] = '\0';
+    snprintf(uri + o, cap - o, "?%s", params);
+}
+
+/* Whether this user may write the database (and its folder, for the WAL
+ * and the key file). */
+static int may_write(const char *path, int is_new)
+{
+    char dir[4096], *slash;
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (access(dir, W_OK) != 0)
+        return 0;
+    return is_new || access(path, W_OK) == 0;
+}
+
+/* One number from a query, or -1 when it fails (the SQLite code in *code). */
+static long long scalar(mh_store *s, const char *sql, int *code)
+{
+    sqlite3_stmt *st;
+    long long v = -1;
+    *code = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (*code == SQLITE_OK) {
+        *code = sqlite3_step(st);
+        if (*code == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* An existing file must be a mock-host database SQLite can read. */
+static int check_existing(mh_store *s, char *errbuf, size_t cap)
+{
+    int code;
+    long long tables = scalar(s, "SELECT count(*) FROM sqlite_master", &code);
+    if (tables < 0)
+        return snprintf(errbuf, cap, "database %s is damaged or is not a mock-host database (%s). "
+                        "Restore it from a backup, or move it aside to start a new one",
+                        s->path, sqlite3_errstr(code)), -1;
+    if (tables > 0 && scalar(s, "PRAGMA user_version", &code) == 0)
+        return snprintf(errbuf, cap, "%s is an SQLite database of another program, not a "
+                        "mock-host database; use another --db", s->path), -1;
+    return 0;
+}
+
+/* The key file is missing: refuse while credentials sealed with it are
+ * stored, unless told to forget them. */
+static int check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap)
+{
+    int code;
+    long long sealed = scalar(s, "SELECT count(*) FROM secrets", &code);
+    if (sealed <= 0)
+        return 0;  /* nothing was sealed with the lost key: a new key is harmless */
+    if (flags & MH_STORE_FORGET_LOST_KEY)
+        return mh_store_exec(s, "BEGIN IMMEDIATE; DELETE FROM secrets; "
+                                "UPDATE apps SET connected_at = NULL; COMMIT;", errbuf, cap);
+    return snprintf(errbuf, cap, "the key file %s is missing, but %s holds %lld stored "
+                    "credentials that only that key can read. Restore %s from the backup made "
+                    "with the database. If it is lost for good, run 'mock-host --db %s "
+                    "forget-credentials' (apps, users and mappings stay; reconnect each app "
+                    "afterwards)", key_path, s->path, sealed, key_path, s->path), -1;
+}
+
+static int open_read_only(mh_store *s, char *errbuf, size_t cap)
+{
+    char uri[8300];
+    int want = mh_store_schema_version(), have;
+    /* mode=ro needs the WAL's -shm beside the file, which a folder we may
+     * not write cannot get; immutable=1 then reads the file as it is. */
+    ro_uri(uri, sizeof uri, s->path, "mode=ro");
+    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
+        user_version(s) < 0) {
+        sqlite3_close(s->db);
+        ro_uri(uri, sizeof uri, s->path, "immutable=1");
+        if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+            return snprintf(errbuf, cap, "cannot read database %s: %s", s->path,
+                            sqlite3_errmsg(s->db)), -1;
+    }
+    s->read_only = 1;
+    if (check_existing(s, errbuf, cap) != 0)
+        return -1;
+    have = user_version(s);
+    if (have != want)
+        return snprintf(errbuf, cap, "database %s has schema version %d and this mock-host needs %d; "
+                        "it cannot be upgraded while it is read-only for this user", s->path,
+                        have, want), -1;
+    return 0;
+}
+
 int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
+{
+    return mh_store_open_ex(out, path, 0, errbuf, cap);
+}
+
+int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap)
 {
     mh_store *s = calloc(1, sizeof *s);
     char key_path[4096];
+    struct stat st;
+    int is_new, key_missing;
 
     *out = NULL;
     if (s == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
     s->path = strdup(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    snprintf(key_path, sizeof key_path, "%s.key", path);
+    is_new = stat(path, &st) != 0 && errno == ENOENT;
+    if (!is_new && S_ISREG(st.st_mode) && st.st_size == 0) {
+        snprintf(errbuf, cap, "database %s exists but is empty (0 bytes), so it is not a mock-host "
+                 "database (an interrupted copy?). Restore it from a backup, or remove it to "
+                 "start a new one", path);
+        mh_store_close(s);
+        return -1;
+    }
+    if (!may_write(path, is_new)) {
+        if ((flags & MH_STORE_READ_ONLY_OK) && !is_new && open_read_only(s, errbuf, cap) == 0) {
+            *out = s;
+            return 0;
+        }
+        if (!(flags & MH_STORE_READ_ONLY_OK) || is_new)
+            snprintf(errbuf, cap, "cannot write database %s: permission denied (this user may not "
+                     "write the file or its folder, which also holds its key and journal). Fix "
+                     "the permissions, or use --db with a writable copy; apps, users and runs "
+                     "can still be viewed", path);
+        mh_store_close(s);
+        return -1;
+    }
+    key_missing = access(key_path, F_OK) != 0 && errno == ENOENT;
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | (is_new ? SQLITE_OPEN_CREATE : 0),
+                        NULL) != SQLITE_OK) {
         snprintf(errbuf, cap, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
         mh_store_close(s);
         return -1;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    snprintf(key_path, sizeof key_path, "%s.key", path);
     /* 8 KiB pages suit ~1 KB rows; it only takes effect on a new database. */
-    if (mh_store_exec(s, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    if ((!is_new && check_existing(s, errbuf, cap) != 0) ||
+        mh_store_exec(s, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                          "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
         migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
+        (key_missing && !is_new && check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
         mh_store_close(s);
         return -1;
@@ -267,6 +450,19 @@ int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+int mh_store_app_set_itxm(mh_store *s, int64_t app_id, int itxm)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(s->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    sqlite3_bind_int(st, 2, itxm != 0);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected)
 {
     sqlite3_stmt *st;
@@ -355,6 +551,57 @@ int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char
     return kv_set(s, "config", app_id, key, value, value ? strlen(value) : 0, 0);
 }
 
+/* Deletes every row of the app in `table` (config or secrets). */
+static int kv_forget_all(mh_store *s, const char *table, int64_t app_id)
+{
+    char sql[96];
+    sqlite3_stmt *st;
+    int rc;
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE app_id = ?1", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, app_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mh_store_config_forget_all(mh_store *s, int64_t app_id)
+{
+    return kv_forget_all(s, "config", app_id);
+}
+
+int mh_store_secret_forget_all(mh_store *s, int64_t app_id)
+{
+    return kv_forget_all(s, "secrets", app_id);
+}
+
+int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+{
+    void *v = NULL;
+    size_t len = 0;
+    int rc = kv_get_blob(s, "SELECT value FROM host_state WHERE app_id = ?1 AND key = ?2", app_id,
+                         key, &v, &len);
+    if (rc == 0) {
+        if (len + 1 > cap)
+            rc = -2;
+        else
+            memcpy(buf, v, len + 1);
+    }
+    free(v);
+    return rc;
+}
+
+int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value)
+{
+    return kv_set(s, "host_state", app_id, key, value, value ? strlen(value) : 0, 0);
+}
+
+int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key)
+{
+    return kv_set(s, "host_state", app_id, key, NULL, 0, 0);
+}
+
 static void secret_aad(char *aad, size_t cap, int64_t app_id, const char *key)
 {
     snprintf(aad, cap, "mock-host secret v1 app=%lld key=%s", (long long)app_id, key);
@@ -365,7 +612,10 @@ int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf,
     void *sealed = NULL;
     size_t len = 0;
     char aad[256];
-    int rc = kv_get_blob(s, "SELECT sealed FROM secrets WHERE app_id = ?1 AND key = ?2", app_id,
+    int rc;
+    if (s->read_only)
+        return -1;  /* no key is read in a read-only view */
+    rc = kv_get_blob(s, "SELECT sealed FROM secrets WHERE app_id = ?1 AND key = ?2", app_id,
                          key, &sealed, &len);
     if (rc == 0) {
         secret_aad(aad, sizeof aad, app_id, key);
@@ -382,6 +632,8 @@ int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char
     size_t len = 0;
     char aad[256];
     int rc;
+    if (s->read_only)
+        return -1;
     if (value == NULL)
         return kv_set(s, "secrets", app_id, key, NULL, 0, 1);
     secret_aad(aad, sizeof aad, app_id, key);

@@ -14,6 +14,7 @@ typedef struct mh_store {
     sqlite3 *db;
     char *path;
     mh_secret_box box;
+    int read_only;           /* opened with MH_STORE_READ_ONLY_OK on a file we may not write */
 } mh_store;
 
 typedef struct mh_app {
@@ -27,8 +28,25 @@ typedef struct mh_app {
 
 /* Opens (creating when absent) the database at `path` and its key file
  * `path`.key, and brings the schema to the newest version.  *out belongs to
- * the caller: mh_store_close.  Returns 0, or -1 with errbuf. */
+ * the caller: mh_store_close.  Returns 0, or -1 with errbuf.
+ *
+ * Refused, with what to do in errbuf: an existing file that is empty,
+ * damaged or not a mock-host database (only a path that does not exist
+ * becomes a new database); a missing key file while credentials are stored
+ * (they could never be read again); a file or folder this user may not
+ * write (unless MH_STORE_READ_ONLY_OK). */
 int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap);
+
+/* Flags of mh_store_open_ex. */
+enum {
+    /* A database this user may not write opens read-only (s->read_only,
+     * no key, no migration) instead of being refused: for views. */
+    MH_STORE_READ_ONLY_OK = 1,
+    /* A missing key file: forget the credentials it sealed (apps become
+     * not connected) and make a new key, instead of refusing. */
+    MH_STORE_FORGET_LOST_KEY = 2
+};
+int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap);
 void mh_store_close(mh_store *s);
 
 /* The schema version this build migrates to. */
@@ -42,6 +60,8 @@ int mh_store_app_find(mh_store *s, const char *name, mh_app *out);
 /* Calls fn for each app in creation order; stops when fn returns non-zero. */
 int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void *ctx);
 int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected);
+/* Switches the account kind (ITxM or standard); 0 or -1. */
+int mh_store_app_set_itxm(mh_store *s, int64_t app_id, int itxm);
 
 /* Config and secrets: 0 found (copied into buf, NUL-terminated), 1 absent,
  * -2 buf too small, -1 error.  A NULL value deletes. */
@@ -51,6 +71,32 @@ int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf,
 int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char *value);
 /* Counts the secrets an app has stored (for masking on the Apps page). */
 int mh_store_secret_count(mh_store *s, int64_t app_id);
+/* Forget the plugin's whole namespace of an app (disconnect): every config
+ * key, every secret; the host's own state (mh_store_state_*) stays.  0 or -1. */
+int mh_store_config_forget_all(mh_store *s, int64_t app_id);
+int mh_store_secret_forget_all(mh_store *s, int64_t app_id);
+
+/* The host's own per-app state (watermarks, holds, mapping switches): a
+ * namespace apart from the plugin's config, which the plugin owns and
+ * `disconnect` may wipe.  Same return codes as config; set replaces. */
+int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
+int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value);
+int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key);
+
+/* The database's last error, for a message (borrowed until the next call). */
+const char *mh_store_error(mh_store *s);
+
+/* One write transaction (BEGIN IMMEDIATE: other writers wait for it);
+ * 0 or -1 with errbuf (which may be NULL). */
+int mh_store_begin(mh_store *s, char *errbuf, size_t cap);
+int mh_store_commit(mh_store *s, char *errbuf, size_t cap);
+void mh_store_rollback(mh_store *s);
+
+/* Copies the write-ahead log into the database now (a long step after a
+ * large commit, which callers show), and turns the automatic checkpoint
+ * after commits off or back on. */
+void mh_store_checkpoint(mh_store *s);
+void mh_store_autocheckpoint(mh_store *s, int on);
 
 /* Runs SQL with no result rows; returns 0 or -1 (message in errbuf). */
 int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);

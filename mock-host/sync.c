@@ -16,8 +16,13 @@
 #include "cli.h"
 #include "progress.h"
 #include "record_codec.h"
+#include "store_absence.h"
+#include "store_runs.h"
+#include "sync_hold.h"
+#include "sync_state.h"
 #include "sync_writer.h"
 #include "text_out.h"
+#include "unmapped_report.h"
 #include "userpage.h"
 
 typedef struct run_ctx {
@@ -44,77 +49,13 @@ typedef struct absence {
     char empty_role[64];     /* a role every active member of which is absent */
 } absence;
 
-static uint64_t count_query(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
-{
-    sqlite3_stmt *st;
-    uint64_t n = 0;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        if (sqlite3_bind_parameter_count(st) >= 2)
-            sqlite3_bind_int64(st, 2, run_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = (uint64_t)sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return n;
-}
-
-#define ABSENT_ACTIVE "FROM users u JOIN sis_records r ON r.app_id = u.app_id AND " \
-                      "r.sourced_id = u.sourced_id WHERE u.app_id = ?1 AND u.active = 1 AND " \
-                      "r.present = 1 AND r.seen_run != ?2"
-
 static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
 {
-    sqlite3_stmt *st;
     a->absent = 0;
     a->empty_role[0] = '\0';
     if (a->active_before == 0)
         return;  /* nobody to deactivate: skip the scan (a first sync) */
-    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE "
-                           "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " ABSENT_ACTIVE
-                           " GROUP BY u.role", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        a->absent += (uint64_t)sqlite3_column_int64(st, 1);
-        if (sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2) && a->empty_role[0] == '\0')
-            snprintf(a->empty_role, sizeof a->empty_role, "%s", sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-}
-
-/* Runs one statement whose ?1 is the app and ?2 the run. */
-static int run_update(mh_store *s, const char *sql, int64_t app_id, int64_t run_id)
-{
-    sqlite3_stmt *st;
-    int rc;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int64(st, 2, run_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
-{
-    /* hash=0 makes a returning user's row be rewritten (and counted as
-     * reactivated) even when its data did not change. */
-    if (run_update(s, "UPDATE users SET active = 0, hash = 0, updated_at = "
-                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE app_id = ?1 AND active = 1 AND "
-                      "sourced_id IN (SELECT sourced_id FROM sis_records WHERE app_id = ?1 AND "
-                      "present = 1 AND seen_run != ?2)", app_id, run_id) != 0)
-        return -1;
-    return run_update(s, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND present = 1 "
-                         "AND seen_run != ?2", app_id, run_id);
-}
-
-static int mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)
-{
-    return run_update(s, "UPDATE orgs SET stale = (seen_run != ?2) WHERE app_id = ?1", app_id,
-                      run_id);
+    mh_store_absence_measure(s, app_id, run_id, &a->absent, a->empty_role, sizeof a->empty_role);
 }
 
 /* ---- run bookkeeping --------------------------------------------------- */
@@ -143,46 +84,21 @@ static long config_long(mh_store *s, int64_t app_id, const char *key, long dflt)
 /* Delta when a watermark exists and the last complete full run is recent. */
 static int choose_delta(mh_store *s, int64_t app_id)
 {
-    char wm[64], last[32];
+    char wm[64];
     long days = config_long(s, app_id, "full_every_days", 7);
-    long long last_s;
-    if (mh_store_config_get(s, app_id, "watermark", wm, sizeof wm) != 0 ||
-        mh_store_config_get(s, app_id, "last_full_complete_s", last, sizeof last) != 0)
+    long long last_s = mh_sync_last_full_get(s, app_id);
+    if (mh_sync_watermark_get(s, app_id, wm, sizeof wm) != 0 || last_s == 0)
         return 0;
-    last_s = atoll(last);
     return (long long)time(NULL) - last_s < (long long)days * 86400;
 }
 
-static int64_t start_run(mh_store *s, int64_t app_id, const char *mode)
-{
-    sqlite3_stmt *st;
-    char now[32];
-    int64_t id = -1;
-    mh_now_iso(now, sizeof now);
-    /* Runs left "running" by a killed process: we hold the lock, so they are dead. */
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET outcome = 'interrupted', reason = 'the process "
-                           "stopped before the run finished; nothing of it was applied' WHERE "
-                           "app_id = ?1 AND outcome = 'running'", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(app_id, mode, started_at, outcome, counts) "
-                           "VALUES(?1, ?2, ?3, 'running', '{}')", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_DONE)
-            id = sqlite3_last_insert_rowid(s->db);
-    }
-    sqlite3_finalize(st);
-    return id;
-}
-
+/* A failed or cancelled run applied nothing: it records what it fetched and
+ * what it cost, and zero for every change to the Users page. */
 static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t deactivated_absent,
-                        uint64_t held, mh_str *out)
+                        uint64_t held, int applied, mh_str *out)
 {
-    const mh_sync_counts *c = r->counts;
+    static const mh_sync_counts none;
+    const mh_sync_counts *c = r->counts, *changes = applied ? r->counts : &none;
     char buf[768];
     int i;
     snprintf(buf, sizeof buf,
@@ -190,10 +106,10 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
              "\"deactivated\":%llu,\"reactivated\":%llu,\"held\":%llu,\"invalid\":%llu,"
              "\"requests\":%llu,\"retries\":%llu,\"bytes\":%llu,\"invalid_reasons\":{",
              (unsigned long long)c->fetched, (unsigned long long)c->orgs,
-             (unsigned long long)c->users.created, (unsigned long long)c->users.updated,
-             (unsigned long long)(c->users.unchanged + c->unchanged_records),
-             (unsigned long long)(c->users.deactivated + deactivated_absent),
-             (unsigned long long)c->users.reactivated, (unsigned long long)held,
+             (unsigned long long)changes->users.created, (unsigned long long)changes->users.updated,
+             (unsigned long long)(changes->users.unchanged + changes->unchanged_records),
+             (unsigned long long)(changes->users.deactivated + (applied ? deactivated_absent : 0)),
+             (unsigned long long)changes->users.reactivated, (unsigned long long)(applied ? held : 0),
              (unsigned long long)c->invalid, (unsigned long long)res->requests,
              (unsigned long long)res->retries, (unsigned long long)res->bytes);
     mh_str_adds(out, buf);
@@ -205,26 +121,12 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
         mh_str_adds(out, buf);
     }
     mh_str_adds(out, "},");
-    mh_unmapped_json(r->s, r->app, out);
-    mh_str_adds(out, "}");
-}
-
-static void end_run(mh_store *s, int64_t run_id, const char *outcome, const char *counts,
-                    const char *reason)
-{
-    sqlite3_stmt *st;
-    char now[32];
-    mh_now_iso(now, sizeof now);
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET ended_at = ?2, outcome = ?3, counts = ?4, "
-                           "reason = ?5 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, counts, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    if (applied)
+        mh_unmapped_json(r->s, r->app, out);
+    else
+        mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{}");
+    mh_str_adds(out, ",\"applied\":");
+    mh_str_adds(out, applied ? "true}" : "false}");
 }
 
 static double now_s(void)
@@ -252,6 +154,19 @@ static void print_summary(const sis_host_app *h, const char *mode, const run_ctx
            (unsigned long long)res->retries, (double)res->bytes / 1e6);
 }
 
+/* ITxM: who the role and location mappings do not cover yet. */
+static void print_unmapped(const char *app, const char *counts)
+{
+    json_object *c = json_tokener_parse(counts);
+    mh_str text = {0};
+    if (mh_unmapped_describe(c, app, "  ", &text))
+        fputs(text.data, stdout);
+    else
+        printf("  mapping: every active user has a portal role, and every org a location\n");
+    mh_str_free(&text);
+    json_object_put(c);
+}
+
 /* ---- one run --------------------------------------------------------------- */
 
 typedef struct run_outcome {
@@ -272,7 +187,6 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
 {
     absence a;
     long pct = config_long(r->s, r->app->id, "deactivation_threshold_pct", 10);
-    char now_s_buf[32];
 
     out->outcome = "complete";
     if (full && !res->complete) {
@@ -301,19 +215,25 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
                      a.empty_role[0] ? ", including every active " : "", a.empty_role,
                      a.empty_role[0] ? "" : "", r->app->name);
-        } else if (a.absent > 0) {
-            if (deactivate_absent(r->s, r->app->id, r->run_id) != 0)
+            if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
+                return -1;
+        } else {
+            if (a.absent > 0 && mh_store_deactivate_absent(r->s, r->app->id, r->run_id) != 0)
                 return -1;
             out->deactivated_absent = a.absent;
+            /* A complete full run applied its deactivations: nothing is held any more. */
+            if (mh_hold_clear(r->s, r->app->id) != 0)
+                return -1;
         }
-        if (mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
+        if (mh_store_mark_stale_orgs(r->s, r->app->id, r->run_id) != 0)
             return -1;
-        snprintf(now_s_buf, sizeof now_s_buf, "%lld", (long long)time(NULL));
-        mh_store_config_set(r->s, r->app->id, "last_full_complete_s", now_s_buf);
+        if (mh_sync_last_full_set(r->s, r->app->id, (long long)time(NULL)) != 0)
+            return -1;
     }
     /* The next delta starts from what this run proved it has read. */
-    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full))
-        mh_store_config_set(r->s, r->app->id, "watermark", texts->watermark);
+    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full) &&
+        mh_sync_watermark_set(r->s, r->app->id, texts->watermark) != 0)
+        return -1;
     return 0;
 }
 
@@ -349,7 +269,7 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
         snprintf(err->message, err->message_cap, "cannot start storing: %s",
-                 sqlite3_errmsg(r->s->db));
+                 mh_store_error(r->s));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
@@ -363,21 +283,31 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     return rc;
 }
 
-/* Commits (or, for a dry run or a failure, rolls back) and records the run. */
+/* Commits (or, for a dry run or a failure, rolls back) and records the run.
+ * A million-user run writes a WAL of gigabytes: the commit and the
+ * checkpoint that copies it into the database take seconds, so each says
+ * so on the progress line (automatic checkpoints are off during the run,
+ * see sync_one, so the checkpoint is this explicit step and not a silent
+ * part of COMMIT). */
 static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_outcome *out,
-                     const char *counts)
+                     const char *counts, mh_progress *progress)
 {
     char msg[512];
     if (rc == SIS_OK && !dry_run) {
-        end_run(s, r->run_id, out->outcome, counts, out->reason);
-        if (mh_store_exec(s, "COMMIT", msg, sizeof msg) == 0)
+        mh_store_run_end(s, r->run_id, out->outcome, counts, out->reason);
+        mh_progress_step(progress, "committing…");
+        if (mh_store_commit(s, msg, sizeof msg) == 0) {
+            mh_progress_step(progress, "checkpointing…");
+            mh_store_checkpoint(s);
+            mh_progress_finish(progress);
             return SIS_OK;
+        }
         rc = SIS_ERR_GENERIC;
         out->outcome = "failed";
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
     }
-    mh_store_exec(s, "ROLLBACK", NULL, 0);
-    end_run(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
+    mh_store_rollback(s);
+    mh_store_run_end(s, r->run_id, dry_run && rc == SIS_OK ? "dry-run" : out->outcome, counts, out->reason);
     return rc;
 }
 
@@ -395,7 +325,9 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     run_outcome out;
     mh_str counts = {0};
     char wm[64] = "", msg[512] = "";
-    uint64_t active_before;
+    uint64_t active_before = 0;
+    mh_hold hold;
+    int held = 0;
     double t0 = now_s();
 
     lock = lock_app(ctx->db_path, happ->app.id);
@@ -404,7 +336,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (lock < 0)
         return mh_fail("cannot create the lock file beside %s", ctx->db_path);
     full = o->full || (!o->delta && !choose_delta(ctx->store, happ->app.id));
-    if (!full && mh_store_config_get(ctx->store, happ->app.id, "watermark", wm, sizeof wm) != 0) {
+    if (!full && mh_sync_watermark_get(ctx->store, happ->app.id, wm, sizeof wm) != 0) {
         close(lock);
         return mh_fail("%s has no delta watermark yet; run a full sync first", happ->app.name);
     }
@@ -414,10 +346,10 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.app = &happ->app;
     r.conn = happ->plugin->connector;
     r.counts = &no_counts;
-    r.run_id = start_run(ctx->store, happ->app.id, full ? "full" : "delta");
+    r.run_id = mh_store_run_start(ctx->store, happ->app.id, full ? "full" : "delta");
     if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
         close(lock);
-        return mh_fail("cannot start the run: %s", r.run_id < 0 ? sqlite3_errmsg(ctx->store->db) : msg);
+        return mh_fail("cannot start the run: %s", r.run_id < 0 ? mh_store_error(ctx->store) : msg);
     }
     mh_progress_init(&progress, stderr);
     happ->progress = &progress;
@@ -434,34 +366,49 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     res.watermark = mh_text_out(&texts.watermark);
     res.incomplete_reason = mh_text_out(&texts.incomplete);
 
-    rc = mh_store_exec(ctx->store, "BEGIN IMMEDIATE", msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
+    mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
+    rc = mh_store_begin(ctx->store, msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
     /* Only a full run can deactivate by absence; a delta need not scan the page. */
-    active_before = full ? count_query(ctx->store, "SELECT count(*) FROM users WHERE app_id = ?1 "
-                                       "AND active = 1", happ->app.id, 0)
-                         : 0;
+    if (full) {
+        long long n = mh_store_active_users(ctx->store, happ->app.id);
+        active_before = n > 0 ? (uint64_t)n : 0;  /* unreadable: nobody is deactivated */
+    }
     if (rc == SIS_OK)
         rc = fetch_into_db(&r, happ, &req, &res, &err);
     else
         snprintf(err.message, err.message_cap, "%s", msg);
-    mh_progress_finish(&progress);
-    happ->progress = NULL;
+    happ->progress = NULL;  /* the plugin is done: the steps below are the host's */
+    if (rc == SIS_OK && full && !o->dry_run)
+        mh_progress_step(&progress, "checking for absent users…");
     if (rc == SIS_OK && finish_fetch(&r, &res, &texts, full, o, active_before, &out) != 0) {
         rc = SIS_ERR_GENERIC;
-        snprintf(err.message, err.message_cap, "database: %s", sqlite3_errmsg(ctx->store->db));
+        snprintf(err.message, err.message_cap, "database: %s", mh_store_error(ctx->store));
     }
     if (rc != SIS_OK) {
         out.outcome = rc == SIS_ERR_CANCELLED ? "cancelled" : "failed";
         snprintf(out.reason, sizeof out.reason, "%s", err.message);
     }
-    counts_json(&r, &res, out.deactivated_absent, out.held, &counts);
-    rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data);
+    counts_json(&r, &res, out.deactivated_absent, out.held, rc == SIS_OK, &counts);
+    rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data, &progress);
+    mh_progress_finish(&progress);
+    mh_store_autocheckpoint(ctx->store, 1);
     if (rc == SIS_OK) {
         print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
                       now_s() - t0, o->dry_run);
+        if (happ->app.itxm)
+            print_unmapped(happ->app.name, counts.data);
         if (out.held)
             printf("  HELD: %s\n", out.reason);
         if (strcmp(out.outcome, "partial") == 0)
             printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
+        held = out.held > 0 && !o->dry_run;
+        if (!out.held && mh_hold_get(ctx->store, happ->app.id, &hold) == 1) {
+            /* e.g. the automatic delta after a held full run: it cannot see
+             * removed users, so the admin must hear the hold is still there. */
+            mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
+            printf("  STILL HELD from an earlier run: %s\n", msg);
+            held = !o->dry_run;
+        }
     }
     mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
@@ -473,7 +420,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     if (rc != SIS_OK)
         return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,
                        rc == SIS_ERR_CANCELLED ? "cancelled" : "failed", out.reason);
-    return 0;
+    return held ? MH_EXIT_HELD : 0;
 }
 
 static int parse_sync(int argc, char **argv, sync_opts *o)
@@ -503,17 +450,23 @@ static int parse_sync(int argc, char **argv, sync_opts *o)
 typedef struct all_ctx {
     mh_ctx *ctx;
     const sync_opts *o;
-    int failures, runs;
+    int failures, held, runs;
 } all_ctx;
 
 static int sync_each(void *vctx, const mh_app *a)
 {
     all_ctx *all = vctx;
     sis_host_app happ;
+    int rc;
     if (a->connected_at[0] == '\0')
         return 0;
     all->runs++;
-    if (mh_ctx_app(all->ctx, a->name, &happ) != 0 || sync_one(all->ctx, &happ, all->o) != 0)
+    rc = mh_ctx_app(all->ctx, a->name, &happ);
+    if (rc == 0)
+        rc = sync_one(all->ctx, &happ, all->o);
+    if (rc == MH_EXIT_HELD)
+        all->held++;
+    else if (rc != 0)
         all->failures++;
     return mh_cancel_requested != 0;
 }
@@ -526,13 +479,20 @@ int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     if (o.all) {
-        all_ctx all = {ctx, &o, 0, 0};
+        all_ctx all = {ctx, &o, 0, 0, 0};
         if (mh_ctx_store(ctx) != 0)
             return 1;
         mh_store_app_each(ctx->store, sync_each, &all);
-        if (all.runs == 0)
+        if (all.runs == 0) {
             printf("No connected apps to sync.\n");
-        return all.failures ? 1 : 0;
+            return 0;
+        }
+        printf("Synced %d app%s: %d complete, %d with deactivations held, %d failed.\n",
+               all.runs, all.runs == 1 ? "" : "s", all.runs - all.held - all.failures, all.held,
+               all.failures);
+        /* A failure wins over a hold: an app whose Users page did not move at
+         * all needs the admin first (the held ones are listed above). */
+        return all.failures ? 1 : all.held ? MH_EXIT_HELD : 0;
     }
     if (mh_ctx_app(ctx, o.app, &happ) != 0)
         return 1;

@@ -12,6 +12,7 @@
 
 #include "jsonw.h"
 #include "record_codec.h"
+#include "store_records.h"
 
 #define RING 256
 
@@ -32,7 +33,7 @@ struct mh_sync_writer {
     sis_instance *inst;
     const sis_mapping *mapping;
     sis_sink sink;
-    sqlite3_stmt *get_rec, *put_rec, *touch_rec, *put_org;
+    mh_record_rows *records;      /* the run's statements (store_records.c) */
     mh_user_writer users;
     mh_sync_counts counts;
     /* writer side only */
@@ -53,35 +54,16 @@ struct mh_sync_writer {
 
 /* ---- the writer thread --------------------------------------------------- */
 
-#define TEXT(st, i, str) sqlite3_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len, SQLITE_STATIC)
-
 static int store_org(mh_sync_writer *w, const job *j)
 {
-    sqlite3_stmt *st = w->put_org;
-    int rc;
-    sqlite3_bind_int64(st, 1, w->app->id);
-    TEXT(st, 2, &j->id);
-    TEXT(st, 3, &j->name);
-    TEXT(st, 4, &j->type);
-    TEXT(st, 5, &j->identifier);
-    TEXT(st, 6, &j->parent);
-    sqlite3_bind_int(st, 7, j->status);
-    sqlite3_bind_int64(st, 8, w->run_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
     w->counts.orgs++;
-    return rc == SQLITE_DONE ? 0 : -1;
+    return mh_record_rows_put_org(w->records, &j->id, &j->name, &j->type, &j->identifier,
+                                  &j->parent, j->status);
 }
 
 static int touch(mh_sync_writer *w, const char *id)
 {
-    int rc;
-    sqlite3_bind_int64(w->touch_rec, 1, w->run_id);
-    sqlite3_bind_int64(w->touch_rec, 2, w->app->id);
-    sqlite3_bind_text(w->touch_rec, 3, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(w->touch_rec);
-    sqlite3_reset(w->touch_rec);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return mh_record_rows_touch(w->records, id);
 }
 
 static uint64_t record_hash(const sis_record *rec, const mh_str *body)
@@ -96,35 +78,21 @@ static uint64_t record_hash(const sis_record *rec, const mh_str *body)
 static int store_record(mh_sync_writer *w, job *j)
 {
     const sis_record *rec = mh_record_copy_view(&j->record);
-    uint64_t hash;
-    int found, same = 0, rc;
+    uint64_t hash, old_hash = 0;
+    int found, present = 0;
 
     mh_str_reset(&w->body);
     mh_record_encode(rec, &w->body);
     hash = record_hash(rec, &w->body);
-    sqlite3_bind_int64(w->get_rec, 1, w->app->id);
-    sqlite3_bind_text(w->get_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
-    found = sqlite3_step(w->get_rec) == SQLITE_ROW;
-    if (found)
-        same = sqlite3_column_int64(w->get_rec, 0) == (sqlite3_int64)hash &&
-               sqlite3_column_int(w->get_rec, 1) == 1;
-    sqlite3_reset(w->get_rec);
-    if (same) {
+    found = mh_record_rows_get(w->records, rec->sourced_id, &old_hash, &present);
+    if (found < 0)
+        return -1;
+    if (found && old_hash == hash && present == 1) {
         w->counts.unchanged_records++;
         return touch(w, rec->sourced_id);
     }
-    sqlite3_bind_int64(w->put_rec, 1, w->app->id);
-    sqlite3_bind_text(w->put_rec, 2, rec->sourced_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(w->put_rec, 3, rec->status);
-    sqlite3_bind_int(w->put_rec, 4, rec->enabled != 0);
-    sqlite3_bind_text(w->put_rec, 5, rec->modified, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->put_rec, 6, rec->role, -1, SQLITE_STATIC);
-    TEXT(w->put_rec, 7, &w->body);
-    sqlite3_bind_int64(w->put_rec, 8, (sqlite3_int64)hash);
-    sqlite3_bind_int64(w->put_rec, 9, w->run_id);
-    rc = sqlite3_step(w->put_rec);
-    sqlite3_reset(w->put_rec);
-    if (rc != SQLITE_DONE)
+    if (mh_record_rows_put(w->records, rec->sourced_id, rec->status, rec->enabled, rec->modified,
+                           rec->role, &w->body, hash) != 0)
         return -1;
     w->users.known_new = !found;  /* a new record has no Users page row either */
     /* apply_mappings is pure (connector.h), so this thread may call it. */
@@ -134,7 +102,7 @@ static int store_record(mh_sync_writer *w, job *j)
         if (!w->failed) {
             w->failed = 1;
             snprintf(w->why, sizeof w->why, "mapping %s failed: %s", rec->sourced_id,
-                     w->map_err.message[0] ? w->map_err.message : sqlite3_errmsg(w->s->db));
+                     w->map_err.message[0] ? w->map_err.message : mh_store_error(w->s));
         }
         pthread_mutex_unlock(&w->mu);
         return -1;
@@ -165,7 +133,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&w->mu);
         if (rc != 0 && !w->failed) {
             w->failed = 1;
-            snprintf(w->why, sizeof w->why, "database: %s", sqlite3_errmsg(w->s->db));
+            snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(w->s));
         }
         w->tail++;
         pthread_cond_signal(&w->not_full);
@@ -273,26 +241,8 @@ static int on_record(void *ctx, const sis_record *rec)
 
 static int prepare(mh_sync_writer *w)
 {
-    sqlite3 *db = w->s->db;
-    return sqlite3_prepare_v3(db, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
-                              "sourced_id=?2", -1, SQLITE_PREPARE_PERSISTENT, &w->get_rec, NULL) ||
-           sqlite3_prepare_v3(db, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
-                              "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
-                              "?6,?7,?8,?9,1) ON CONFLICT(app_id, sourced_id) DO UPDATE SET "
-                              "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
-                              "role=excluded.role, body=excluded.body, hash=excluded.hash, "
-                              "seen_run=excluded.seen_run, present=1", -1, SQLITE_PREPARE_PERSISTENT,
-                              &w->put_rec, NULL) ||
-           sqlite3_prepare_v3(db, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
-                              "sourced_id=?3", -1, SQLITE_PREPARE_PERSISTENT, &w->touch_rec, NULL) ||
-           sqlite3_prepare_v3(db, "INSERT INTO orgs(app_id, sourced_id, name, type, identifier, "
-                              "parent_id, status, stale, seen_run) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8) "
-                              "ON CONFLICT(app_id, sourced_id) DO UPDATE SET name=excluded.name, "
-                              "type=excluded.type, identifier=excluded.identifier, "
-                              "parent_id=excluded.parent_id, status=excluded.status, stale=0, "
-                              "seen_run=excluded.seen_run", -1, SQLITE_PREPARE_PERSISTENT,
-                              &w->put_org, NULL) ||
-           mh_user_writer_open(&w->users, w->s, w->app)
+    return mh_record_rows_open(&w->records, w->s, w->app->id, w->run_id) != 0 ||
+           mh_user_writer_open(&w->users, w->s, w->app) != 0
                ? -1 : 0;
 }
 
@@ -315,7 +265,7 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
     pthread_cond_init(&w->not_empty, NULL);
     pthread_cond_init(&w->not_full, NULL);
     if (prepare(w) != 0) {
-        snprintf(w->why, sizeof w->why, "database: %s", sqlite3_errmsg(s->db));
+        snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(s));
         return -1;
     }
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
@@ -359,10 +309,7 @@ void mh_sync_writer_free(mh_sync_writer *w)
     if (w == NULL)
         return;
     mh_sync_writer_finish(w, why, sizeof why);
-    sqlite3_finalize(w->get_rec);
-    sqlite3_finalize(w->put_rec);
-    sqlite3_finalize(w->touch_rec);
-    sqlite3_finalize(w->put_org);
+    mh_record_rows_close(w->records);
     mh_user_writer_close(&w->users);
     mh_str_free(&w->body);
     for (i = 0; i < RING; i++) {

@@ -1,28 +1,15 @@
-/* userpage.h - the Users page: mapping configuration from the database,
- * and writing mapped users (only when something changed). */
+/* userpage.h - writing the Users page: mapped users stored only when
+ * something changed, and re-mapping the stored records after a mapping
+ * change.  (The mapping choices themselves: mapping_config.h.) */
 #ifndef MH_USERPAGE_H
 #define MH_USERPAGE_H
 
 #include <sis/connector.h>
 
 #include "jsonw.h"
+#include "mapping_config.h"
 #include "store.h"
-
-/* The admin's choices for one app, as the plugin's apply_mappings wants
- * them; owns every string. */
-typedef struct mh_mapping_cfg {
-    sis_mapping m;
-    sis_role_fields *role_fields;
-    sis_pair *role_map;
-    sis_pair *location_map;
-    char **strings;            /* every owned string, for freeing */
-    size_t n_strings, cap_strings;
-    const char ***path_lists;
-    size_t n_path_lists;
-} mh_mapping_cfg;
-
-int mh_mapping_load(mh_store *s, const mh_app *app, mh_mapping_cfg *out);
-void mh_mapping_free(mh_mapping_cfg *c);
+#include "store_users.h"
 
 typedef enum mh_user_change {
     MH_USER_UNCHANGED = 0,
@@ -34,20 +21,9 @@ typedef struct mh_user_counts {
     uint64_t created, updated, unchanged, deactivated, reactivated;
 } mh_user_counts;
 
-/* A mapped user, encoded for its row.  Owns its buffers; reused. */
-typedef struct mh_user_row {
-    mh_str sourced_id, role, given_name, family_name, email, username, portal_role;
-    int has_portal_role;
-    int active;
-    mh_str fields, locations, flags;
-    uint64_t hash;
-} mh_user_row;
-
-/* Prepared statements and buffers reused for every user of a run. */
+/* Statements and buffers reused for every user of a run. */
 typedef struct mh_user_writer {
-    mh_store *store;
-    int64_t app_id;
-    sqlite3_stmt *get, *put;
+    mh_user_rows *rows;
     mh_user_row row;
     mh_user_counts counts;
     char now[32];
@@ -69,5 +45,8 @@ int mh_user_write(void *ctx, const sis_host_user *u);
  * transaction, without asking the SIS.  Returns 0 or -1 (reason printed). */
 int mh_reapply_mappings(mh_store *s, const mh_app *app, const sis_connector *conn,
                         sis_instance *inst, mh_user_counts *counts);
+/* The same inside a transaction the caller holds (and commits or rolls back). */
+int mh_reapply_mappings_in(mh_store *s, const mh_app *app, const sis_connector *conn,
+                           sis_instance *inst, mh_user_counts *counts);
 
 #endif

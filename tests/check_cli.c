@@ -83,7 +83,8 @@ END_TEST
 
 static const char *const all_commands[] = {
     "marketplace", "apps", "install", "connect", "disconnect", "schema", "fields",
-    "sync", "users", "runs", "portal-roles", "roles", "locations", "account", "config", "provision"};
+    "sync", "users", "runs", "portal-roles", "roles", "locations", "account", "config", "provision",
+    "forget-credentials"};
 
 START_TEST(every_command_has_help)
 {
@@ -107,8 +108,49 @@ START_TEST(unknown_command_and_bad_usage)
     ck_assert_ptr_nonnull(strstr(r.err, "usage: mock-host install PLUGIN"));
     tu_result_free(&r);
     r = tu_run("%s/mock-host --db", tu_build_dir());
-    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "--db needs a file name"));
+    tu_result_free(&r);
+    r = MH("portal-roles add");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "needs a name that is not blank"));
+    tu_result_free(&r);
+    r = MH("users --role");
+    ck_assert_int_eq(r.status, 2);
+    tu_result_free(&r);
+    r = MH("roles");
+    ck_assert_int_eq(r.status, 2);
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(the_simulator_documents_its_options_and_login_values)
+{
+    tu_result r = tu_run("%s/classlink-sim --help", tu_build_dir());
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strncmp(r.out, "usage: classlink-sim", 20) == 0 && strstr(r.out, "--users N") &&
+                  strstr(r.out, "--client-id ID") && strstr(r.out, "CLASSLINK_CLIENT_ID=lp-client") &&
+                  strstr(r.out, "CLASSLINK_CLIENT_SECRET=lp-secret") &&
+                  strstr(r.out, "CLASSLINK_PARTNER_KEY=partner-key") &&
+                  strstr(r.out, "CLASSLINK_ALLOWED_DOMAINS=127.0.0.1"), "%s", r.out);
+    tu_result_free(&r);
+    r = tu_run("%s/classlink-sim --frobnicate", tu_build_dir());
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "see classlink-sim --help"));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(version_is_the_build_version)
+{
+    tu_result r = MH("--version");
+    char want[64];
+    ck_assert_int_eq(r.status, 0);
+    snprintf(want, sizeof want, "mock-host %s\n", CL_PLUGIN_VERSION);
+    ck_assert_str_eq(r.out, want);
+    tu_result_free(&r);
+    r = MH("marketplace");  /* the plugin's manifest carries the same version */
+    ck_assert_msg(strstr(r.out, " " CL_PLUGIN_VERSION " "), "%s", r.out);
     tu_result_free(&r);
 }
 END_TEST
@@ -140,6 +182,8 @@ Suite *suite_cli(void)
     tcase_add_loop_test(tc, every_command_has_help, 0,
                         (int)(sizeof all_commands / sizeof all_commands[0]));
     tcase_add_test(tc, unknown_command_and_bad_usage);
+    tcase_add_test(tc, version_is_the_build_version);
+    tcase_add_test(tc, the_simulator_documents_its_options_and_login_values);
     tcase_add_test(tc, broken_manifest_does_not_stop_the_host);
     suite_add_tcase(s, tc);
     return s;

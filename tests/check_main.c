@@ -7,6 +7,8 @@
 
 typedef Suite *(*suite_fn)(void);
 
+Suite *suite_admin(void);  /* check_admin.c */
+
 static const struct { const char *name; suite_fn fn; } suites[] = {
     {"headers", suite_headers}, {"manifest", suite_manifest}, {"loader", suite_loader},
     {"store", suite_store},     {"cli", suite_cli},
@@ -17,6 +19,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"tls", suite_tls},         {"contract", suite_contract},
     {"retry", suite_retry},
     {"throttle", suite_throttle},
+    {"admin", suite_admin},
 };
 
 int main(int argc, char **argv)

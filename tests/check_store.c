@@ -116,6 +116,56 @@ START_TEST(config_roundtrip_and_delete)
 }
 END_TEST
 
+START_TEST(host_state_moves_out_of_the_plugins_config_namespace)
+{
+    mh_store *s = open_store();
+    char buf[64];
+    /* A database as version 5 left it: the host's keys among the plugin's. */
+    ck_assert_int_eq(mh_store_exec(s, "DELETE FROM host_state; PRAGMA user_version=5;", NULL, 0), 0);
+    ck_assert_int_eq(mh_store_config_set(s, 1, "watermark", "2026-01-02T03:04:05.000Z"), 0);
+    ck_assert_int_eq(mh_store_config_set(s, 1, "last_full_complete_s", "1700000000"), 0);
+    ck_assert_int_eq(mh_store_config_set(s, 1, "show_metadata", "on"), 0);
+    ck_assert_int_eq(mh_store_config_set(s, 1, "server", "https://sis.example/ims/oneroster"), 0);
+    mh_store_close(s);
+    s = open_store();  /* migrates 5 -> now */
+    ck_assert_int_eq(mh_store_state_get(s, 1, "watermark", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "2026-01-02T03:04:05.000Z");
+    ck_assert_int_eq(mh_store_state_get(s, 1, "show_metadata", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "on");
+    ck_assert_int_eq(mh_store_config_get(s, 1, "watermark", buf, sizeof buf), 1);
+    ck_assert_int_eq(mh_store_config_get(s, 1, "last_full_complete_s", buf, sizeof buf), 1);
+    ck_assert_int_eq(mh_store_config_get(s, 1, "server", buf, sizeof buf), 0);  /* the plugin's stays */
+    mh_store_close(s);
+}
+END_TEST
+
+START_TEST(forget_all_wipes_one_apps_plugin_namespace_only)
+{
+    mh_store *s = open_store();
+    mh_app a, b;
+    char buf[64];
+    ck_assert_int_eq(mh_store_app_create(s, "one", "classlink", 0, &a), 0);
+    ck_assert_int_eq(mh_store_app_create(s, "two", "classlink", 0, &b), 0);
+    ck_assert_int_eq(mh_store_config_set(s, a.id, "server", "x"), 0);
+    ck_assert_int_eq(mh_store_config_set(s, a.id, "any_key_a_plugin_chose", "y"), 0);
+    ck_assert_int_eq(mh_store_secret_set(s, a.id, "client_secret", "z"), 0);
+    ck_assert_int_eq(mh_store_config_set(s, b.id, "server", "kept"), 0);
+    ck_assert_int_eq(mh_store_secret_set(s, b.id, "client_secret", "kept"), 0);
+    ck_assert_int_eq(mh_store_state_set(s, a.id, "watermark", "w"), 0);
+    ck_assert_int_eq(mh_store_config_forget_all(s, a.id), 0);
+    ck_assert_int_eq(mh_store_secret_forget_all(s, a.id), 0);
+    ck_assert_int_eq(mh_store_config_get(s, a.id, "server", buf, sizeof buf), 1);
+    ck_assert_int_eq(mh_store_config_get(s, a.id, "any_key_a_plugin_chose", buf, sizeof buf), 1);
+    ck_assert_int_eq(mh_store_secret_count(s, a.id), 0);
+    ck_assert_int_eq(mh_store_config_get(s, b.id, "server", buf, sizeof buf), 0);
+    ck_assert_int_eq(mh_store_secret_count(s, b.id), 1);
+    ck_assert_int_eq(mh_store_state_get(s, a.id, "watermark", buf, sizeof buf), 0);  /* host's own */
+    ck_assert_int_eq(mh_store_state_delete(s, a.id, "watermark"), 0);
+    ck_assert_int_eq(mh_store_state_get(s, a.id, "watermark", buf, sizeof buf), 1);
+    mh_store_close(s);
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -126,6 +176,8 @@ Suite *suite_store(void)
     tcase_add_test(tc, secrets_are_encrypted_at_rest);
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);
+    tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
+    tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -84,13 +84,13 @@ END_TEST
 START_TEST(a_shrunken_roster_is_held_until_confirmed)
 {
     tu_result r;
-    char *outcome;
+    char *outcome, expect[128];
     page_counts before;
     sync_ok("--full");
     before = users_page();
     free(sim_get(&env.sim, "/_sim/mutate?remove=270"));
     r = MH("sync classlink --full");
-    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(r.status == 3, "a held run exits 3, got %d: %s", r.status, r.err);
     ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, "active users (90%) are missing") &&
                   strstr(r.out, "--confirm-deactivations"), "%s", r.out);
     tu_result_free(&r);
@@ -99,9 +99,97 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
     free(outcome);
     ck_assert_int_gt(last_run_count("held"), 250);
     ck_assert_int_eq(users_page().active, before.active);
+    /* Installed Apps shows the hold until it is dealt with. */
+    snprintf(expect, sizeof expect, "deactivation of %lld users held since", last_run_count("held"));
+    r = MH("apps");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, expect) &&
+                  strstr(r.out, "mock-host sync classlink --full --confirm-deactivations"), "%s", r.out);
+    tu_result_free(&r);
+    /* The automatic delta cannot see removed users: it says the hold is still there. */
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 3, "a delta with a hold pending exits 3, got %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "Delta sync") && strstr(r.out, "STILL HELD from an earlier run: ") &&
+                  strstr(r.out, expect), "%s", r.out);
+    tu_result_free(&r);
+    /* So does the cron form. */
+    r = MH("sync --all");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.out, "Synced 1 app: 0 complete, 1 with deactivations held, 0 failed."),
+                  "%s", r.out);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().active, before.active);  /* nothing was lost meanwhile */
     sync_ok("--full --confirm-deactivations");
     assert_matches_truth();
     ck_assert_int_eq(users_page().total, 300);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "HELD") == NULL, "the hold is cleared once confirmed: %s", r.out);
+    tu_result_free(&r);
+    sync_ok("");  /* and a later run exits 0 again */
+}
+END_TEST
+
+START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
+{
+    tu_result r = MH("sync classlink --full");
+    const char *absent, *commit, *checkpoint;
+    ck_assert_int_eq(r.status, 0);
+    absent = strstr(r.err, "progress: checking for absent users…\n");
+    commit = strstr(r.err, "progress: committing…\n");
+    checkpoint = strstr(r.err, "progress: checkpointing…\n");
+    ck_assert_msg(absent && commit && checkpoint && absent < commit && commit < checkpoint,
+                  "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Full sync of classlink finished"));
+    tu_result_free(&r);
+    assert_matches_truth();
+    /* A dry run commits nothing, so it shows no such step. */
+    r = MH("sync classlink --full --dry-run");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.err, "committing"));
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(after_disconnect_and_reconnect_the_first_run_is_full)
+{
+    tu_result r;
+    sync_ok("");
+    sync_ok("");
+    r = MH("runs classlink --json");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"mode\":\"delta\""));
+    tu_result_free(&r);
+    mh_ok("disconnect classlink");
+    mh_ok("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Full sync of classlink"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    assert_matches_truth();
+}
+END_TEST
+
+START_TEST(a_hold_is_cleared_by_a_later_full_run_that_needs_none)
+{
+    tu_result r;
+    page_counts before;
+    sync_ok("--full");
+    before = users_page();
+    free(sim_get(&env.sim, "/_sim/mutate?remove=200"));
+    r = MH("sync classlink --full");
+    ck_assert_int_eq(r.status, 3);
+    tu_result_free(&r);
+    /* A dry run shows the hold but applies nothing, so it exits 0. */
+    r = MH("sync classlink --full --dry-run");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "HELD: "));
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?restore=200"));  /* the district fixed its export */
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("deactivated"), 0);
+    ck_assert_int_eq(users_page().active, before.active);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "HELD") == NULL, "%s", r.out);
+    tu_result_free(&r);
 }
 END_TEST
 
@@ -172,6 +260,11 @@ START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
     outcome = last_run_outcome();
     ck_assert_str_eq(outcome, "cancelled");
     free(outcome);
+    /* It applied nothing, so it records no changes (only what it fetched). */
+    ck_assert_int_eq(last_run_count("updated"), 0);
+    ck_assert_int_eq(last_run_count("unchanged"), 0);
+    ck_assert_int_eq(last_run_count("created"), 0);
+    ck_assert_int_eq(last_run_count("applied"), 0);
     free(before);
     free(after);
 }
@@ -284,6 +377,9 @@ Suite *suite_sync(void)
     tcase_add_test(tc, full_then_delta_matches_the_district);
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
+    tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
+    tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);

@@ -24,6 +24,41 @@
 
 static volatile sig_atomic_t stop;
 
+static void usage(FILE *out)
+{
+    fputs("usage: classlink-sim [OPTIONS]\n"
+          "Plays ClassLink on loopback: LaunchPad and nodeapi (ClassLink Login), the OneRoster\n"
+          "proxy and a Roster Server, over a deterministic district.  Prints 'listening on PORT'\n"
+          "and serves until stdin closes or SIGTERM.\n\n"
+          "District and server:\n"
+          "  --port N              listen on N (default: any free port)\n"
+          "  --port-file F         also write the port to F\n"
+          "  --users N             users in the district (default 1000)\n"
+          "  --schools N           schools (default 8)\n"
+          "  --seed N              the district's random seed (default 42)\n"
+          "  --page-max N          largest page the server sends (default 10000)\n"
+          "  --gzip                gzip response bodies\n"
+          "  --link                send Link: rel=next headers\n"
+          "  --latency-ms N        delay per request\n"
+          "  --per-record-us N     delay per record\n"
+          "  --bandwidth-kbit N    throttle bodies\n"
+          "  --tls-dir DIR         serve HTTPS for \"localhost\", its CA written to DIR/ca.pem\n"
+          "  --no-stdin            do not read commands from stdin\n\n"
+          "Roster Server credentials (manual connect):\n"
+          "  --client-id ID        OAuth client id (default sim-client)\n"
+          "  --client-secret S     OAuth secret (default sim-secret)\n"
+          "  --bearer TOKEN        the OneRoster proxy's bearer token for the app\n\n"
+          "ClassLink Login values (fixed; point mock-host at them in its environment):\n"
+          "  CLASSLINK_CLIENT_ID=lp-client  CLASSLINK_CLIENT_SECRET=lp-secret\n"
+          "  CLASSLINK_PARTNER_KEY=partner-key  CLASSLINK_ALLOWED_DOMAINS=127.0.0.1\n"
+          "  CLASSLINK_LAUNCHPAD_URL, CLASSLINK_NODEAPI_URL, CLASSLINK_PROXY_URL=http://127.0.0.1:PORT\n"
+          "  (start it with --bearer TOKEN so the proxy can hand the roster server its token)\n\n"
+          "While running: GET /_sim/fault?kind=... injects faults, /_sim/mutate?change=N&add=N&\n"
+          "tobedeleted=N&disable=N&remove=N&restore=N changes the district (also as a line\n"
+          "'mutate ...' on stdin), /_sim/reset sets the login user's role, consent and more,\n"
+          "/_sim/stats reports counters.\n", out);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -103,8 +138,11 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--gzip") == 0) s.gzip = 1;
         else if (strcmp(a, "--link") == 0) s.send_link = 1;
         else if (strcmp(a, "--no-stdin") == 0) watch = 0;
-        else {
-            fprintf(stderr, "classlink-sim: unknown option %s\n", a);
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "classlink-sim: unknown option %s (see classlink-sim --help)\n", a);
             return 2;
         }
 #undef OPT

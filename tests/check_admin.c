@@ -1,0 +1,187 @@
+/* check_admin.c - what a new district admin reads when a command meets a
+ * mistake: the message, the exit status, and a Users page left as it was. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "mhtest.h"
+
+Suite *suite_admin(void);
+
+static void setup(void)
+{
+    env_start("--users 150 --schools 2");
+    env_connect();
+    mh_ok("sync classlink --full");
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+START_TEST(an_unknown_or_wrongly_cased_role_lists_the_roles_present)
+{
+    char *before = users_json(), *after;
+    tu_result r = MH("users --role janitor");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "no user has the role \"janitor\"") &&
+                  strstr(r.err, "roles present: ") && strstr(r.err, "student (") &&
+                  strstr(r.err, "teacher ("), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "no users yet") == NULL && strstr(r.out, "no users yet") == NULL,
+                  "%s", r.out);
+    tu_result_free(&r);
+    mh_fails(1, "no user of classlink has the role \"Teacher\"", "users --app classlink --role Teacher");
+    mh_fails(1, "roles present: ", "users --role Teacher --json");
+    r = MH("users --role teacher");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "teacher"));
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(an_unknown_app_lists_the_installed_apps)
+{
+    mh_fails(1, "no installed app \"classlnk\"; installed: classlink", "users --app classlnk");
+}
+END_TEST
+
+/* The size of a file in the test folder, -1 when absent. */
+static long long file_size(const char *name)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", env.dir, name);
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+START_TEST(an_empty_or_damaged_database_is_refused_not_replaced)
+{
+    tu_result r;
+    free(tu_write_file(env.dir, "empty.db", ""));
+    free(tu_write_file(env.dir, "damaged.db", "this is not an SQLite file, it was overwritten\n"));
+    r = MH("--db empty.db apps");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "database empty.db exists but is empty (0 bytes)") &&
+                  strstr(r.err, "Restore it from a backup, or remove it"), "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size("empty.db"), 0);      /* still empty: not turned into a new database */
+    ck_assert_int_eq(file_size("empty.db.key"), -1);
+    r = MH("--db damaged.db users");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "database damaged.db is damaged or is not a mock-host database"),
+                  "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size("damaged.db"), 47);
+    /* Only a path that does not exist becomes a new database. */
+    r = MH("--db brand-new.db apps");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_gt(file_size("brand-new.db"), 0);
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
+START_TEST(a_missing_key_is_refused_while_credentials_are_stored)
+{
+    char *before = users_json(), *after;
+    tu_result r = tu_run("mv %s/host.db.key %s/saved.key", env.dir, env.dir);
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "key file ") && strstr(r.err, "host.db.key is missing") &&
+                  strstr(r.err, "Restore ") && strstr(r.err, "forget-credentials"), "%s", r.err);
+    tu_result_free(&r);
+    mh_fails(1, "host.db.key is missing", "sync classlink");
+    ck_assert_int_eq(file_size("host.db.key"), -1);  /* no new key was made behind the admin's back */
+    /* Restored from the backup, everything works as before. */
+    r = tu_run("cp -p %s/saved.key %s/host.db.key", env.dir, env.dir);
+    tu_result_free(&r);
+    mh_ok("sync classlink");
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(after);
+    /* Lost for good: forget the credentials, keep the rest. */
+    r = tu_run("rm %s/host.db.key", env.dir);
+    tu_result_free(&r);
+    r = MH("forget-credentials");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "Every app is now not connected"), "%s", r.out);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "not connected") && strstr(r.out, "credentials: none"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(after);
+    free(before);
+    mh_fails(1, "not connected", "sync classlink");
+}
+END_TEST
+
+/* Runs mock-host as a user who may not write the test folder: "nobody"
+ * when the suite runs as root (root ignores permissions), else ourselves. */
+static tu_result as_reader(const char *args)
+{
+    return tu_run("cd %s && %s %s/mock-host --db %s/host.db %s", env.dir,
+                  geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups" : "",
+                  tu_build_dir(), env.dir, args);
+}
+
+START_TEST(a_read_only_folder_still_shows_apps_users_and_runs)
+{
+    static const char *const views[] = {"apps", "users --app classlink --role teacher", "runs classlink"};
+    char *before = users_json(), *after;
+    tu_result r;
+    size_t i;
+    ck_assert_int_eq(chmod(env.dir, 0555), 0);
+    r = tu_run("chmod a+r %s/host.db", env.dir);
+    tu_result_free(&r);
+    for (i = 0; i < sizeof views / sizeof views[0]; i++) {
+        r = as_reader(views[i]);
+        ck_assert_msg(r.status == 0, "%s: %s", views[i], r.err);
+        ck_assert_msg(strstr(r.err, "read-only for this user (a permission problem)"), "%s", r.err);
+        ck_assert_msg(strlen(r.out) > 100, "%s: %s", views[i], r.out);
+        tu_result_free(&r);
+    }
+    r = as_reader("portal-roles add Staff");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cannot write database") && strstr(r.err, "permission denied") &&
+                  strstr(r.err, "can still be viewed"), "%s", r.err);
+    tu_result_free(&r);
+    r = as_reader("sync classlink");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
+    tu_result_free(&r);
+    ck_assert_int_eq(chmod(env.dir, 0700), 0);
+    after = users_json();
+    ck_assert_str_eq(after, before);
+    free(after);
+    free(before);
+}
+END_TEST
+
+Suite *suite_admin(void)
+{
+    Suite *s = suite_create("admin");
+    TCase *tc = tcase_create("admin");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, an_unknown_or_wrongly_cased_role_lists_the_roles_present);
+    tcase_add_test(tc, an_unknown_app_lists_the_installed_apps);
+    tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
+    tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
+    tcase_add_test(tc, a_read_only_folder_still_shows_apps_users_and_runs);
+    suite_add_tcase(s, tc);
+    return s;
+}
