@@ -46,7 +46,7 @@ MOCK_HOST  = $(BUILD)/mock-host
 SIMULATOR  = $(BUILD)/classlink-sim
 TEST_RUNNER = $(BUILD)/check_all
 TEST_PLUGINS = $(patsubst %,$(BUILD)/test-plugins/%.so,good newer_abi null_slot wrong_identity bad_decl sso)
-FUZZ_TARGETS = parser headers manifest url imsx time
+FUZZ_TARGETS = parser headers manifest url imsx time csv csvmanifest
 FUZZ_REPLAY  = $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZ_TARGETS))
 
 .PHONY: all check test demo deps install clean bench bench-tools fuzz soak valgrind print-version
@@ -193,3 +193,5 @@ clean:
 
 # mock-host finds the plugins of its own build folder unless told otherwise.
 $(call obj,mock-host/main.c): ALL_CFLAGS += -DMH_PLUGIN_PATH='"$(abspath $(BUILD))"'
+
+include oneroster-csv/build.mk

@@ -94,3 +94,26 @@ baseline wan_full_100k "$WORK/base_wan_100k.db"
 ratio full_1m
 ratio full_100k
 ratio wan_full_100k
+
+# ---- csv_full_1m: the OneRoster CSV plugin (owned by its maintainers) ----
+# A generated 1,000,000-user OneRoster 1.1 CSV export (a folder), one full
+# mock-host sync of it; users_per_s and peak RSS of the whole host.
+csv_full() {  # csv_full NAME USERS
+    csv_dir="$WORK/$1"
+    mkdir -p "$csv_dir/export"
+    "$BUILD/bench/gen-oneroster-users" "$csv_dir/export" "$2"
+    export MOCK_HOST_DB="$csv_dir/host.db"
+    "$BUILD/mock-host" install oneroster-csv >/dev/null
+    "$BUILD/mock-host" connect oneroster-csv --source "$csv_dir/export" >/dev/null
+    "$MEASURE" "$BUILD/mock-host" sync oneroster-csv >"$WORK/out" 2>"$WORK/err" || {
+        cat "$WORK/err" >&2; exit 1; }
+    m=$(grep '^measure:' "$WORK/err")
+    secs=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+    rss=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
+    users=$(sed -n 's/.*fetched \([0-9]*\) users.*/\1/p' "$WORK/out")
+    bytes=$("$BUILD/mock-host" runs oneroster-csv --json | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' | tail -1)
+    report "$1" "$users" "$secs" "$rss" 0 "$bytes"
+    rm -rf "$csv_dir"
+}
+csv_full csv_full_1m "$USERS_1M"
+# ---- end csv_full_1m ----

@@ -5,6 +5,7 @@
 set -eu
 BUILD=${1:-build}
 DEMO=$(mktemp -d /tmp/classlink-demo-XXXXXX)
+mkdir "$DEMO/csv-export"
 export MOCK_HOST_DB="$DEMO/host.db"
 MH="$BUILD/mock-host"
 
@@ -46,3 +47,18 @@ step "Second sync (delta: only what changed)" "sync classlink"
 $MH sync classlink
 step "Sync history" "runs classlink"
 $MH runs classlink
+
+# A second district whose SIS drops a OneRoster 1.1 CSV export instead of
+# offering an API: the OneRoster CSV plugin, beside ClassLink in the same host.
+"$BUILD/bench/gen-oneroster-users" "$DEMO/csv-export" 300
+step "A second district: its SIS drops a OneRoster CSV export" "install oneroster-csv"
+$MH install oneroster-csv
+step "Connect it (flags come from the plugin's declarations)" "connect oneroster-csv --source $DEMO/csv-export"
+$MH connect oneroster-csv --source "$DEMO/csv-export"
+step "Sync it" "sync oneroster-csv"
+$MH sync oneroster-csv
+step "Installed Apps: both SIS apps" "apps"
+$MH apps
+step "The Users page: both apps' users, same columns" "users | sed -n '1p;/^classlink/{p;q}'; users --app oneroster-csv | sed -n '2,3p'"
+$MH users | sed -n '1p;/^classlink/{p;q}'
+$MH users --app oneroster-csv | sed -n '2,3p'

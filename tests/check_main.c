@@ -20,6 +20,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"retry", suite_retry},
     {"throttle", suite_throttle},
     {"admin", suite_admin},
+    {"csv", suite_csv},
 };
 
 int main(int argc, char **argv)

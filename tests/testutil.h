@@ -48,5 +48,6 @@ Suite *suite_tls(void);
 Suite *suite_retry(void);
 Suite *suite_throttle(void);
 Suite *suite_contract(void);
+Suite *suite_csv(void);
 
 #endif

@@ -1,0 +1,152 @@
+#include "connection.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "declarations.h"
+
+/* Limits from the app's settings (declared defaults when unset); the CA
+ * file from the operator's host setting, the same for every district. */
+static void conn_limits(orc_conn *c, const sis_host *host, sis_host_app *app)
+{
+    c->opts.remote.max_bytes = (uint64_t)orc_setting_int(host, app, "max_download_mb") << 20;
+    c->opts.zip.max_entry = (uint64_t)orc_setting_int(host, app, "max_entry_mb") << 20;
+    c->opts.zip.max_ratio = (uint64_t)orc_setting_int(host, app, "max_ratio");
+    if (host->setting_get(app, "ca_file", c->ca_file, sizeof c->ca_file) != SIS_OK)
+        c->ca_file[0] = '\0';
+    c->opts.remote.ca_file = c->ca_file;
+}
+
+static void conn_point(orc_conn *c)
+{
+    c->opts.location = c->location;
+    c->opts.remote.username = c->username;
+    c->opts.remote.password = c->password;
+    c->opts.remote.private_key_file = c->key_file;
+    c->opts.remote.known_hosts = c->known_hosts;
+}
+
+void orc_conn_wipe(orc_conn *c)
+{
+    explicit_bzero(c->password, sizeof c->password);
+}
+
+static void get_or_empty(const sis_host *host, sis_host_app *app, const char *key, char *buf,
+                         size_t cap, int secret)
+{
+    int rc = secret ? host->secret_get(app, key, buf, cap) : host->config_get(app, key, buf, cap);
+    if (rc != SIS_OK)
+        buf[0] = '\0';
+}
+
+int orc_conn_load(orc_conn *c, const sis_host *host, sis_host_app *app, sis_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (host->config_get(app, "source", c->location, sizeof c->location) != SIS_OK)
+        return sis_error_set(err, SIS_ERR_CONFIG, "this app is not connected: run connect with "
+                             "--source");
+    get_or_empty(host, app, "username", c->username, sizeof c->username, 0);
+    get_or_empty(host, app, "private_key_file", c->key_file, sizeof c->key_file, 0);
+    get_or_empty(host, app, "known_hosts", c->known_hosts, sizeof c->known_hosts, 0);
+    get_or_empty(host, app, "password", c->password, sizeof c->password, 1);
+    conn_limits(c, host, app);
+    conn_point(c);
+    return SIS_OK;
+}
+
+static const char *param(const sis_kv *params, size_t n, const char *key)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (params[i].key != NULL && strcmp(params[i].key, key) == 0)
+            return params[i].value != NULL ? params[i].value : "";
+    return "";
+}
+
+static int copy_param(char *dst, size_t cap, const char *v, const char *what, sis_error *err)
+{
+    size_t len = strlen(v);
+    if (len >= cap)
+        return sis_error_set(err, SIS_ERR_CONFIG, "the %s is too long", what);
+    memcpy(dst, v, len + 1);
+    return SIS_OK;
+}
+
+/* A local file named on the command line is stored as an absolute path, so
+ * a later sync from another folder finds it. */
+static int copy_path(char *dst, size_t cap, const char *v, const char *what, sis_error *err)
+{
+    char abs[PATH_MAX];
+    if (v[0] == '\0') {
+        dst[0] = '\0';
+        return SIS_OK;
+    }
+    if (realpath(v, abs) == NULL)
+        return sis_error_set(err, SIS_ERR_NOT_FOUND, "the %s %.300s does not exist", what, v);
+    return copy_param(dst, cap, abs, what, err);
+}
+
+int orc_conn_from_params(orc_conn *c, const sis_host *host, sis_host_app *app,
+                         const sis_kv *params, size_t n_params, sis_error *err)
+{
+    const char *src = param(params, n_params, "source");
+    int rc;
+
+    memset(c, 0, sizeof *c);
+    if (src[0] == '\0')
+        return sis_error_set(err, SIS_ERR_CONFIG, "give --source: a OneRoster CSV zip, a folder "
+                             "of CSV files, an https:// URL or an sftp:// URL");
+    if (orc_is_url(src)) {
+        const char *hostpart = strstr(src, "://") + 3;
+        const char *at = strchr(hostpart, '@'), *slash = strchr(hostpart, '/');
+        if (at != NULL && (slash == NULL || at < slash) &&
+            memchr(hostpart, ':', (size_t)(at - hostpart)) != NULL)
+            return sis_error_set(err, SIS_ERR_CONFIG, "the source URL contains a password; give "
+                                 "it with --password-env or --password-file instead (command "
+                                 "lines show in ps)");
+        rc = copy_param(c->location, sizeof c->location, src, "source URL", err);
+    } else {
+        char abs[PATH_MAX];
+        if (realpath(src, abs) == NULL)
+            return sis_error_set(err, SIS_ERR_NOT_FOUND, "the source %.300s does not exist (give "
+                                 "a OneRoster CSV zip or folder, or an https:// or sftp:// URL)",
+                                 src);
+        rc = copy_param(c->location, sizeof c->location, abs, "source path", err);
+    }
+    if (rc == SIS_OK)
+        rc = copy_param(c->username, sizeof c->username, param(params, n_params, "username"),
+                        "username", err);
+    if (rc == SIS_OK)
+        rc = copy_param(c->password, sizeof c->password, param(params, n_params, "password"),
+                        "password", err);
+    if (rc == SIS_OK)
+        rc = copy_path(c->key_file, sizeof c->key_file,
+                       param(params, n_params, "private_key_file"), "private key file", err);
+    if (rc == SIS_OK)
+        rc = copy_path(c->known_hosts, sizeof c->known_hosts,
+                       param(params, n_params, "known_hosts"), "known-hosts file", err);
+    if (rc != SIS_OK)
+        return rc;
+    if (strncasecmp(c->location, "sftp://", 7) == 0 && c->password[0] == '\0' &&
+        c->key_file[0] == '\0')
+        return sis_error_set(err, SIS_ERR_CONFIG, "an sftp:// source needs a password "
+                             "(--password-env or --password-file) or --private-key-file");
+    conn_limits(c, host, app);
+    conn_point(c);
+    return SIS_OK;
+}
+
+int orc_conn_store(const orc_conn *c, const sis_host *host, sis_host_app *app, sis_error *err)
+{
+    if (host->config_set(app, "source", c->location) != SIS_OK ||
+        host->config_set(app, "username", c->username[0] ? c->username : NULL) != SIS_OK ||
+        host->config_set(app, "private_key_file", c->key_file[0] ? c->key_file : NULL) != SIS_OK ||
+        host->config_set(app, "known_hosts", c->known_hosts[0] ? c->known_hosts : NULL) != SIS_OK ||
+        host->secret_set(app, "password", c->password[0] ? c->password : NULL) != SIS_OK)
+        return sis_error_set(err, SIS_ERR_GENERIC, "the host could not store the connection "
+                             "settings");
+    return SIS_OK;
+}

@@ -1,0 +1,51 @@
+/*
+ * check_csv_fixtures.h - what the OneRoster CSV suites share: a small
+ * export (with quoting, a BOM-free CRLF file, lists, metadata and
+ * passwords that must never surface), writers for folders and zips, and a
+ * real OpenSSH sshd on loopback with keys made at test time.
+ */
+#ifndef CHECK_CSV_FIXTURES_H
+#define CHECK_CSV_FIXTURES_H
+
+#include <sys/types.h>
+
+#define USERS_HEADER "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username," \
+    "userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades," \
+    "password,metadata.cohort,metadata.lunch_id\r\n"
+#define MANIFEST_BULK "propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\n" \
+    "file.orgs,bulk\r\nfile.users,bulk\r\nsource.systemName,Test District\r\n"
+#define ORGS "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\n" \
+    "d1,,,Test District,district,D1,\r\ns1,,,\"North, High\",school,S1,d1\r\n" \
+    "s2,,,South Middle,school,S2,d1\r\n"
+#define USERS USERS_HEADER \
+    "u1,,,true,\"s1,s2\",student,ann,\"{SIS:1}\",Ann,\"O\"\"Neil, Jr\",,ID1,ann@x.org,,,," \
+    "\"09,10\",pw-secret-1,2027,5001\r\n" \
+    "u2,,,false,s1,teacher,bob,,Bob,\"Two\r\nLines\",,ID2,bob@x.org,,,,,pw-secret-2,,\r\n" \
+    "u3,,2024-05-01T10:00:00Z,true,s2,Student,cy,,Cy,Dee,,ID3,,,,,11,,2028,5003\r\n"
+
+
+/* Writes manifest.csv, orgs.csv and users.csv (each when non-NULL) into `d`. */
+void csvfx_write_export(const char *d, const char *manifest, const char *orgs, const char *users);
+
+/* A zip `d`/`name` of the name=content pairs (NULL-terminated), entries
+ * stored under `prefix`.  Returns its path; caller frees. */
+char *csvfx_write_zip(const char *d, const char *name, const char *prefix,
+                      const char *const *files);
+
+/* sshd on 127.0.0.1:port for `d`, with, in `d`: host_key, user_key
+ * (authorized for any user), known_hosts (the right key),
+ * changed_known_hosts (another key for the same host), empty_known_hosts.
+ * root's password is not known to tests: a password login always fails. */
+typedef struct csvfx_sshd {
+    pid_t pid;
+    unsigned port;
+} csvfx_sshd;
+
+void csvfx_sshd_start(csvfx_sshd *s, const char *d);
+void csvfx_sshd_stop(csvfx_sshd *s);
+
+/* The host-level cases (check_csv_host.c), a second TCase of suite "csv". */
+#include <check.h>
+TCase *csv_host_tcase(void);
+
+#endif
