@@ -144,9 +144,8 @@ void mh_html_flash(mh_str *o, mh_session *s, const char *field)
     const char *msg = mh_flash_for(s, field, &error);
     if (msg == NULL)
         return;
-    mh_html(o, "<div class=\"%s\" role=\"%s\"%s%s%s>", error ? "error" : "notice",
-            error ? "alert" : "status", field[0] ? " data-field=\"" : "", field,
-            field[0] ? "\"" : "");
+    mh_html(o, "<div class=\"%s\" role=\"%s\" data-field=\"%s\">", error ? "error" : "notice",
+            error ? "alert" : "status", field);
     mh_html_output(o, msg);
     mh_str_adds(o, "</div>\n");
 }

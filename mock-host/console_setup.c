@@ -239,8 +239,8 @@ static int mentions(const char *hay, const char *needle)
     return 0;
 }
 
-/* Which field a failed connection concerns: the one its sentence names,
- * else the secret for rejected credentials, the address for an
+/* Which field a failed connection concerns: the secret for rejected
+ * credentials, else the one its sentence names, else the address for an
  * unreachable or wrong server; "connect" (the form) otherwise. */
 static const char *field_of_failure(const sis_plugin_header *h, int code, const char *msg)
 {
@@ -250,15 +250,17 @@ static const char *field_of_failure(const sis_plugin_header *h, int code, const 
         const sis_decl *d = h->decls[i];
         if (d->scope != SIS_DECL_CREDENTIAL)
             continue;
-        if (mentions(msg, d->label))
-            return d->name;
         if (d->type == SIS_VALUE_SECRET && secret == NULL)
             secret = d;
         if (d->type == SIS_VALUE_URL && url == NULL)
             url = d;
     }
+    /* Rejected credentials: the secret is what the admin retypes. */
     if (code == SIS_ERR_AUTH && secret != NULL)
         return secret->name;
+    for (i = 0; i < h->n_decls; i++)
+        if (h->decls[i]->scope == SIS_DECL_CREDENTIAL && mentions(msg, h->decls[i]->label))
+            return h->decls[i]->name;
     if ((code == SIS_ERR_NETWORK || code == SIS_ERR_TLS || code == SIS_ERR_NOT_FOUND ||
          code == SIS_ERR_CONFIG) && url != NULL)
         return url->name;
