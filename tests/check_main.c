@@ -21,6 +21,7 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"throttle", suite_throttle},
     {"admin", suite_admin},
     {"csv", suite_csv},
+    {"console", suite_console},
 };
 
 int main(int argc, char **argv)

@@ -21,7 +21,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -88,7 +88,8 @@ def main():
     sim, sim_port = start_simulator(work)
     con, url, db = start_console(work, sim_port)
     drv = browser()
-    wait = WebDriverWait(drv, 30)
+    # A page being replaced may answer with transient errors: keep waiting.
+    wait = WebDriverWait(drv, 30, ignored_exceptions=(WebDriverException,))
 
     def shot(name):
         drv.save_screenshot(os.path.join(SHOTS, name + ".png"))
@@ -99,13 +100,30 @@ def main():
     def text(css):
         return by(css).text
 
+    def submit(css, within=None):
+        """Clicks a form's button and waits for the page the POST leads to."""
+        old = drv.find_element(By.TAG_NAME, "html")
+        (within.find_element(By.CSS_SELECTOR, css) if within is not None else by(css)).click()
+        wait.until(EC.staleness_of(old))
+
+    def run_job(button_css):
+        """Clicks a button that starts a sync and waits for its end (the
+        page's script polls the job, then reloads with its outcome)."""
+        old = drv.find_elements(By.CSS_SELECTOR, "#job-state")
+        by(button_css).click()
+        if old:
+            wait.until(EC.staleness_of(old[0]))
+        WebDriverWait(drv, 90, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: "Finished" in d.find_element(By.CSS_SELECTOR, "#job-state").text and
+            d.find_element(By.CSS_SELECTOR, "#job").get_attribute("data-running") == "0")
+
     try:
         step("Integration Marketplace lists ClassLink under SIS with an Install button")
         drv.get(url + "/marketplace")
         assert "ClassLink SIS" in text("#plugin-classlink"), text("main")
         shot("01-marketplace")
         by("#plugin-classlink input[name=itxm]").click()
-        by("#plugin-classlink button[type=submit]").click()
+        submit("#plugin-classlink button[type=submit]")
         wait.until(EC.url_contains("/apps/classlink/setup"))
         assert "Installed ClassLink SIS" in text("main .notice"), text("main")
         shot("02-setup-installed")
@@ -114,7 +132,7 @@ def main():
         by("#cred-server").send_keys("http://127.0.0.1:%d" % sim_port)
         by("#cred-client_id").send_keys("sim-client")
         by("#cred-client_secret").send_keys("not-the-secret")
-        by("#connect").click()
+        submit("#connect")
         err = wait.until(EC.presence_of_element_located(
             (By.CSS_SELECTOR, ".error[data-field=client_secret]")))
         assert "could not connect classlink" in err.text, err.text
@@ -126,7 +144,7 @@ def main():
 
         step("the right secret connects")
         by("#cred-client_secret").send_keys("sim-secret")
-        by("#connect").click()
+        submit("#connect")
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#connection"), "connected"))
         assert "Connected classlink" in text("main .notice"), text("main")
         assert "sim-secret" not in drv.page_source
@@ -141,9 +159,9 @@ def main():
 
         step("Field Mapping: read the fields, show metadata, choose fields for students")
         drv.get(url + "/apps/classlink/fields")
-        by("#discover").click()
+        submit("#discover")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#role-student")))
-        by("#metadata-toggle").click()
+        submit("#metadata-toggle")
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#metadata-state"), "shown"))
         boxes = drv.find_elements(By.CSS_SELECTOR, "#role-student input[type=checkbox]")
         meta = [b for b in boxes if b.get_attribute("value").startswith("metadata.")]
@@ -156,7 +174,7 @@ def main():
         for b in boxes:
             if b.get_attribute("value") in chosen:
                 b.click()
-        by("#save-student").click()
+        submit("#save-student")
         note = wait.until(EC.presence_of_element_located(
             (By.CSS_SELECTOR, "[data-field='role.student']")))
         assert "error" not in note.get_attribute("class"), note.text
@@ -165,9 +183,7 @@ def main():
         step("Sync: a full run with live progress to completion")
         drv.get(url + "/apps/classlink/sync")
         by("#mode-full").click()
-        by("#sync-now").click()
-        WebDriverWait(drv, 90).until(EC.text_to_be_present_in_element(
-            (By.CSS_SELECTOR, "#job-state"), "Finished"))
+        run_job("#sync-now")
         assert "exit status 0" in text("#job-state"), text("#job")
         assert "complete" in text("#runs"), text("#runs")
         shot("07-sync-done")
@@ -184,16 +200,16 @@ def main():
         drv.get(url + "/apps/classlink/roles")
         assert "Unmapped" in text("#unmapped"), text("#unmapped")
         by("#add-portal-roles").send_keys("Student")
-        by("#add-portal-roles-button").click()
+        submit("#add-portal-roles-button")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#sisrole-student select")))
         by("#add-portal-roles").send_keys(HOSTILE)  # the admin's own words are escaped too
-        by("#add-portal-roles-button").click()
+        submit("#add-portal-roles-button")
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#list-portal-roles"), HOSTILE))
         sel = by("#sisrole-student select")
         for o in sel.find_elements(By.TAG_NAME, "option"):
             if o.get_attribute("value") == "Student":
                 o.click()
-        by("#map-student").click()
+        submit("#map-student")
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#sisrole-student .mapped"),
                                                     "Student"))
         shot("09-role-mapping")
@@ -201,7 +217,7 @@ def main():
         step("Location Mapping: add a location, map the first org to it")
         drv.get(url + "/apps/classlink/locations")
         by("#add-locations").send_keys("Lincoln Elementary")
-        by("#add-locations-button").click()
+        submit("#add-locations-button")
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#list-locations"),
                                                     "Lincoln Elementary"))
         row = drv.find_elements(By.CSS_SELECTOR, "#orgs tr[id^=org-]")[0]
@@ -209,7 +225,7 @@ def main():
         for o in row.find_elements(By.CSS_SELECTOR, "select option"):
             if o.get_attribute("value") == "Lincoln Elementary":
                 o.click()
-        row.find_element(By.CSS_SELECTOR, "button").click()
+        submit("button", within=row)
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#org-%s .mapped" % org),
                                                     "Lincoln Elementary"))
         shot("10-location-mapping")
@@ -220,9 +236,7 @@ def main():
         urlopen_sim(sim_port, "/_sim/mutate?remove=%d" % (USERS // 2))
         drv.get(url + "/apps/classlink/sync")
         by("#mode-full").click()
-        by("#sync-now").click()
-        WebDriverWait(drv, 90).until(EC.text_to_be_present_in_element(
-            (By.CSS_SELECTOR, "#job-state"), "Finished"))
+        run_job("#sync-now")
         hold = by("#hold")
         assert "held" in hold.text, hold.text
         shot("11-sync-held")
@@ -230,9 +244,7 @@ def main():
         assert "held" in text("#app-classlink"), text("#app-classlink")
         shot("12-installed-apps-held")
         drv.get(url + "/apps/classlink/sync")
-        by("#confirm").click()
-        WebDriverWait(drv, 90).until(EC.text_to_be_present_in_element(
-            (By.CSS_SELECTOR, "#job-state"), "Finished"))
+        run_job("#confirm")
         assert "exit status 0" in text("#job-state"), text("#job")
         assert not drv.find_elements(By.CSS_SELECTOR, "#hold")
         shot("13-sync-confirmed")
