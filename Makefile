@@ -170,9 +170,20 @@ $(BUILD)/bench/baseline-sync: tests/bench/baseline.c $(BUILD)/libclplugin.a
 
 bench-tools: all $(BENCH_TOOLS)
 
+# The Node.js peer of `make bench`, its npm packages pinned by the lock file,
+# installed into the build folder (never by `make check`).
+NODE_PEER = tests/bench/node-peer
+$(BUILD)/node-peer/.installed: $(NODE_PEER)/package.json $(NODE_PEER)/package-lock.json $(NODE_PEER)/peer.js
+	@mkdir -p $(dir $@)
+	cp $(NODE_PEER)/package.json $(NODE_PEER)/package-lock.json $(NODE_PEER)/peer.js $(dir $@)
+	cd $(dir $@) && npm ci --no-audit --no-fund
+	node $(dir $@)peer.js --selftest
+	touch $@
+
 bench: deps
-	$(MAKE) BUILD=build-bench CFLAGS="-O2 -g -DNDEBUG" bench-tools
-	sh scripts/bench.sh build-bench
+	@WITH_NODE=1 sh scripts/install-deps.sh
+	$(MAKE) BUILD=build-bench CFLAGS="-O2 -g -DNDEBUG" bench-tools build-bench/node-peer/.installed
+	sh scripts/bench.sh build-bench build-bench/node-peer
 
 demo: deps
 	$(MAKE) all

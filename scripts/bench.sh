@@ -1,12 +1,28 @@
 #!/bin/sh
-# make bench: full and delta syncs of a 1,000,000-user district, a
-# 100,000-user one, and the 100,000-user one over a simulated WAN, each
-# against a typical integration (tests/bench/baseline.c) in the same run.
-# Prints one line per scenario and the ratios.  Needs ~6 GB of disk.
+# make bench: the product (mock-host sync) against a strong Node.js 20 client
+# (tests/bench/node-peer/peer.js) on one simulator instance per district size:
+# gzip, pages of 10,000, full records, three interleaved runs each (product,
+# node, product, node, ...), medians compared.  Then a 1% delta at 1M, and the
+# "typical integration" (tests/bench/baseline.c: pages of 1,000, no gzip, a
+# transaction per page; a weak reference, kept for continuity) once per size.
+#
+#   sh scripts/bench.sh BUILD_DIR [NODE_PEER_DIR]
+#   env: BENCH_USERS (default 1000000; the small district is a tenth of it),
+#        BENCH_RUNS (3), BENCH_ONLY=small (skip the big district), BENCH_WAN=1
+#        (add the simulated-WAN scenario)
+#
+# Per run:  "bench: run NAME#i wall_s=.. cpu_s=.. ..." (cpu_s: user+sys of the
+# measured process, all threads; sim_cpu_s: the simulator's, same interval).
+# Per scenario: "bench: NAME users=.. seconds=MEDIAN min=.. cpu_s=.. cpu_us_per_user=..
+# peak_rss_mb=.. sim_cpu_s=.." and "bench: ratio NAME=node_median/product_median".
+# Needs ~4 GB of disk in /tmp for the 1M district.
 set -eu
 BUILD=${1:-build-bench}
+PEER=${2:-$BUILD/node-peer}
 WORK=$(mktemp -d /tmp/classlink-bench-XXXXXX)
 MEASURE="$BUILD/bench/measure"
+RUNS=${BENCH_RUNS:-3}
+TCK=$(getconf CLK_TCK)
 SIM_PID=""
 stop_sim() {
     if [ -n "$SIM_PID" ]; then exec 3>&-; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=""; fi
@@ -25,9 +41,39 @@ start_sim() {  # start_sim ARGS...
     exec 3>"$WORK/sim.in"
     while ! grep -q listening "$WORK/sim.out" 2>/dev/null; do sleep 0.05; done
     PORT=$(sed -n 's/listening on //p' "$WORK/sim.out")
+    ROOT="http://127.0.0.1:$PORT/ims/oneroster/v1p1"
 }
 
-# ours NAME DB MODE [CONFIG...]: one mock-host sync, measured.
+sim_cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$SIM_PID/stat"; }
+
+# measured TAG CMD...: runs CMD under measure; sets WALL CPU RSS SIMCPU.
+measured() {
+    tag=$1
+    shift
+    s0=$(sim_cpu)
+    "$MEASURE" "$@" >"$WORK/out" 2>"$WORK/err" || {
+        echo "bench: $tag failed:" >&2; tail -5 "$WORK/err" >&2; tail -5 "$WORK/out" >&2; exit 1; }
+    s1=$(sim_cpu)
+    m=$(grep '^measure:' "$WORK/err")
+    WALL=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+    CPU=$(echo "$m" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                             printf "%.2f", v["user_s"] + v["sys_s"] }')
+    RSS=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
+    CSW=$(echo "$m" | sed 's/.*vcsw=\([0-9]*\) ivcsw=\([0-9]*\).*/waiting=\1 preempted=\2/')
+    SIMCPU=$(awk "BEGIN { printf \"%.2f\", $s1 - $s0 }")
+}
+
+# record NAME USERS REQUESTS BYTES: one run's line, kept for the medians.
+record() {
+    echo "$1 $WALL $CPU $RSS $SIMCPU $2 $3 $4" >>"$WORK/runs"
+    n=$(grep -c "^$1 " "$WORK/runs")
+    awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" -v x="$CSW" 'BEGIN {
+        printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f switches: %s\n",
+               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s, x }'
+}
+
+# ours NAME DB MODE [CONFIG...]: one mock-host sync, measured.  A DB that does
+# not exist yet is made and connected first (not measured).
 ours() {
     name=$1 db=$2 mode=$3
     shift 3
@@ -38,66 +84,142 @@ ours() {
         "$BUILD/mock-host" connect classlink --server "http://127.0.0.1:$PORT" --client-id sim-client \
             --client-secret-env CLASSLINK_SECRET >/dev/null
     fi
-    "$MEASURE" "$BUILD/mock-host" sync classlink "$mode" >"$WORK/out" 2>"$WORK/err" || {
-        cat "$WORK/err" >&2; exit 1; }
-    m=$(grep '^measure:' "$WORK/err")
-    secs=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-    rss=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
-    users=$(sed -n 's/.*fetched \([0-9]*\) users.*/\1/p' "$WORK/out")
-    reqs=$(sed -n 's/.*; \([0-9]*\) requests.*/\1/p' "$WORK/out")
+    measured "$name" "$BUILD/mock-host" sync classlink "$mode"
+    users=$(sed -n 's/.*fetched \([0-9]*\) users.*/\1/p' "$WORK/out" | tail -1)
+    reqs=$(sed -n 's/.*; \([0-9]*\) requests.*/\1/p' "$WORK/out" | tail -1)
     bytes=$("$BUILD/mock-host" runs classlink --json | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' | tail -1)
-    report "$name" "$users" "$secs" "$rss" "$reqs" "$bytes"
-    eval "T_$name=$secs"
+    record "$name" "${users:-0}" "${reqs:-0}" "${bytes:-0}"
 }
 
-baseline() {  # baseline NAME DB
-    "$MEASURE" "$BUILD/bench/baseline-sync" "http://127.0.0.1:$PORT/ims/oneroster/v1p1" sim-client \
-        CLASSLINK_SECRET "$2" 1000 >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-    m=$(grep '^measure:' "$WORK/err")
-    secs=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-    rss=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
-    users=$(sed -n 's/.*users=\([0-9]*\).*/\1/p' "$WORK/out")
-    reqs=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$WORK/out")
-    bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$WORK/out")
-    report "baseline_$1" "$users" "$secs" "$rss" "$reqs" "$bytes"
-    eval "T_baseline_$1=$secs"
+node_peer() {  # node_peer NAME DB
+    rm -f "$2" "$2-wal" "$2-shm"
+    measured "$1" node "$PEER/peer.js" "$ROOT" sim-client CLASSLINK_SECRET "$2"
+    record "$1" "$(sed -n 's/.*users=\([0-9]*\).*/\1/p' "$WORK/out")" \
+        "$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$WORK/out")" "$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$WORK/out")"
+    rm -f "$2" "$2-wal" "$2-shm"
 }
 
-report() {
-    rate=$(awk "BEGIN { printf \"%.0f\", $2 / ($3 > 0 ? $3 : 1) }")
-    mb=$(awk "BEGIN { printf \"%.1f\", $4 / 1024 }")
-    echo "bench: $1 users=$2 seconds=$3 users_per_s=$rate peak_rss_mb=$mb requests=$5 bytes=$6"
+typical() {  # typical NAME DB
+    measured "$1" "$BUILD/bench/baseline-sync" "$ROOT" sim-client CLASSLINK_SECRET "$2" 1000
+    record "$1" "$(sed -n 's/.*users=\([0-9]*\).*/\1/p' "$WORK/out")" \
+        "$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$WORK/out")" "$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$WORK/out")"
+    rm -f "$2" "$2-wal" "$2-shm"
 }
 
-ratio() { eval "a=\$T_baseline_$1 b=\$T_$1"; awk "BEGIN { printf \"bench: ratio $1=%.2f\n\", $a / $b }"; }
+# The simulator renders each page once and serves it from memory afterwards:
+# a pass that only downloads, so that no measured run pays the rendering.
+warm() {  # warm [PEER_OPTIONS...]
+    s0=$(sim_cpu)
+    node "$PEER/peer.js" "$ROOT" sim-client CLASSLINK_SECRET --fetch-only "$@" >/dev/null
+    echo "bench: warm-up${1:+ ($*)}: simulator rendered the pages in $(awk "BEGIN { printf \"%.2f\", $(sim_cpu) - $s0 }") CPU s"
+}
 
-USERS_1M=${BENCH_USERS:-1000000}
-USERS_100K=$((USERS_1M / 10))
+# summary NAME: medians over the runs of NAME; sets MED_NAME for ratios.
+summary() {
+    grep "^$1 " "$WORK/runs" | awk -v name="$1" '
+        function med(col,   i, j, t, a, n) {
+            n = 0
+            for (i = 1; i <= NR; i++) a[++n] = v[i, col]
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        { for (k = 2; k <= 8; k++) v[NR, k] = $k
+          if (NR == 1 || $2 < min) min = $2
+          if ($4 > rss) rss = $4 }
+        END {
+            printf "bench: %s users=%d seconds=%.2f min=%.2f runs=%d cpu_s=%.2f cpu_us_per_user=%.1f users_per_s=%.0f peak_rss_mb=%.1f sim_cpu_s=%.2f requests=%d bytes=%d\n",
+                name, v[1, 6], med(2), min, NR, med(3), (v[1, 6] > 0 ? med(3) * 1e6 / v[1, 6] : 0),
+                v[1, 6] / (med(2) > 0 ? med(2) : 1), rss / 1024, med(5), v[1, 7], v[1, 8]
+        }'
+    eval "MED_$1=$(grep "^$1 " "$WORK/runs" | awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+}
 
-start_sim --users "$USERS_1M" --schools 120
-ours full_1m "$WORK/full_1m.db" --full
-baseline full_1m "$WORK/base_1m.db"
-# 1% of users change; then a delta run.
-echo "mutate change=$((USERS_1M / 100))" >&3
-sleep 1
-ours delta_1m "$WORK/full_1m.db" --delta
-awk "BEGIN { printf \"bench: ratio delta_1m/full_1m=%.3f\n\", $T_delta_1m / $T_full_1m }"
+ratio() {  # ratio LABEL SLOWER FASTER: SLOWER/FASTER (>1: the second is faster)
+    eval "a=\$MED_$2 b=\$MED_$3"
+    awk "BEGIN { printf \"bench: ratio $1=%.2f\n\", $a / $b }"
+}
 
-start_sim --users "$USERS_100K" --schools 40
-ours full_100k "$WORK/full_100k.db" --full
-baseline full_100k "$WORK/base_100k.db"
+# full SUFFIX USERS SCHOOLS: interleaved product and node runs, then the
+# typical integration once.
+full() {
+    sfx=$1
+    start_sim --users "$2" --schools "$3"
+    echo "bench: district of $2 users (simulator pid $SIM_PID, port $PORT)"
+    warm
+    i=1
+    while [ "$i" -le "$RUNS" ]; do
+        rm -f "$WORK/full_$sfx.db"*
+        ours "full_$sfx" "$WORK/full_$sfx.db" --full
+        node_peer "node_full_$sfx" "$WORK/node_$sfx.db"
+        i=$((i + 1))
+    done
+    warm --page 1000 --identity
+    typical "typical_full_$sfx" "$WORK/typical_$sfx.db"
+    summary "full_$sfx"
+    summary "node_full_$sfx"
+    summary "typical_full_$sfx"
+}
 
-start_sim --users "$USERS_100K" --schools 40 --latency-ms 50 --bandwidth-kbit 50000 --per-record-us 20
-ours wan_full_100k "$WORK/wan_100k.db" --full fetch_projection=on
-baseline wan_full_100k "$WORK/base_wan_100k.db"
+# delta SUFFIX: 1% of the users change, then delta runs, each on a copy of the
+# product's database as the last full run left it (one unmeasured first, so
+# that the simulator has rendered the filtered pages).
+delta() {
+    sfx=$1 n_users=$2
+    sqlite3 "$WORK/full_$sfx.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+    echo "mutate change=$((n_users / 100))" >&3
+    sleep 1
+    i=0
+    while [ "$i" -le "$RUNS" ]; do
+        cp "$WORK/full_$sfx.db" "$WORK/delta_$sfx.db"
+        cp "$WORK/full_$sfx.db.key" "$WORK/delta_$sfx.db.key"
+        rm -f "$WORK/delta_$sfx.db-wal" "$WORK/delta_$sfx.db-shm"
+        if [ "$i" = 0 ]; then
+            MOCK_HOST_DB="$WORK/delta_$sfx.db" "$BUILD/mock-host" sync classlink --delta >/dev/null 2>&1
+            echo "bench: delta warm-up done"
+        else
+            ours "delta_$sfx" "$WORK/delta_$sfx.db" --delta
+        fi
+        i=$((i + 1))
+    done
+    rm -f "$WORK/delta_$sfx.db"*
+    summary "delta_$sfx"
+}
 
-ratio full_1m
-ratio full_100k
-ratio wan_full_100k
+USERS_BIG=${BENCH_USERS:-1000000}
+USERS_SMALL=$((USERS_BIG / 10))
+big=1m small=100k
+[ "$USERS_BIG" = 1000000 ] || { big=$USERS_BIG small=$USERS_SMALL; }
+echo "bench: node $(node --version), $RUNS interleaved runs per scenario, $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 
-# ---- csv_full_1m: the OneRoster CSV plugin (owned by its maintainers) ----
-# A generated 1,000,000-user OneRoster 1.1 CSV export (a folder), one full
-# mock-host sync of it; users_per_s and peak RSS of the whole host.
+full "$small" "$USERS_SMALL" 40
+if [ "${BENCH_ONLY:-}" != small ]; then
+    full "$big" "$USERS_BIG" 120
+    delta "$big" "$USERS_BIG"
+fi
+if [ "${BENCH_WAN:-0}" = 1 ]; then
+    start_sim --users "$USERS_SMALL" --schools 40 --latency-ms 50 --bandwidth-kbit 50000 --per-record-us 20
+    rm -f "$WORK/wan.db"*
+    ours "wan_full_$small" "$WORK/wan.db" --full fetch_projection=on
+    typical "typical_wan_full_$small" "$WORK/typical_wan.db"
+    summary "wan_full_$small"
+    summary "typical_wan_full_$small"
+    ratio "typical_wan_full_$small" "typical_wan_full_$small" "wan_full_$small"
+fi
+stop_sim
+
+echo "bench: ratios are the other client's median wall time over the product's (above 1: the product is faster)"
+ratio "full_$small" "node_full_$small" "full_$small"
+ratio "typical_full_$small" "typical_full_$small" "full_$small"
+if [ "${BENCH_ONLY:-}" != small ]; then
+    ratio "full_$big" "node_full_$big" "full_$big"
+    ratio "typical_full_$big" "typical_full_$big" "full_$big"
+    eval "a=\$MED_delta_$big b=\$MED_full_$big"
+    awk "BEGIN { printf \"bench: ratio delta_$big/full_$big=%.3f\n\", $a / $b }"
+fi
+
+# ---- csv_full_1m: the OneRoster CSV plugin ----
+# A generated OneRoster 1.1 CSV export (a folder) of USERS_BIG users, one full
+# mock-host sync of it: wall, CPU, users per second and peak RSS of the host.
 csv_full() {  # csv_full NAME USERS
     csv_dir="$WORK/$1"
     mkdir -p "$csv_dir/export"
@@ -106,14 +228,19 @@ csv_full() {  # csv_full NAME USERS
     "$BUILD/mock-host" install oneroster-csv >/dev/null
     "$BUILD/mock-host" connect oneroster-csv --source "$csv_dir/export" >/dev/null
     "$MEASURE" "$BUILD/mock-host" sync oneroster-csv >"$WORK/out" 2>"$WORK/err" || {
-        cat "$WORK/err" >&2; exit 1; }
+        echo "bench: $1 failed:" >&2; tail -5 "$WORK/err" >&2; exit 1; }
     m=$(grep '^measure:' "$WORK/err")
-    secs=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-    rss=$(echo "$m" | sed 's/.*peak_rss_kb=\([0-9]*\).*/\1/')
-    users=$(sed -n 's/.*fetched \([0-9]*\) users.*/\1/p' "$WORK/out")
-    bytes=$("$BUILD/mock-host" runs oneroster-csv --json | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' | tail -1)
-    report "$1" "$users" "$secs" "$rss" 0 "$bytes"
+    users=$(sed -n 's/.*fetched \([0-9]*\) users.*/\1/p' "$WORK/out" | tail -1)
+    echo "$m" | awk -v name="$1" -v u="${users:-0}" '{
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        c = v["user_s"] + v["sys_s"]
+        printf "bench: run %s users=%d wall_s=%.2f cpu_s=%.2f users_per_s=%.0f peak_rss_mb=%.1f\n",
+               name, u, v["seconds"], c, (v["seconds"] > 0 ? u / v["seconds"] : 0), v["peak_rss_kb"] / 1024 }'
     rm -rf "$csv_dir"
 }
-csv_full csv_full_1m "$USERS_1M"
-# ---- end csv_full_1m ----
+if [ "${BENCH_ONLY:-}" != small ]; then
+    csv_full csv_full_1m "$USERS_BIG"
+else
+    csv_full "csv_full_$small" "$USERS_SMALL"
+fi
+# ---- end csv_full ----

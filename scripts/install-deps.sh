@@ -13,6 +13,8 @@ libzip-dev libcsv-dev openssh-server openssh-client \
 chromium chromium-driver python3-selenium"
 [ "${WITH_VALGRIND:-0}" = 1 ] && PKGS="$PKGS valgrind"
 [ "${WITH_CLANG:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"
+# make bench's Node.js peer: the machine's own Node.js (20) when it has one.
+if [ "${WITH_NODE:-0}" = 1 ] && ! command -v npm >/dev/null 2>&1; then PKGS="$PKGS nodejs npm"; fi
 
 missing=""
 for p in $PKGS; do

@@ -96,6 +96,8 @@ typedef struct sis_host {
  * call so that every run (or dry run) has its own.  Owned by the host.
  * Each callback returns SIS_OK to go on; anything else stops the fetch,
  * which then returns SIS_ERR_SINK.  Records are borrowed for the call.
+ * `record` is always set; `org` and `invalid` may be NULL when the host
+ * does not want them, and the plugin then skips that call.
  */
 typedef struct sis_sink {
     uint32_t struct_size;        /* sizeof(sis_sink) as the host built it */
@@ -110,7 +112,9 @@ typedef struct sis_sink {
 
 #define SIS_SINK_INIT {(uint32_t)sizeof(sis_sink), NULL, NULL, NULL, NULL}
 
-/* Where discover_schema reports the catalogue.  Borrowed for each call. */
+/* Where discover_schema reports the catalogue.  Borrowed for each call.
+ * Any callback may be NULL: the host does not want that part, and the
+ * plugin skips it. */
 typedef struct sis_schema_sink {
     uint32_t struct_size;        /* sizeof(sis_schema_sink) as the host built it */
     void *ctx;

@@ -7,6 +7,7 @@
  *                 [--page-max N] [--gzip] [--link] [--latency-ms N]
  *                 [--per-record-us N] [--bandwidth-kbit N] [--port-file F]
  *                 [--tls-dir DIR]   (HTTPS for "localhost", its CA written to DIR/ca.pem)
+ *                 [--page-cache-mb N]  (memory for pages rendered once; 0: stream every page)
  *
  * Prints "listening on PORT" and serves until stdin closes or SIGTERM; a
  * line "mutate change=N&add=N&tobedeleted=N&disable=N&remove=N&restore=N"
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
     snprintf(s.client_secret, sizeof s.client_secret, "sim-secret");
     snprintf(s.perm_rev, sizeof s.perm_rev, "rev-1");
     s.page_max = 10000;
+    s.pages.budget = (size_t)1024 << 20;
     snprintf(s.lp_client_id, sizeof s.lp_client_id, "lp-client");
     snprintf(s.lp_client_secret, sizeof s.lp_client_secret, "lp-secret");
     snprintf(s.partner_key, sizeof s.partner_key, "partner-key");
@@ -135,6 +137,7 @@ int main(int argc, char **argv)
         else if (OPT("--bandwidth-kbit")) s.bandwidth_kbit = strtol(v, NULL, 10);
         else if (OPT("--port-file")) port_file = v;
         else if (OPT("--tls-dir")) tls_dir = v;
+        else if (OPT("--page-cache-mb")) s.pages.budget = (size_t)strtoul(v, NULL, 10) << 20;
         else if (strcmp(a, "--gzip") == 0) s.gzip = 1;
         else if (strcmp(a, "--link") == 0) s.send_link = 1;
         else if (strcmp(a, "--no-stdin") == 0) watch = 0;
@@ -177,6 +180,7 @@ int main(int argc, char **argv)
     while (!stop)
         usleep(50000);
     MHD_stop_daemon(d);
+    sim_page_cache_free(&s.pages);
     sim_district_free(&s.d);
     free(cert);
     free(key);

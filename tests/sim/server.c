@@ -420,6 +420,7 @@ typedef struct gen {
     z_stream z;
     int gzip;
     int z_done;
+    sim_page *page;             /* the body from the page cache, or NULL */
 } gen;
 
 static void gen_fill(gen *g)
@@ -495,6 +496,18 @@ static ssize_t gen_read(void *cls, uint64_t pos, char *buf, size_t max)
     size_t avail, n;
     (void)pos;
 
+    if (g->page != NULL) {
+        if (pos >= g->page->len)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        throttle(g);
+        n = g->page->len - (size_t)pos < max ? g->page->len - (size_t)pos : max;
+        memcpy(buf, g->page->data + pos, n);
+        g->sent += n;
+        pthread_mutex_lock(&g->s->mu);
+        g->s->bytes_sent += n;
+        pthread_mutex_unlock(&g->s->mu);
+        return (ssize_t)n;
+    }
     if (g->reset_after >= 0 && (long long)g->sent >= g->reset_after)
         return MHD_CONTENT_READER_END_WITH_ERROR;
     if (g->truncate_after >= 0 && (long long)g->sent >= g->truncate_after)
@@ -544,12 +557,92 @@ static ssize_t gen_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void gen_free(void *cls)
 {
     gen *g = cls;
-    if (g->gzip)
+    if (g->page != NULL) {
+        pthread_mutex_lock(&g->s->mu);
+        sim_page_release(&g->s->pages, g->page);
+        pthread_mutex_unlock(&g->s->mu);
+    }
+    if (g->gzip && g->page == NULL)
         deflateEnd(&g->z);
     free(g->raw.data);
     free(g->idx);
     free(g->fields);
     free(g);
+}
+
+/* ---- pages rendered once ---------------------------------------------- */
+
+/* Pages of at most this many records are cached; bigger ones stream, so a
+ * million-user page still costs no memory. */
+#define PAGE_CACHE_MAX_RECORDS 50000
+
+/* The whole body of g's page, as gen_read would stream it (gzip when g->gzip),
+ * in a malloc'd *out.  Takes the lock per batch of records, as streaming does
+ * per record.  -1 when out of memory. */
+static int render_page(gen *g, char **out, size_t *len)
+{
+    sim_out raw = {0};
+    uint32_t i;
+    sim_out_addf(&raw, "{\"%s\":[", g->collection);
+    for (i = 0; i < g->n; i++) {
+        if (i % 256 == 0)
+            pthread_mutex_lock(&g->s->mu);
+        if (i > 0)
+            sim_out_add(&raw, ",", 1);
+        if (g->orgs)
+            sim_org_json(&g->s->d, g->idx[i], g->fields, &raw);
+        else
+            sim_user_json(&g->s->d, g->idx[i], g->fields, &raw);
+        if (i % 256 == 255 || i + 1 == g->n)
+            pthread_mutex_unlock(&g->s->mu);
+    }
+    sim_out_add(&raw, "]}", 2);
+    if (!g->gzip) {
+        *out = raw.data;
+        *len = raw.len;
+        return 0;
+    }
+    {
+        z_stream z;
+        uLong cap;
+        memset(&z, 0, sizeof z);
+        deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  /* as streamed */
+        cap = deflateBound(&z, (uLong)raw.len);
+        *out = malloc(cap);
+        if (*out == NULL) {
+            deflateEnd(&z);
+            free(raw.data);
+            return -1;
+        }
+        z.next_in = (Bytef *)raw.data;
+        z.avail_in = (uInt)raw.len;
+        z.next_out = (Bytef *)*out;
+        z.avail_out = (uInt)cap;
+        deflate(&z, Z_FINISH);
+        *len = cap - z.avail_out;
+        deflateEnd(&z);
+        free(raw.data);
+    }
+    return 0;
+}
+
+/* Attaches the cached body of g's page to g (rendering it on a miss); 0 when
+ * g->page is set.  gen_at is the generation g's indices were taken at. */
+static int attach_page(sim_server *s, gen *g, const char *key, uint64_t gen_at)
+{
+    char *data;
+    size_t len;
+    pthread_mutex_lock(&s->mu);
+    g->page = sim_page_get(&s->pages, key, gen_at);
+    pthread_mutex_unlock(&s->mu);
+    if (g->page != NULL)
+        return 0;
+    if (render_page(g, &data, &len) != 0)
+        return -1;
+    pthread_mutex_lock(&s->mu);
+    g->page = sim_page_put(&s->pages, key, gen_at, s->d.generation, data, len);
+    pthread_mutex_unlock(&s->mu);
+    return g->page != NULL ? 0 : -1;
 }
 
 /* ---- the Roster Server ------------------------------------------------- */
@@ -673,7 +766,8 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
     filter f;
     sim_fault fault;
     int has_fault, rc;
-    char why[128], bad[128], key[512], num[32];
+    char why[128], bad[128], key[512], num[32], pkey[1024];
+    uint64_t gen_at;
     const char *limit_s, *offset_s, *fields, *sort;
     long limit, offset;
     sim_match *m;
@@ -736,6 +830,7 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
     snprintf(key, sizeof key, "%s|%s|%s", rest, r.role ? r.role : "", arg(&args, "filter") ? arg(&args, "filter") : "");
     pthread_mutex_lock(&s->mu);
     m = match_list(s, key, &f, r.role, r.orgs);
+    gen_at = s->d.generation;
     total = m->n;
     if ((uint64_t)offset < m->n) {
         g->n = (uint32_t)((uint64_t)(m->n - (uint32_t)offset) < (uint64_t)limit ? m->n - (uint32_t)offset : (uint32_t)limit);
@@ -757,14 +852,20 @@ static enum MHD_Result roster(sim_server *s, struct MHD_Connection *c, const cha
         g->truncate_after = fault.arg > 0 ? fault.arg : 200;
     {
         const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
-        if (s->gzip && ae != NULL && strstr(ae, "gzip") != NULL) {
-            g->gzip = 1;
+        g->gzip = s->gzip && ae != NULL && strstr(ae, "gzip") != NULL;
+    }
+    /* A page no fault or delay touches is the same bytes every time until
+     * the district changes: rendered once, then served from memory. */
+    snprintf(pkey, sizeof pkey, "%s|%s|%ld|%ld|%d", key, fields ? fields : "", offset, limit, g->gzip);
+    if (has_fault || s->per_record_us > 0 || s->pages.budget == 0 ||
+        g->n > PAGE_CACHE_MAX_RECORDS || attach_page(s, g, pkey, gen_at) != 0) {
+        if (g->gzip)
             deflateInit2(&g->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  /* level 1, as nginx by default */
-        }
     }
     if (s->latency_ms && !has_fault)
         sleep_ms(s->latency_ms);
-    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, gen_read, g, gen_free);
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, g->page ? 256 * 1024 : 32 * 1024, gen_read, g,
+                                              gen_free);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (g->gzip)
         MHD_add_response_header(resp, "Content-Encoding", "gzip");

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "district.h"
+#include "page_cache.h"
 
 #define SIM_MAX_FAULTS 64
 #define SIM_NONCES 8192
@@ -45,6 +46,7 @@ typedef struct sim_server {
     uint64_t token_counter;
     sim_match cache[SIM_CACHE];
     int cache_next;
+    sim_page_cache pages;           /* rendered pages (page_cache.h) */
     char perm_rev[32];
     int send_link;
     int tls;                        /* serving HTTPS */
