@@ -50,6 +50,7 @@ int mh_cmd_account(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_provision(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_runs(mh_ctx *ctx, int argc, char **argv);
+int mh_cmd_serve(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv);
 
 /* Interactive connect through a browser redirect (cmd_login.c). */

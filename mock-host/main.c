@@ -84,6 +84,10 @@ static const mh_command commands[] = {
      mh_cmd_locations, 0},
     {"account", "account APP --itxm | --standard", "Switch an installed app's account kind.",
      mh_cmd_account, 0},
+    {"serve", "serve [--port N] [--listen ADDR]",
+     "The web console: the same pages as these commands in a browser, at\n"
+     "http://127.0.0.1:8080/ by default (--port 0: any free port).  Only this machine can\n"
+     "open it unless --listen names another address.  Ctrl-C stops it.", mh_cmd_serve, 0},
     {"provision", "provision FILE",
      "Pre-create the cards of an account's existing integrations from a JSON file:\n"
      "  {\"apps\": [{\"plugin\": \"classlink\", \"name\": \"classlink\", \"itxm\": false,\n"

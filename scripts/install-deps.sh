@@ -6,9 +6,11 @@ set -eu
 # Build: compiler, libraries.  Tests also use the openssl and sqlite3 command
 # lines (an independent HMAC check, a database integrity check) and binutils' nm.
 # The OneRoster CSV plugin needs libzip and libcsv; its tests run a real sshd.
+# The console's browser suite drives headless Chromium with Selenium.
 PKGS="gcc make pkg-config binutils libcurl4-openssl-dev libjson-c-dev check libsqlite3-dev \
 libssl-dev libmicrohttpd-dev zlib1g-dev ca-certificates openssl sqlite3 \
-libzip-dev libcsv-dev openssh-server openssh-client"
+libzip-dev libcsv-dev openssh-server openssh-client \
+chromium chromium-driver python3-selenium"
 [ "${WITH_VALGRIND:-0}" = 1 ] && PKGS="$PKGS valgrind"
 [ "${WITH_CLANG:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"
 # make bench's Node.js peer: the machine's own Node.js (20) when it has one.

@@ -19,8 +19,10 @@ static const struct { const char *name; suite_fn fn; } suites[] = {
     {"tls", suite_tls},         {"contract", suite_contract},
     {"retry", suite_retry},
     {"throttle", suite_throttle},
+    {"admin", suite_admin},
     {"csv", suite_csv},
     {"admin", suite_admin},
+    {"console", suite_console},
 };
 
 int main(int argc, char **argv)

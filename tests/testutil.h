@@ -49,5 +49,6 @@ Suite *suite_retry(void);
 Suite *suite_throttle(void);
 Suite *suite_contract(void);
 Suite *suite_csv(void);
+Suite *suite_console(void);
 
 #endif

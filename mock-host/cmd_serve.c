@@ -1,0 +1,56 @@
+/*
+ * cmd_serve.c - `serve [--port N] [--listen ADDR]`: the web console on the
+ * same database and plugins as the command line, until Ctrl-C or SIGTERM.
+ * Loopback (127.0.0.1) unless another address is given explicitly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "console_server.h"
+
+int mh_cmd_serve(mh_ctx *ctx, int argc, char **argv)
+{
+    const char *listen_addr = "127.0.0.1";
+    long port = 8080;
+    char err[512], *end;
+    mh_console_server *srv;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+            port = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || port < 0 || port > 65535)
+                return mh_usage_error("serve", "--port takes a port number from 0 to 65535 "
+                                      "(0: any free port), not \"%s\"", argv[i]);
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen_addr = argv[++i];
+        } else {
+            return mh_usage_error("serve", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    mh_ctx_registry(ctx);
+    /* The console's requests run one at a time: a write that finds the
+     * database locked by a sync waits 2 s, then the page says to wait. */
+    sqlite3_busy_timeout(ctx->store->db, 2000);
+    /* Commands the console runs as children find the same plugins. */
+    setenv("MOCK_HOST_PLUGINS", ctx->plugin_path, 1);
+    if (mh_console_start(&srv, ctx, listen_addr, (unsigned)port, err, sizeof err) != 0)
+        return mh_fail("%s", err);
+    if (!mh_console_listen_is_loopback(listen_addr))
+        fprintf(stderr, "mock-host: listening on %s: every machine that can reach it can open the "
+                "console; its pages carry no login of their own\n", listen_addr);
+    printf("Console: %s/ (database %s; Ctrl-C to stop)\n", mh_console_url(srv), ctx->db_path);
+    fflush(stdout);
+    while (!mh_cancel_requested)
+        usleep(100000);
+    fprintf(stderr, "Stopping the console...\n");
+    mh_jobs_stop_all();
+    mh_console_stop(srv);
+    printf("Console stopped.\n");
+    return 0;
+}

@@ -1,0 +1,541 @@
+/*
+ * console_http.c - the console's HTTP server and its security rules.
+ *
+ * Every request passes, in order:
+ *   1. the Host header must name the address and port we listen on (a DNS
+ *      rebinding page on another name is refused with 421);
+ *   2. a session cookie (random, HttpOnly, SameSite=Strict) is found or
+ *      made; it carries the CSRF token and the one-shot flash message;
+ *   3. a POST must be application/x-www-form-urlencoded, at most 64 KiB,
+ *      carry the session's CSRF token and, when the browser sends Origin,
+ *      come from this console's origin; otherwise 403 and nothing runs;
+ *   4. the router picks the page; every response carries a CSP that allows
+ *      only this server's own files (no inline script), no framing, no
+ *      referrer, no caching.
+ * Only the method and path of a request are ever logged: never a query
+ * (a login's code) or a form (credentials).  Form values are wiped when
+ * the request ends.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "console.h"
+#include "console_html.h"
+#include "console_server.h"
+
+#define MAX_SESSIONS 128
+#define MAX_KEPT_VALUES 16
+#define COOKIE_NAME "mh_console"
+
+struct mh_session {
+    char id[65];                 /* "" = free slot */
+    char csrf[65];
+    time_t used;
+    int has_flash, flash_error;
+    char flash_field[64];
+    char *flash_msg;
+    char *keep_key[MAX_KEPT_VALUES], *keep_val[MAX_KEPT_VALUES];
+    size_t n_keep;
+    int flash_shown;             /* the flash was rendered by this request */
+};
+
+struct mh_console_server {
+    struct MHD_Daemon *daemon;
+    mh_console con;
+    char hosts[3][160];          /* Host header values accepted */
+    char origin[200];
+    mh_session sessions[MAX_SESSIONS];
+};
+
+typedef struct conn_state {
+    mh_request req;
+    struct MHD_PostProcessor *pp;
+    size_t body_bytes;
+    int refused;                 /* 413 or 415 */
+} conn_state;
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static int random_hex(char *out, size_t bytes)
+{
+    unsigned char b[32];
+    size_t i;
+    if (bytes > sizeof b || RAND_bytes(b, (int)bytes) != 1)
+        return -1;
+    for (i = 0; i < bytes; i++)
+        sprintf(out + 2 * i, "%02x", b[i]);
+    return 0;
+}
+
+static void flash_clear(mh_session *s)
+{
+    size_t i;
+    free(s->flash_msg);
+    s->flash_msg = NULL;
+    s->has_flash = 0;
+    s->flash_field[0] = '\0';
+    for (i = 0; i < s->n_keep; i++) {
+        free(s->keep_key[i]);
+        free(s->keep_val[i]);
+    }
+    s->n_keep = 0;
+}
+
+static mh_session *session_find(struct mh_console_server *srv, const char *id)
+{
+    size_t i;
+    if (id == NULL || strlen(id) != 64)
+        return NULL;
+    for (i = 0; i < MAX_SESSIONS; i++)
+        if (srv->sessions[i].id[0] != '\0' && CRYPTO_memcmp(srv->sessions[i].id, id, 64) == 0)
+            return &srv->sessions[i];
+    return NULL;
+}
+
+static mh_session *session_new(struct mh_console_server *srv)
+{
+    mh_session *s = &srv->sessions[0];
+    size_t i;
+    for (i = 0; i < MAX_SESSIONS; i++) {
+        if (srv->sessions[i].id[0] == '\0') {
+            s = &srv->sessions[i];
+            break;
+        }
+        if (srv->sessions[i].used < s->used)
+            s = &srv->sessions[i];   /* full: the least recently used goes */
+    }
+    flash_clear(s);
+    if (random_hex(s->id, 32) != 0 || random_hex(s->csrf, 32) != 0)
+        return NULL;
+    return s;
+}
+
+void mh_flash_set(mh_session *s, int error, const char *field, const char *message)
+{
+    flash_clear(s);
+    s->has_flash = 1;
+    s->flash_error = error;
+    snprintf(s->flash_field, sizeof s->flash_field, "%s", field ? field : "");
+    s->flash_msg = strdup(message ? message : "");
+}
+
+void mh_flash_keep_value(mh_session *s, const char *key, const char *value)
+{
+    if (s->n_keep >= MAX_KEPT_VALUES || value == NULL)
+        return;
+    s->keep_key[s->n_keep] = strdup(key);
+    s->keep_val[s->n_keep] = strdup(value);
+    s->n_keep++;
+}
+
+const char *mh_flash_for(mh_session *s, const char *field, int *error)
+{
+    if (!s->has_flash || s->flash_msg == NULL || strcmp(s->flash_field, field) != 0)
+        return NULL;
+    s->flash_shown = 1;
+    *error = s->flash_error;
+    return s->flash_msg;
+}
+
+const char *mh_flash_value(mh_session *s, const char *key)
+{
+    size_t i;
+    for (i = 0; s->has_flash && i < s->n_keep; i++)
+        if (strcmp(s->keep_key[i], key) == 0)
+            return s->keep_val[i];
+    return NULL;
+}
+
+const char *mh_session_csrf(mh_session *s)
+{
+    return s->csrf;
+}
+
+/* ---- request helpers ---------------------------------------------------- */
+
+const char *mh_form_get(const mh_request *r, const char *key)
+{
+    size_t i;
+    for (i = 0; i < r->n_form; i++)
+        if (strcmp(r->form[i].key, key) == 0)
+            return r->form[i].value;
+    return NULL;
+}
+
+const char *mh_query_get(const mh_request *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void mh_redirect(mh_response *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->location, sizeof res->location, fmt, ap);
+    va_end(ap);
+    res->status = 303;
+}
+
+const char *mh_console_busy_sentence(mh_console *con)
+{
+    if (con->ctx->store != NULL && (sqlite3_extended_errcode(con->ctx->store->db) & 0xff) == SQLITE_BUSY)
+        return "The database is busy: another mock-host (a sync or a command) is writing to it. "
+               "Wait until it finishes and try again; nothing was changed.";
+    return NULL;
+}
+
+/* ---- the server --------------------------------------------------------- */
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *filename, const char *content_type,
+                                const char *transfer_encoding, const char *data, uint64_t off,
+                                size_t size)
+{
+    conn_state *st = cls;
+    mh_request *r = &st->req;
+    mh_form_field *f;
+    (void)kind; (void)filename; (void)content_type; (void)transfer_encoding;
+    if (off == 0) {
+        if (r->n_form >= MH_CONSOLE_MAX_FIELDS)
+            return MHD_YES;  /* more fields than any form has: ignored */
+        f = &r->form[r->n_form++];
+        f->key = strdup(key);
+        f->value = calloc(1, 1);
+    } else if (r->n_form > 0 && strcmp(r->form[r->n_form - 1].key, key) == 0) {
+        f = &r->form[r->n_form - 1];
+    } else {
+        return MHD_YES;
+    }
+    if (size > 0) {
+        size_t old = strlen(f->value);
+        char *grown = malloc(old + size + 1);
+        if (grown == NULL)
+            return MHD_NO;
+        memcpy(grown, f->value, old);
+        memcpy(grown + old, data, size);
+        grown[old + size] = '\0';
+        OPENSSL_cleanse(f->value, old);  /* a secret may arrive in pieces */
+        free(f->value);
+        f->value = grown;
+    }
+    return MHD_YES;
+}
+
+static void free_state(conn_state *st)
+{
+    size_t i;
+    if (st->pp != NULL)
+        MHD_destroy_post_processor(st->pp);
+    for (i = 0; i < st->req.n_form; i++) {
+        OPENSSL_cleanse(st->req.form[i].value, strlen(st->req.form[i].value));
+        free(st->req.form[i].key);
+        free(st->req.form[i].value);
+    }
+    free(st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls; (void)c; (void)toe;
+    if (*con_cls != NULL)
+        free_state(*con_cls);
+    *con_cls = NULL;
+}
+
+static int host_allowed(struct mh_console_server *srv, const char *host)
+{
+    size_t i;
+    if (host == NULL)
+        return 0;
+    for (i = 0; i < 3; i++)
+        if (srv->hosts[i][0] != '\0' && strcasecmp(srv->hosts[i], host) == 0)
+            return 1;
+    return 0;
+}
+
+static void add_security_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self'; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+                                                              MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+    MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    add_security_headers(r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* The app named by /apps/NAME/... or /callback/NAME: letters, digits and
+ * "._-" only, so a name is never markup or a path of its own. */
+static void app_of_path(const char *path, char *out, size_t cap)
+{
+    const char *p = NULL, *end;
+    size_t n;
+    out[0] = '\0';
+    if (strncmp(path, "/apps/", 6) == 0)
+        p = path + 6;
+    else if (strncmp(path, "/callback/", 10) == 0)
+        p = path + 10;
+    if (p == NULL)
+        return;
+    end = strchr(p, '/');
+    n = end != NULL ? (size_t)(end - p) : strlen(p);
+    if (n == 0 || n >= cap || strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789._-") < n)
+        return;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static enum MHD_Result respond(conn_state *st, int new_session)
+{
+    mh_request *r = &st->req;
+    mh_response res;
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+    char cookie[160];
+    const char *asset_body, *asset_type;
+    size_t asset_len;
+
+    memset(&res, 0, sizeof res);
+    res.status = 200;
+    res.content_type = "text/html; charset=utf-8";
+    if (strcmp(r->method, "GET") == 0 &&
+        mh_asset_find(r->path, &asset_body, &asset_len, &asset_type) == 0) {
+        mr = MHD_create_response_from_buffer(asset_len, (void *)asset_body, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(mr, "Content-Type", asset_type);
+        add_security_headers(mr);
+        ret = MHD_queue_response(r->conn, 200, mr);
+        MHD_destroy_response(mr);
+        return ret;
+    }
+    r->session->flash_shown = 0;
+    mh_console_route(r, &res);
+    if (strcmp(r->method, "POST") == 0)
+        fprintf(stderr, "console: POST %s -> %d\n", r->path, res.status);
+    /* A flash lives until a page has shown it. */
+    if (r->session->flash_shown)
+        flash_clear(r->session);
+    r->session->used = time(NULL);
+    if (res.body.data == NULL)
+        mh_str_adds(&res.body, "");
+    mr = MHD_create_response_from_buffer(res.body.len, res.body.data, MHD_RESPMEM_MUST_FREE);
+    res.body.data = NULL;  /* MHD frees it */
+    MHD_add_response_header(mr, "Content-Type", res.content_type);
+    if (res.status == 303)
+        MHD_add_response_header(mr, "Location", res.location);
+    if (new_session) {
+        snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",
+                 r->session->id);
+        MHD_add_response_header(mr, "Set-Cookie", cookie);
+    }
+    add_security_headers(mr);
+    ret = MHD_queue_response(r->conn, (unsigned)res.status, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct mh_console_server *srv = cls;
+    conn_state *st = *con_cls;
+    mh_session *s;
+    const char *origin, *token;
+    int is_post = strcmp(method, "POST") == 0, new_session = 0;
+    (void)version;
+
+    if (st == NULL) {
+        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (!is_post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return send_text(c, 405, "Only GET and POST are served here.\n");
+        st = calloc(1, sizeof *st);
+        if (st == NULL)
+            return MHD_NO;
+        *con_cls = st;
+        st->req.conn = c;
+        st->req.method = is_post ? "POST" : "GET";
+        st->req.path = url;
+        st->req.con = &srv->con;
+        if (is_post) {
+            if (type == NULL || strncasecmp(type, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+                                            strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) != 0)
+                st->refused = 415;
+            else
+                st->pp = MHD_create_post_processor(c, 4096, on_field, st);
+            if (st->pp == NULL && st->refused == 0)
+                st->refused = 415;
+        }
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        st->body_bytes += *upload_size;
+        if (st->body_bytes > MH_CONSOLE_MAX_BODY)
+            st->refused = 413;
+        if (st->refused == 0 && st->pp != NULL)
+            MHD_post_process(st->pp, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+
+    /* 1. DNS rebinding: only our own name for ourselves. */
+    if (!host_allowed(srv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+        return send_text(c, 421, "This console answers only to the address it listens on; "
+                                 "open it with the URL mock-host serve printed.\n");
+    if (st->refused == 413)
+        return send_text(c, 413, "The form is larger than any form of this console.\n");
+    if (st->refused == 415)
+        return send_text(c, 415, "Forms are sent as application/x-www-form-urlencoded.\n");
+
+    /* 2. The session. */
+    s = session_find(srv, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME));
+    if (s == NULL) {
+        s = session_new(srv);
+        if (s == NULL)
+            return send_text(c, 500, "No random bytes for a session; try again.\n");
+        new_session = 1;
+    }
+    st->req.session = s;
+
+    /* 3. Cross-site requests change nothing. */
+    if (is_post) {
+        origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+        token = mh_form_get(&st->req, "csrf");
+        if (new_session || token == NULL || strlen(token) != 64 ||
+            CRYPTO_memcmp(token, s->csrf, 64) != 0)
+            return send_text(c, 403, "This form has expired or did not come from this console "
+                                     "(its CSRF token does not match); reload the page and try "
+                                     "again.\n");
+        if (origin != NULL && strcmp(origin, "null") != 0 && strcasecmp(origin, srv->origin) != 0)
+            return send_text(c, 403, "A form from another site was refused.\n");
+    }
+    app_of_path(url, st->req.app, sizeof st->req.app);
+    return respond(st, new_session);
+}
+
+static int is_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return 0;
+}
+
+int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_addr,
+                     unsigned port, char *errbuf, size_t cap)
+{
+    struct mh_console_server *srv;
+    struct sockaddr_storage ss;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    int v6 = 0;
+    char hostport[100];
+    ssize_t n;
+
+    *out = NULL;
+    memset(&ss, 0, sizeof ss);
+    if (inet_pton(AF_INET, listen_addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, listen_addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+        v6 = 1;
+    } else {
+        snprintf(errbuf, cap, "--listen takes an IP address such as 127.0.0.1 or ::1, not \"%s\"",
+                 listen_addr);
+        return -1;
+    }
+    srv = calloc(1, sizeof *srv);
+    if (srv == NULL)
+        return -1;
+    srv->con.ctx = ctx;
+    n = readlink("/proc/self/exe", srv->con.self_exe, sizeof srv->con.self_exe - 1);
+    if (n <= 0) {
+        free(srv);
+        snprintf(errbuf, cap, "cannot find this program's own file to run commands");
+        return -1;
+    }
+    srv->con.self_exe[n] = '\0';
+    srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, srv,
+                                   MHD_OPTION_SOCK_ADDR, &ss,
+                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                                   MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        snprintf(errbuf, cap, "cannot listen on %s port %u: %s (is another console or program "
+                 "using it? choose another with --port N)", listen_addr, port,
+                 errno ? strerror(errno) : "refused");
+        free(srv);
+        return -1;
+    }
+    info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    port = info != NULL ? info->port : port;
+    snprintf(hostport, sizeof hostport, v6 ? "[%s]:%u" : "%s:%u", listen_addr, port);
+    snprintf(srv->hosts[0], sizeof srv->hosts[0], "%s", hostport);
+    if (is_loopback(listen_addr))
+        snprintf(srv->hosts[1], sizeof srv->hosts[1], "localhost:%u", port);
+    snprintf(srv->con.base_url, sizeof srv->con.base_url, "http://%s", hostport);
+    snprintf(srv->origin, sizeof srv->origin, "http://%s", hostport);
+    *out = srv;
+    return 0;
+}
+
+const char *mh_console_url(const mh_console_server *srv)
+{
+    return srv->con.base_url;
+}
+
+mh_console *mh_console_of(mh_console_server *srv)
+{
+    return &srv->con;
+}
+
+void mh_console_stop(mh_console_server *srv)
+{
+    size_t i;
+    if (srv == NULL)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    for (i = 0; i < MAX_SESSIONS; i++)
+        flash_clear(&srv->sessions[i]);
+    free(srv);
+}
+
+int mh_console_listen_is_loopback(const char *addr)
+{
+    return is_loopback(addr);
+}

@@ -1,0 +1,188 @@
+/*
+ * console_users.c - the Users page: filters by app, role and status, a
+ * search by name, email or username, keyset paging (store_users_page.c:
+ * fast on any page of a million users), each user's chosen fields as the
+ * role's field mapping made them, and for ITxM accounts the portal role
+ * and locations.  Filters are a plain GET form, so a page is a link.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console_html.h"
+#include "console_server.h"
+#include "store_users_page.h"
+
+#define PAGE_ROWS 50
+
+typedef struct users_page {
+    mh_str *o;
+    int rows;
+    int64_t last_app_id;
+    char last_id[256];
+    int more;
+} users_page;
+
+static void json_values(mh_str *o, const char *text, int with_keys)
+{
+    json_object *j = json_tokener_parse(text);
+    int first = 1;
+    if (j == NULL)
+        return;
+    if (json_object_is_type(j, json_type_object)) {
+        json_object_object_foreach(j, key, val) {
+            mh_html(o, "<div><span class=\"help\">%s:</span> %s</div>", key,
+                    val ? json_object_get_string(val) : "");
+        }
+    } else if (json_object_is_type(j, json_type_array)) {
+        size_t i;
+        for (i = 0; i < json_object_array_length(j); i++) {
+            mh_html(o, "%s%s", first ? "" : ", ",
+                    json_object_get_string(json_object_array_get_idx(j, i)));
+            first = 0;
+        }
+    }
+    (void)with_keys;
+    json_object_put(j);
+}
+
+static int user_row(void *vctx, const mh_user_view *u, int64_t app_id)
+{
+    users_page *pg = vctx;
+    mh_str *o = pg->o;
+    if (pg->rows == PAGE_ROWS) {
+        pg->more = 1;
+        return 1;
+    }
+    pg->rows++;
+    pg->last_app_id = app_id;
+    snprintf(pg->last_id, sizeof pg->last_id, "%s", u->sourced_id);
+    mh_html(o, "<tr class=\"user\"><td>%s</td><td class=\"name\">%s %s</td><td>%s</td><td>%s</td>"
+               "<td>%s</td><td>%s</td>", u->app, u->given_name, u->family_name, u->email,
+            u->username, u->role, u->active ? "active" : "inactive");
+    if (u->app_itxm) {
+        mh_html(o, "<td class=\"portal-role\">%s</td><td class=\"locations\">",
+                u->portal_role ? u->portal_role : "(unmapped)");
+        json_values(o, u->locations, 0);
+        mh_str_adds(o, "</td>");
+    } else {
+        mh_str_adds(o, "<td></td><td></td>");
+    }
+    mh_str_adds(o, "<td class=\"fields\">");
+    json_values(o, u->fields, 1);
+    mh_str_adds(o, "</td></tr>\n");
+    return 0;
+}
+
+typedef struct options {
+    mh_str *o;
+    const char *selected;
+} options;
+
+static int app_option(void *vctx, const mh_app *a)
+{
+    options *op = vctx;
+    mh_html(op->o, "<option value=\"%s\"%s>%s</option>", a->name,
+            op->selected && strcmp(op->selected, a->name) == 0 ? " selected" : "", a->name);
+    return 0;
+}
+
+static int role_option(void *vctx, const char *role, long long users)
+{
+    options *op = vctx;
+    mh_html(op->o, "<option value=\"%s\"%s>%s (%lld)</option>", role,
+            op->selected && strcmp(op->selected, role) == 0 ? " selected" : "", role, users);
+    return 0;
+}
+
+static const char *nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static void query_arg(mh_str *o, const char *key, const char *value)
+{
+    if (value == NULL)
+        return;
+    mh_str_adds(o, "&");
+    mh_str_adds(o, key);
+    mh_str_adds(o, "=");
+    mh_url_enc(o, value);
+}
+
+void mh_page_users(mh_request *r, mh_response *res)
+{
+    mh_store *s = r->con->ctx->store;
+    mh_str *o = &res->body, link = {0};
+    mh_user_query q;
+    users_page pg;
+    options op;
+    const char *status = nonempty(mh_query_get(r, "status"));
+    const char *after = nonempty(mh_query_get(r, "after"));
+    char after_id[256] = "";
+    long long after_app = -1;
+
+    memset(&q, 0, sizeof q);
+    q.app = nonempty(mh_query_get(r, "app"));
+    q.role = nonempty(mh_query_get(r, "role"));
+    q.search = nonempty(mh_query_get(r, "q"));
+    q.status = status == NULL ? -1 : strcmp(status, "active") == 0 ? 1 : 0;
+    q.limit = PAGE_ROWS + 1;   /* one more: is there a next page */
+    if (after != NULL && sscanf(after, "%lld:%255[^\n]", &after_app, after_id) == 2) {
+        q.after_app_id = after_app;
+        q.after_sourced_id = after_id;
+    }
+
+    mh_html_begin(o, "Users", NULL, 0);
+    mh_html(o, "<form method=\"get\" action=\"/users\" id=\"filters\"><label>App <select name=\"app\">"
+               "<option value=\"\">every app</option>");
+    op.o = o;
+    op.selected = q.app;
+    mh_store_app_each(s, app_option, &op);
+    mh_html(o, "</select></label><label>Role <select name=\"role\"><option value=\"\">every role"
+               "</option>");
+    op.selected = q.role;
+    mh_store_user_roles_each(s, q.app, role_option, &op);
+    mh_html(o, "</select></label><label>Status <select name=\"status\">"
+               "<option value=\"\">every status</option>"
+               "<option value=\"active\"%s>active</option>"
+               "<option value=\"inactive\"%s>inactive</option></select></label>"
+               "<label>Search <input type=\"text\" name=\"q\" value=\"%s\" "
+               "placeholder=\"name, email or username\"></label>"
+               "<button type=\"submit\" id=\"filter\">Show</button></form>",
+            q.status == 1 ? " selected" : "", q.status == 0 ? " selected" : "",
+            q.search ? q.search : "");
+
+    memset(&pg, 0, sizeof pg);
+    pg.o = o;
+    mh_html(o, "<table id=\"users\"><tr><th>App</th><th>Name</th><th>Email</th><th>Username</th>"
+               "<th>Role</th><th>Status</th><th>Portal role</th><th>Locations</th>"
+               "<th>Fields</th></tr>\n");
+    if (mh_store_users_page(s, &q, user_row, &pg) != 0)
+        mh_html(o, "</table><p class=\"error\">Cannot read the users from %s.</p>",
+                r->con->ctx->db_path);
+    else
+        mh_str_adds(o, "</table>");
+    if (pg.rows == 0)
+        mh_html(o, "<p id=\"no-users\">No users%s. Sync an app from its Sync page to import them."
+                   "</p>", q.app || q.role || q.search || status ? " match these filters" : " yet");
+    mh_str_adds(&link, "/users?");
+    query_arg(&link, "app", q.app);
+    query_arg(&link, "role", q.role);
+    query_arg(&link, "status", status);
+    query_arg(&link, "q", q.search);
+    mh_str_adds(o, "<p class=\"paging\">");
+    if (q.after_sourced_id != NULL)
+        mh_html(o, "<a href=\"%s\" id=\"first-page\">First page</a> ", link.data);
+    if (pg.more) {
+        char key[300];
+        snprintf(key, sizeof key, "%lld:%s", (long long)pg.last_app_id, pg.last_id);
+        query_arg(&link, "after", key);
+        mh_html(o, "<a href=\"%s\" id=\"next-page\">Next page</a>", link.data);
+    }
+    mh_str_adds(o, "</p>");
+    mh_str_free(&link);
+    mh_html_end(o);
+}

@@ -1,0 +1,96 @@
+/*
+ * store_users_page.c - the Users page one screen at a time.  Keyset paging
+ * on the users table's primary key (app_id, sourced_id): each page starts
+ * after the last row of the one before, so no page reads the rows of the
+ * pages before it (OFFSET would).  A role filter walks users_by_role, whose
+ * entries end with the key, so its order is the same.  A search is a
+ * substring match (LIKE, its wildcards escaped) that stops at the page's
+ * last row.
+ */
+#include "store_users_page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *text_or(sqlite3_stmt *st, int i, const char *none)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t != NULL ? t : none;
+}
+
+/* "%q%" with q's % _ and \ escaped by \. */
+static char *like_pattern(const char *q)
+{
+    size_t n = strlen(q), i, o = 0;
+    char *p = malloc(2 * n + 3);
+    if (p == NULL)
+        return NULL;
+    p[o++] = '%';
+    for (i = 0; i < n; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+            p[o++] = '\\';
+        p[o++] = q[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+int mh_store_users_page(mh_store *s, const mh_user_query *q,
+                        int (*fn)(void *ctx, const mh_user_view *u, int64_t app_id), void *ctx)
+{
+    sqlite3_stmt *st;
+    mh_user_view u;
+    char *pattern = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, "
+            "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm, u.app_id "
+            "FROM users u JOIN apps a ON a.id = u.app_id "
+            "WHERE (?1 IS NULL OR a.name = ?1) AND (?2 IS NULL OR u.role = ?2) "
+            "AND (?3 < 0 OR u.active = ?3) "
+            "AND (?4 IS NULL OR u.given_name || ' ' || u.family_name LIKE ?4 ESCAPE '\\' "
+            "     OR u.email LIKE ?4 ESCAPE '\\' OR u.username LIKE ?4 ESCAPE '\\') "
+            "AND (u.app_id, u.sourced_id) > (?5, ?6) "
+            "ORDER BY u.app_id, u.sourced_id LIMIT ?7", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (q->app != NULL)
+        sqlite3_bind_text(st, 1, q->app, -1, SQLITE_STATIC);
+    if (q->role != NULL)
+        sqlite3_bind_text(st, 2, q->role, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, q->status);
+    if (q->search != NULL && q->search[0] != '\0') {
+        pattern = like_pattern(q->search);
+        if (pattern == NULL) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+        sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+    }
+    /* The first page starts before every key. */
+    sqlite3_bind_int64(st, 5, q->after_sourced_id != NULL ? q->after_app_id : -1);
+    sqlite3_bind_text(st, 6, q->after_sourced_id != NULL ? q->after_sourced_id : "", -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, q->limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        u.app = text_or(st, 0, "");
+        u.sourced_id = text_or(st, 1, "");
+        u.role = text_or(st, 2, "");
+        u.active = sqlite3_column_int(st, 3);
+        u.given_name = text_or(st, 4, "");
+        u.family_name = text_or(st, 5, "");
+        u.email = text_or(st, 6, "");
+        u.username = text_or(st, 7, "");
+        u.portal_role = text_or(st, 8, NULL);
+        u.locations = text_or(st, 9, "[]");
+        u.fields = text_or(st, 10, "{}");
+        u.flags = text_or(st, 11, "");
+        u.app_itxm = sqlite3_column_int(st, 12);
+        if (fn(ctx, &u, sqlite3_column_int64(st, 13)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    free(pattern);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,336 @@
+/*
+ * check_console.c - the web console (`mock-host serve`) over plain HTTP:
+ * its security rules (Host header, CSRF token, CSP, escaping), errors as the
+ * command line's sentences next to their field, the clear message when the
+ * database is held by another mock-host, a clean stop on SIGTERM; and the
+ * browser suite (tests/browser/console_flow.py, real Chromium) as one test.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "testutil.h"
+
+static char *dir, *db;
+static pid_t console_pid;
+static int console_port;
+static FILE *console_out;
+
+static tu_result mh(const char *args)
+{
+    return tu_run("MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " --db %s %s", tu_build_dir(),
+                  tu_build_dir(), db, args);
+}
+
+static void start_console(void)
+{
+    int p[2];
+    char line[512], exe[1024], plugins[1100];
+    ck_assert_int_eq(pipe(p), 0);
+    snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
+    snprintf(plugins, sizeof plugins, "MOCK_HOST_PLUGINS=%s", tu_build_dir());
+    console_pid = fork();
+    ck_assert_int_ge(console_pid, 0);
+    if (console_pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        putenv(plugins);
+        execl(exe, exe, "--db", db, "serve", "--port", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    console_out = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, console_out));
+    ck_assert_int_eq(sscanf(line, "Console: http://127.0.0.1:%d/", &console_port), 1);
+}
+
+static void setup(void)
+{
+    tu_result r;
+    dir = tu_mkdtemp();
+    if (asprintf(&db, "%s/host.db", dir) < 0)
+        abort();
+    r = mh("install classlink --itxm");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    start_console();
+}
+
+static void teardown(void)
+{
+    int status = 0;
+    char rest[4096];
+    size_t n;
+    kill(console_pid, SIGTERM);
+    waitpid(console_pid, &status, 0);
+    n = fread(rest, 1, sizeof rest - 1, console_out);
+    rest[n] = '\0';
+    fclose(console_out);
+    /* SIGTERM stops it cleanly: exit 0 and its last word. */
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "serve ended with %d", status);
+    ck_assert_ptr_nonnull(strstr(rest, "Console stopped."));
+    tu_rmtree(dir);
+    free(dir);
+    free(db);
+}
+
+typedef struct http_reply {
+    int status;
+    char *text;      /* headers and body; freed by the caller */
+    char *body;      /* into text */
+} http_reply;
+
+/* One request over a fresh connection; `host` NULL: the console's own. */
+static http_reply http(const char *method, const char *path, const char *host, const char *cookie,
+                       const char *form)
+{
+    struct sockaddr_in sa;
+    http_reply r = {0, NULL, NULL};
+    char *req = NULL, buf[8192], hostline[200], length[128] = "";
+    size_t len = 0, cap = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), reqlen;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)console_port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    snprintf(hostline, sizeof hostline, "%s", host ? host : "");
+    if (host == NULL)
+        snprintf(hostline, sizeof hostline, "127.0.0.1:%d", console_port);
+    if (form != NULL)
+        snprintf(length, sizeof length, "Content-Type: application/x-www-form-urlencoded\r\n"
+                 "Content-Length: %zu\r\n", strlen(form));
+    reqlen = asprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s%s%s%s\r\n%s",
+                      method, path, hostline, cookie ? "Cookie: " : "", cookie ? cookie : "",
+                      cookie ? "\r\n" : "", length, form ? form : "");
+    ck_assert_int_gt(reqlen, 0);
+    ck_assert_int_eq(write(fd, req, (size_t)reqlen), reqlen);
+    free(req);
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        if (len + (size_t)n + 1 > cap) {
+            cap = (len + (size_t)n + 1) * 2;
+            r.text = realloc(r.text, cap);
+        }
+        memcpy(r.text + len, buf, (size_t)n);
+        len += (size_t)n;
+    }
+    close(fd);
+    ck_assert_ptr_nonnull(r.text);
+    r.text[len] = '\0';
+    sscanf(r.text, "HTTP/1.1 %d", &r.status);
+    r.body = strstr(r.text, "\r\n\r\n");
+    r.body = r.body ? r.body + 4 : r.text + len;
+    return r;
+}
+
+/* A session: its cookie ("mh_console=...") and CSRF token from a page. */
+static void session(const char *page, char *cookie, size_t ccap, char *csrf, size_t tcap)
+{
+    http_reply r = http("GET", page, NULL, NULL, NULL);
+    const char *c = strstr(r.text, "Set-Cookie: "), *t = strstr(r.body, "name=\"csrf\" value=\"");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(t);
+    snprintf(cookie, ccap, "%.*s", (int)strcspn(c + 12, ";\r"), c + 12);
+    snprintf(csrf, tcap, "%.64s", t + 19);
+    free(r.text);
+}
+
+START_TEST(a_page_asked_for_under_another_host_name_is_refused)
+{
+    http_reply ok = http("GET", "/apps", NULL, NULL, NULL);
+    http_reply evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
+    char other_port[64];
+    http_reply port;
+    snprintf(other_port, sizeof other_port, "127.0.0.1:%d", console_port + 1);
+    port = http("GET", "/apps", other_port, NULL, NULL);
+    ck_assert_int_eq(ok.status, 200);
+    ck_assert_int_eq(evil.status, 421);
+    ck_assert_int_eq(port.status, 421);
+    ck_assert_ptr_null(strstr(evil.body, "classlink"));
+    free(ok.text);
+    free(evil.text);
+    free(port.text);
+}
+END_TEST
+
+START_TEST(a_form_without_the_session_token_changes_nothing)
+{
+    char cookie[128], csrf[80];
+    http_reply none, wrong, good;
+    tu_result r;
+    session("/apps/classlink/locations", cookie, sizeof cookie, csrf, sizeof csrf);
+    none = http("POST", "/names", NULL, cookie, "list=locations&op=add&name=Forged&app=classlink");
+    wrong = http("POST", "/names", NULL, NULL, "list=locations&op=add&name=Forged&app=classlink&"
+                 "csrf=0000000000000000000000000000000000000000000000000000000000000000");
+    ck_assert_int_eq(none.status, 403);
+    ck_assert_int_eq(wrong.status, 403);
+    r = mh("locations");
+    ck_assert_ptr_null(strstr(r.out, "Forged"));
+    tu_result_free(&r);
+    /* The same form with the session's token is accepted. */
+    {
+        char form[256];
+        snprintf(form, sizeof form, "list=locations&op=add&name=Lincoln&app=classlink&csrf=%s", csrf);
+        good = http("POST", "/names", NULL, cookie, form);
+    }
+    ck_assert_int_eq(good.status, 303);
+    ck_assert_ptr_nonnull(strstr(good.text, "Location: /apps/classlink/locations"));
+    r = mh("locations");
+    ck_assert_ptr_nonnull(strstr(r.out, "Lincoln"));
+    tu_result_free(&r);
+    free(none.text);
+    free(wrong.text);
+    free(good.text);
+}
+END_TEST
+
+START_TEST(every_page_carries_a_policy_that_allows_only_the_consoles_own_files)
+{
+    static const char *const pages[] = {"/marketplace", "/apps", "/users", "/apps/classlink/setup",
+                                        "/apps/classlink/sync", "/static/progress.js", "/nowhere"};
+    size_t i;
+    for (i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        http_reply r = http("GET", pages[i], NULL, NULL, NULL);
+        ck_assert_msg(strstr(r.text, "Content-Security-Policy: default-src 'self'; script-src 'self'")
+                      != NULL, "%s has no CSP", pages[i]);
+        ck_assert_ptr_nonnull(strstr(r.text, "X-Frame-Options: DENY"));
+        /* No inline script: the only script tag loads a served file. */
+        ck_assert_ptr_null(strstr(r.body, "<script>"));
+        if (strcmp(pages[i], "/apps/classlink/sync") == 0)
+            ck_assert_ptr_nonnull(strstr(r.body, "<script src=\"/static/progress.js\""));
+        free(r.text);
+    }
+}
+END_TEST
+
+START_TEST(the_admins_words_are_shown_as_text)
+{
+    tu_result r = mh("locations add '<script>alert(1)</script>'");
+    http_reply page;
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    page = http("GET", "/apps/classlink/locations", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_ptr_nonnull(strstr(page.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    ck_assert_ptr_null(strstr(page.body, "<script>alert(1)"));
+    free(page.text);
+}
+END_TEST
+
+START_TEST(an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field)
+{
+    char cookie[128], csrf[80], form[256], sentence[700];
+    tu_result cli = mh("config classlink page_size abc");
+    http_reply post, page;
+    char *nl;
+    ck_assert_int_eq(cli.status, 2);
+    /* "mock-host config: page_size must be ...; nothing was changed" */
+    ck_assert_ptr_nonnull(strstr(cli.err, ": "));
+    snprintf(sentence, sizeof sentence, "%s", strstr(cli.err, ": ") + 2);
+    nl = strchr(sentence, '\n');
+    if (nl)
+        *nl = '\0';
+    /* As HTML shows it: the value given is quoted, and quotes are escaped. */
+    {
+        char escaped[600], *q;
+        size_t o = 0;
+        for (q = sentence; *q != '\0' && o + 7 < sizeof escaped; q++) {
+            if (*q == '"') {
+                memcpy(escaped + o, "&quot;", 6);
+                o += 6;
+            } else {
+                escaped[o++] = *q;
+            }
+        }
+        escaped[o] = '\0';
+        snprintf(sentence, sizeof sentence, "%s", escaped);
+    }
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "set.page_size=abc&set.concurrency=2&csrf=%s", csrf);
+    post = http("POST", "/apps/classlink/settings", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    page = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
+    {
+        const char *at = strstr(page.body, "data-field=\"page_size\"");
+        ck_assert_ptr_nonnull(at);
+        ck_assert_ptr_nonnull(strstr(at, sentence));
+    }
+    tu_result_free(&cli);
+    /* Nothing was stored, not even the valid value beside it. */
+    cli = mh("config classlink concurrency");
+    ck_assert_ptr_nonnull(strstr(cli.out, "(default)"));
+    tu_result_free(&cli);
+    free(post.text);
+    free(page.text);
+}
+END_TEST
+
+START_TEST(a_change_while_another_mock_host_writes_says_to_wait)
+{
+    char cookie[128], csrf[80], form[256];
+    sqlite3 *other;
+    http_reply post, page;
+    tu_result r;
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    ck_assert_int_eq(sqlite3_open(db, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    snprintf(form, sizeof form, "set.concurrency=2&csrf=%s", csrf);
+    post = http("POST", "/apps/classlink/settings", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    page = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "The database is busy: another mock-host"));
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    free(post.text);
+    free(page.text);
+    r = mh("config classlink concurrency");
+    ck_assert_ptr_nonnull(strstr(r.out, "(default)"));
+    tu_result_free(&r);
+    /* Once the other writer is done, the same form saves. */
+    post = http("POST", "/apps/classlink/settings", NULL, cookie, form);
+    free(post.text);
+    r = mh("config classlink concurrency");
+    ck_assert_str_eq(r.out, "2\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(the_whole_setup_flow_in_chromium)
+{
+    tu_result r = tu_run("/usr/bin/python3 %s/tests/browser/console_flow.py %s", tu_src_dir(),
+                         tu_build_dir());
+    ck_assert_msg(r.status == 0, "browser suite failed:\n%s\n%s", r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "12 steps passed"));
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_console(void)
+{
+    Suite *s = suite_create("console");
+    TCase *tc = tcase_create("http");
+    TCase *br = tcase_create("browser");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, a_page_asked_for_under_another_host_name_is_refused);
+    tcase_add_test(tc, a_form_without_the_session_token_changes_nothing);
+    tcase_add_test(tc, every_page_carries_a_policy_that_allows_only_the_consoles_own_files);
+    tcase_add_test(tc, the_admins_words_are_shown_as_text);
+    tcase_add_test(tc, an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field);
+    tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
+    suite_add_tcase(s, tc);
+    tcase_set_timeout(br, 240);
+    tcase_add_test(br, the_whole_setup_flow_in_chromium);
+    suite_add_tcase(s, br);
+    return s;
+}
