@@ -36,7 +36,7 @@ int mh_cmd_serve(mh_ctx *ctx, int argc, char **argv)
     mh_ctx_registry(ctx);
     /* The console's requests run one at a time: a write that finds the
      * database locked by a sync waits 2 s, then the page says to wait. */
-    sqlite3_busy_timeout(ctx->store->db, 2000);
+    mh_store_set_busy_wait(ctx->store, 2000);
     /* Commands the console runs as children find the same plugins. */
     setenv("MOCK_HOST_PLUGINS", ctx->plugin_path, 1);
     if (mh_console_start(&srv, ctx, listen_addr, (unsigned)port, err, sizeof err) != 0)

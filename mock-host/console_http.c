@@ -190,7 +190,7 @@ void mh_redirect(mh_response *res, const char *fmt, ...)
 
 const char *mh_console_busy_sentence(mh_console *con)
 {
-    if (con->ctx->store != NULL && (sqlite3_extended_errcode(con->ctx->store->db) & 0xff) == SQLITE_BUSY)
+    if (con->ctx->store != NULL && mh_store_last_was_busy(con->ctx->store))
         return "The database is busy: another mock-host (a sync or a command) is writing to it. "
                "Wait until it finishes and try again; nothing was changed.";
     return NULL;

@@ -137,6 +137,16 @@ int mh_store_is_read_only(const mh_store *s)
     return s->read_only;
 }
 
+void mh_store_set_busy_wait(mh_store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
+int mh_store_last_was_busy(const mh_store *s)
+{
+    return (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY;
+}
+
 int mh_store_begin(mh_store *s, char *errbuf, size_t cap)
 {
     return mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap);

@@ -15,6 +15,12 @@ typedef struct mh_store mh_store;
  * write): views work, changes are refused. */
 int mh_store_is_read_only(const mh_store *s);
 
+/* How long a write waits for another process's transaction before it
+ * gives up (the console: a short wait, then "try again"). */
+void mh_store_set_busy_wait(mh_store *s, int ms);
+/* 1 when the last failed call failed because another process was writing. */
+int mh_store_last_was_busy(const mh_store *s);
+
 typedef struct mh_app {
     int64_t id;
     char name[64];

@@ -8,6 +8,7 @@
  * last row.
  */
 #include "store_users_page.h"
+#include "store_db.h"
 
 #include <stdlib.h>
 #include <string.h>
