@@ -50,12 +50,17 @@ int cl_conn_normalise_root(const char *input, char *out, size_t cap, sis_error *
     cl_url_parse(&u, input, err);
     if (u.query != NULL)
         return cl_fail(err, SIS_ERR_CONFIG, "the server URL must not contain a query (?...)");
-    snprintf(out, cap, "%s", input);
+    if ((rc = cl_url_format(out, cap, err, "%s", input)) != SIS_OK)
+        return rc;
     n = strlen(out);
     while (n > 0 && out[n - 1] == '/')
         out[--n] = '\0';
-    if (strcmp(u.path, "/") == 0 && n + strlen(ONEROSTER_11_ROOT) < cap)
+    if (strcmp(u.path, "/") == 0) {
+        if (n + strlen(ONEROSTER_11_ROOT) >= cap)
+            return cl_fail(err, SIS_ERR_CONFIG, "the server URL is longer than %zu characters",
+                           cap - 1 - strlen(ONEROSTER_11_ROOT));
         strcat(out, ONEROSTER_11_ROOT);
+    }
     return SIS_OK;
 }
 

@@ -18,6 +18,7 @@
 #include "iso_time.h"
 #include "pager.h"
 #include "record_map.h"
+#include "url.h"
 
 /* The fields a host user can be built from; other fields the mapping asks
  * for are added to the projection. */
@@ -121,7 +122,9 @@ static int read_collection(cl_conn *c, const char *path, const char *collection,
     char url[640];
     cl_collection_handlers h = {ctx, item, on_invalid};
     cl_page_query q;
-    snprintf(url, sizeof url, "%s%s", c->root, path);
+    int rc = cl_url_format(url, sizeof url, err, "%s%s", c->root, path);
+    if (rc != SIS_OK)
+        return rc;
     memset(&q, 0, sizeof q);
     q.url = url;
     q.collection = collection;

@@ -206,12 +206,15 @@ static int exchange_code(cl_client *client, const login_settings *s, const char 
     json_object *answer = NULL;
     int rc;
 
-    snprintf(url, sizeof url, "%s/oauth2/v2/token", s->launchpad);
-    if (asprintf(&form, "grant_type=authorization_code&client_id=%s&client_secret=%s&code=%s&"
+    rc = cl_url_format(url, sizeof url, err, "%s/oauth2/v2/token", s->launchpad);
+    if (rc != SIS_OK)
+        form = NULL;
+    else if (asprintf(&form, "grant_type=authorization_code&client_id=%s&client_secret=%s&code=%s&"
                  "redirect_uri=%s", e_id, e_sec, e_code, e_redirect) < 0)
         form = NULL;
-    rc = form ? call_json(client, "POST", url, NULL, form, "ClassLink LaunchPad", &answer, err)
-              : cl_fail(err, SIS_ERR_NOMEM, "out of memory");
+    if (rc == SIS_OK)
+        rc = form ? call_json(client, "POST", url, NULL, form, "ClassLink LaunchPad", &answer, err)
+                  : cl_fail(err, SIS_ERR_NOMEM, "out of memory");
     if (rc == SIS_ERR_PROTOCOL || rc == SIS_ERR_AUTH || rc == SIS_ERR_NOT_FOUND)
         rc = cl_fail(err, SIS_ERR_AUTH, "ClassLink LaunchPad refused the sign-in code (it is valid "
                      "for 5 minutes and only once); start ClassLink Login again");
@@ -240,8 +243,9 @@ static int check_admin(cl_client *client, const login_settings *s, const char *t
     json_object *me = NULL;
     const char *role, *tid;
     int rc;
-    snprintf(url, sizeof url, "%s/v2/my/info", s->nodeapi);
-    rc = call_json(client, "GET", url, token, NULL, "ClassLink (nodeapi)", &me, err);
+    rc = cl_url_format(url, sizeof url, err, "%s/v2/my/info", s->nodeapi);
+    if (rc == SIS_OK)
+        rc = call_json(client, "GET", url, token, NULL, "ClassLink (nodeapi)", &me, err);
     if (rc == SIS_OK) {
         role = jstr(me, "Role");
         tid = jstr(me, "TenantId");
@@ -273,8 +277,9 @@ static int find_district(cl_client *client, const login_settings *s, const char 
     size_t i, n;
     int rc, found = 0;
 
-    snprintf(url, sizeof url, "%s/applications", s->proxy);
-    rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
+    rc = cl_url_format(url, sizeof url, err, "%s/applications", s->proxy);
+    if (rc == SIS_OK)
+        rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
     if (rc == SIS_OK && !json_object_object_get_ex(answer, "applications", &apps))
         rc = cl_fail(err, SIS_ERR_PROTOCOL, "the ClassLink proxy's /applications answer has no "
                      "\"applications\"; check the partner API key and proxy URL");
@@ -314,8 +319,9 @@ static int read_server(cl_client *client, const login_settings *s, const distric
     const char *id, *secret, *endpoint;
     int rc;
 
-    snprintf(url, sizeof url, "%s/applications/%s/server", s->proxy, d->app_id);
-    rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
+    rc = cl_url_format(url, sizeof url, err, "%s/applications/%s/server", s->proxy, d->app_id);
+    if (rc == SIS_OK)
+        rc = call_json(client, "GET", url, s->partner_key, NULL, "the ClassLink OneRoster proxy", &answer, err);
     if (rc == SIS_OK && !json_object_object_get_ex(answer, "server", &server))
         rc = cl_fail(err, SIS_ERR_PROTOCOL, "the district's server record has no \"server\"");
     if (rc != SIS_OK) {
@@ -338,10 +344,8 @@ static int read_server(cl_client *client, const login_settings *s, const distric
         c->auth.client_secret = strdup(secret);
     } else if (d->bearer[0] != '\0') {
         /* No direct credentials: read through the proxy with the app's bearer. */
-        if ((size_t)snprintf(c->root, sizeof c->root, "%s/%s/ims/oneroster/v1p1", s->proxy,
-                             d->app_id) >= sizeof c->root)
-            rc = cl_fail(err, SIS_ERR_CONFIG, "the OneRoster proxy URL for this district is longer "
-                         "than %zu bytes; check the host setting proxy_url", sizeof c->root - 1);
+        rc = cl_url_format(c->root, sizeof c->root, err, "%s/%s/ims/oneroster/v1p1", s->proxy,
+                           d->app_id);
         c->auth.mode = CL_AUTH_BEARER;
         c->auth.client_id = strdup("");
         c->auth.client_secret = strdup(d->bearer);

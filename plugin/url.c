@@ -1,6 +1,7 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,5 +121,20 @@ int cl_url_check_transport(const char *url, sis_error *err)
         return cl_fail(err, SIS_ERR_CONFIG,
                        "refusing plain http to %s: roster data must travel over https "
                        "(http is allowed only to this machine, for testing)", u.host);
+    return SIS_OK;
+}
+
+int cl_url_format(char *out, size_t cap, sis_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return cl_fail(err, SIS_ERR_CONFIG, "a URL built from the settings is longer than %zu "
+                       "characters; check the server and host setting URLs", cap - 1);
+    }
     return SIS_OK;
 }

@@ -31,4 +31,9 @@ int cl_url_is_loopback_host(const char *host);
 /* Refuses plain http except to loopback hosts. */
 int cl_url_check_transport(const char *url, sis_error *err);
 
+/* Formats a URL into out[cap]; a URL that does not fit is an error
+ * (SIS_ERR_CONFIG naming the limit), never silently cut. */
+int cl_url_format(char *out, size_t cap, sis_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -136,6 +136,14 @@ START_TEST(classlink_settings_refuse_bad_values_with_the_range)
     expect(0, NULL, NULL, HOST("config classlink page_size 500"));
     expect(0, "page_size                    500", NULL, HOST("config classlink"));
     expect(0, "concurrency                  4", NULL, HOST("config classlink"));
+    /* A URL that does not fit is refused, never silently cut. */
+    {
+        char longpath[700];
+        memset(longpath, 'a', sizeof longpath - 1);
+        longpath[sizeof longpath - 1] = '\0';
+        expect(1, NULL, "longer than", HOST("connect classlink --server http://127.0.0.1:1/%s "
+                                            "--client-id a --client-secret-env TOK", longpath));
+    }
     /* Host settings of the plugin: one name, and the variable that sets it. */
     expect(0, "client_id                    CLASSLINK_CLIENT_ID", NULL, HOST("config classlink"));
     /* The login error names the same setting and where it is set. */
