@@ -39,6 +39,28 @@ static size_t ignore(char *d, size_t s, size_t n, void *u)
     return s * n;
 }
 
+/* What the admin's browser showed after the redirect (the last login). */
+static char browser_page[4096];
+
+static size_t keep_page(char *d, size_t s, size_t n, void *u)
+{
+    size_t have = strlen(browser_page), room = sizeof browser_page - 1 - have;
+    (void)u;
+    memcpy(browser_page + have, d, s * n < room ? s * n : room);
+    browser_page[have + (s * n < room ? s * n : room)] = '\0';
+    return s * n;
+}
+
+static void land_on(const char *url)
+{
+    CURL *e = curl_easy_init();
+    browser_page[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_page);
+    curl_easy_perform(e);
+    curl_easy_cleanup(e);
+}
+
 /* GET url without following; *location gets a redirect target (or NULL). */
 static long get(const char *url, char **location)
 {
@@ -93,7 +115,7 @@ static tu_result login(tamper_fn tamper)
     ck_assert_ptr_nonnull(callback);
     if (tamper != NULL)
         tamper(callback);
-    get(callback, NULL);  /* the browser lands on the host's loopback listener */
+    land_on(callback);  /* the browser lands on the host's loopback listener */
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     r = tu_run("cat %s; cat %s.err >&2", out_path, out_path);
     r.status = WEXITSTATUS(st);
@@ -122,6 +144,7 @@ START_TEST(tenant_admin_connects_the_district)
     tu_result r = login(NULL);
     ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "Connected classlink to Springfield Unified School District"));
+    ck_assert_msg(strstr(browser_page, "Connected classlink."), "%s", browser_page);
     ck_assert_ptr_nonnull(strstr(r.out, "Users the app can see: 150"));
     tu_result_free(&r);
     r = MH("sync classlink");
@@ -184,6 +207,10 @@ START_TEST(wrong_state_and_spent_code_are_refused)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "wrong or missing state"), "%s", r.err);
     tu_result_free(&r);
+    /* The browser is told the truth, not "received" for a failed connection. */
+    ck_assert_msg(strstr(browser_page, "Could not connect classlink") &&
+                  strstr(browser_page, "wrong or missing state") &&
+                  !strstr(browser_page, "Connected"), "%s", browser_page);
     assert_nothing_stored();
     r = login(spend_the_code);
     ck_assert_int_eq(r.status, 1);
