@@ -14,9 +14,9 @@ SAN      ?= 0
 # Each component links only what it uses: the plugin's NEEDED is libcurl,
 # json-c, libcrypto and libc (a host must not inherit our storage choices).
 PLUGIN_PKGS = libcurl json-c libcrypto
-HOST_PKGS   = json-c sqlite3 libcrypto libmicrohttpd
+HOST_PKGS   = json-c sqlite3 libpq libcrypto libmicrohttpd
 SIM_PKGS    = libmicrohttpd libcrypto json-c zlib
-PKGS        = libcurl json-c sqlite3 libcrypto libmicrohttpd zlib
+PKGS        = libcurl json-c sqlite3 libpq libcrypto libmicrohttpd zlib
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) check)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
 PLUGIN_LIBS = $(shell pkg-config --libs $(PLUGIN_PKGS))
