@@ -37,7 +37,7 @@ LDFLAGS += -pthread
 PLUGIN_SRC = $(wildcard plugin/*.c)
 HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
 SIM_SRC    = $(wildcard tests/sim/*.c)
-TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c
+TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c tests/pgtest.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

@@ -127,7 +127,7 @@ int mh_store_role_rows_each(mh_store *s, int64_t app_id,
     int rc;
     if (mh_sql_prepare(s, "SELECT r.role, count(*), m.portal_role FROM sis_records r "
                            "LEFT JOIN role_map m ON m.app_id = r.app_id AND m.sis_role = r.role "
-                           "WHERE r.app_id = ?1 AND r.present = 1 GROUP BY r.role ORDER BY r.role", &st) != 0)
+                           "WHERE r.app_id = ?1 AND r.present = 1 GROUP BY r.role, m.portal_role ORDER BY r.role", &st) != 0)
         return -1;
     mh_sql_bind_int64(st, 1, app_id);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {

@@ -124,7 +124,7 @@ int mh_store_schema_each(mh_store *s, int64_t app_id, const char *role,
     if (mh_sql_prepare(s, "SELECT f.role, r.count, f.path, f.label, f.type, f.is_metadata, "
                            "f.filled, f.sampled FROM schema_fields f JOIN schema_roles r ON "
                            "r.app_id = f.app_id AND r.role = f.role WHERE f.app_id = ?1 AND "
-                           "(?2 IS NULL OR f.role = ?2) ORDER BY f.role, f.is_metadata, f.path", &st) != 0)
+                           "(CAST(?2 AS TEXT) IS NULL OR f.role = ?2) ORDER BY f.role, f.is_metadata, f.path", &st) != 0)
         return -1;
     mh_sql_bind_int64(st, 1, app_id);
     if (role != NULL)

@@ -171,8 +171,8 @@ int mh_store_users_each(mh_store *s, const char *app, const char *role,
     int rc;
     if (mh_sql_prepare(s, "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
                            "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm "
-                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (?1 IS NULL OR a.name = ?1) "
-                           "AND (?2 IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
+                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) "
+                           "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
         return -1;
     if (app != NULL)
         mh_sql_bind_text(st, 1, app, -1);
@@ -205,7 +205,7 @@ int mh_store_user_roles_each(mh_store *s, const char *app,
     mh_stmt *st;
     int rc;
     if (mh_sql_prepare(s, "SELECT u.role, count(*) FROM users u JOIN apps a ON a.id = "
-                           "u.app_id WHERE (?1 IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
+                           "u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
                            "u.role", &st) != 0)
         return -1;
     if (app != NULL)

@@ -42,9 +42,9 @@ static char *like_pattern(const char *q)
     "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, " \
     "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm, u.app_id " \
     "FROM users u JOIN apps a ON a.id = u.app_id " \
-    "WHERE (?1 IS NULL OR a.name = ?1) AND (?2 IS NULL OR u.role = ?2) " \
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) " \
     "AND (?3 < 0 OR u.active = ?3) " \
-    "AND (?4 IS NULL OR u.given_name || ' ' || u.family_name " like " ?4 ESCAPE '\\' " \
+    "AND (CAST(?4 AS TEXT) IS NULL OR u.given_name || ' ' || u.family_name " like " ?4 ESCAPE '\\' " \
     "     OR u.email " like " ?4 ESCAPE '\\' OR u.username " like " ?4 ESCAPE '\\') " \
     "AND (u.app_id, u.sourced_id) > (?5, ?6) " \
     "ORDER BY u.app_id, u.sourced_id LIMIT ?7"
