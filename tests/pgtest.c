@@ -59,8 +59,9 @@ int pgtest_start(void)
     snprintf(cmd, sizeof cmd, "echo '%s' > %s/pw && chmod 644 %s/pw", PGTEST_PASSWORD, dir, dir);
     if (system(cmd) != 0)
         return -1;
-    snprintf(cmd, sizeof cmd, "%s%s/initdb -D %s/data -U mh -A trust --auth-host=scram-sha-256 "
-             "--pwfile=%s/pw --no-sync -E UTF8 --locale=C >%s/initdb.log 2>&1", as_user, bindir,
+    /* From inside the folder: the unprivileged user may not read ours. */
+    snprintf(cmd, sizeof cmd, "cd %s && %s%s/initdb -D %s/data -U mh -A trust --auth-host=scram-sha-256 "
+             "--pwfile=%s/pw --no-sync -E UTF8 --locale=C >%s/initdb.log 2>&1", dir, as_user, bindir,
              dir, dir, dir);
     if (system(cmd) != 0) {
         fprintf(stderr, "pgtest: initdb failed; see below\n");
@@ -69,10 +70,10 @@ int pgtest_start(void)
     }
     for (attempt = 0; attempt < 8; attempt++) {
         snprintf(port, sizeof port, "%d", 20000 + (int)((getpid() * 7 + attempt * 131) % 30000));
-        snprintf(cmd, sizeof cmd, "%s%s/pg_ctl -D %s/data -l %s/server.log -w -t 60 -o \"-k %s "
+        snprintf(cmd, sizeof cmd, "cd %s && %s%s/pg_ctl -D %s/data -l %s/server.log -w -t 60 -o \"-k %s "
                  "-p %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
                  "-c full_page_writes=off -c max_connections=60\" start >/dev/null 2>&1",
-                 as_user, bindir, dir, dir, dir, port);
+                 dir, as_user, bindir, dir, dir, dir, port);
         if (system(cmd) == 0) {
             setenv("MH_TEST_PG_HOST", dir, 1);
             setenv("MH_TEST_PG_PORT", port, 1);
@@ -89,8 +90,8 @@ void pgtest_stop(void)
     char cmd[4096];
     if (dir == NULL)
         return;
-    snprintf(cmd, sizeof cmd, "%s%s/pg_ctl -D %s/data -m immediate -w stop >/dev/null 2>&1",
-             as_user, bindir, dir);
+    snprintf(cmd, sizeof cmd, "cd %s && %s%s/pg_ctl -D %s/data -m immediate -w stop >/dev/null 2>&1",
+             dir, as_user, bindir, dir);
     if (system(cmd) != 0)
         fprintf(stderr, "pgtest: pg_ctl stop failed\n");
     tu_rmtree(dir);
