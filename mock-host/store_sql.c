@@ -12,6 +12,8 @@
 
 #define PG_BYTEA_OID 17
 #define PG_INT8_OID 20
+/* Rows a streaming statement holds at a time. */
+#define STREAM_BATCH 1000
 
 struct mh_stmt {
     mh_store *s;
@@ -25,6 +27,8 @@ struct mh_stmt {
     Oid *types;
     PGresult *res;
     int row;
+    char cursor[32];         /* streaming (mh_sql_stream): its cursor's name while open */
+    int stream;
     unsigned char *blob;     /* the last column_blob, unescaped */
 };
 
@@ -104,6 +108,12 @@ int mh_sql_prepare(mh_store *s, const char *sql, mh_stmt **out)
 
 static void pg_clear(mh_stmt *st)
 {
+    if (st->cursor[0] != '\0') {
+        char sql[64];
+        snprintf(sql, sizeof sql, "CLOSE %s", st->cursor);
+        PQclear(PQexec(st->s->pg, sql));
+        st->cursor[0] = '\0';
+    }
     PQclear(st->res);
     st->res = NULL;
     st->row = -1;
@@ -198,12 +208,70 @@ void mh_sql_bind_null(mh_stmt *st, int i)
     pg_bind(st, i, NULL, 0, 0, 0);
 }
 
+void mh_sql_stream(mh_stmt *st)
+{
+    st->stream = 1;
+}
+
+/* The next batch of a streaming statement's cursor into st->res. */
+static int pg_fetch(mh_stmt *st)
+{
+    char sql[64];
+    PQclear(st->res);
+    snprintf(sql, sizeof sql, "FETCH %d FROM %s", STREAM_BATCH, st->cursor);
+    st->res = PQexec(st->s->pg, sql);
+    st->row = -1;
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+        mh_store_pg_note_error(st->s, st->res);
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens the cursor: WITH HOLD, so it outlives a transaction the caller
+ * commits meanwhile; the server keeps the rows, this process a batch. */
+static int pg_declare(mh_stmt *st)
+{
+    static unsigned long seq;
+    char *sql;
+    PGresult *res;
+    snprintf(st->cursor, sizeof st->cursor, "mh_cur_%lu", ++seq);
+    if (asprintf(&sql, "DECLARE %s NO SCROLL CURSOR WITH HOLD FOR %s", st->cursor, st->sql) < 0) {
+        st->cursor[0] = '\0';
+        return -1;
+    }
+    res = PQexecParams(st->s->pg, sql, st->nparams, st->types, (const char *const *)st->vals,
+                       st->lens, st->fmts, 0);
+    free(sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        mh_store_pg_note_error(st->s, res);
+        PQclear(res);
+        st->cursor[0] = '\0';
+        return -1;
+    }
+    PQclear(res);
+    return pg_fetch(st);
+}
+
 int mh_sql_step(mh_stmt *st)
 {
     ExecStatusType status;
     if (st->lite != NULL) {
         int rc = sqlite3_step(st->lite);
         return rc == SQLITE_ROW ? MH_SQL_ROW : rc == SQLITE_DONE ? MH_SQL_DONE : MH_SQL_ERROR;
+    }
+    if (st->stream) {
+        PQfreemem(st->blob);
+        st->blob = NULL;
+        if (st->res == NULL && pg_declare(st) != 0)
+            return MH_SQL_ERROR;
+        st->row++;
+        if (st->row >= PQntuples(st->res) && PQntuples(st->res) == STREAM_BATCH &&
+            pg_fetch(st) != 0)
+            return MH_SQL_ERROR;
+        if (st->row < 0)
+            st->row = 0;
+        return st->row < PQntuples(st->res) ? MH_SQL_ROW : MH_SQL_DONE;
     }
     if (st->res == NULL) {
         st->res = PQexecParams(st->s->pg, st->sql, st->nparams, st->types,

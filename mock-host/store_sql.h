@@ -35,6 +35,11 @@ void mh_sql_bind_text(mh_stmt *st, int i, const char *v, int len);
 void mh_sql_bind_blob(mh_stmt *st, int i, const void *v, size_t len);
 void mh_sql_bind_null(mh_stmt *st, int i);
 
+/* Rows of this SELECT come in batches (a cursor on PostgreSQL), so
+ * memory does not grow with the result: for walks over every record or
+ * user.  Before the first step.  SQLite always steps row by row. */
+void mh_sql_stream(mh_stmt *st);
+
 /* MH_SQL_ROW, MH_SQL_DONE or MH_SQL_ERROR. */
 int mh_sql_step(mh_stmt *st);
 

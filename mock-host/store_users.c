@@ -141,6 +141,7 @@ int mh_store_records_each(mh_store *s, int64_t app_id,
     if (mh_sql_prepare(s, "SELECT sourced_id, status, enabled, modified, body FROM "
                            "sis_records WHERE app_id = ?1 AND present = 1", &st) != 0)
         return -1;
+    mh_sql_stream(st);  /* every record of the district */
     mh_sql_bind_int64(st, 1, app_id);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         rec.sourced_id = mh_sql_column_text(st, 0);
@@ -174,6 +175,7 @@ int mh_store_users_each(mh_store *s, const char *app, const char *role,
                            "FROM users u JOIN apps a ON a.id = u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) "
                            "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
         return -1;
+    mh_sql_stream(st);  /* every user of the district */
     if (app != NULL)
         mh_sql_bind_text(st, 1, app, -1);
     if (role != NULL)

@@ -18,7 +18,7 @@ static void setup(void)
     r = MH("portal-roles add Student && SEC=x %s %s/mock-host portal-roles add Staff "
            "&& %s %s/mock-host locations add 'Lincoln Elementary' && "
            "%s %s/mock-host locations add 'Washington Middle'",
-           env.db_env, tu_build_dir(), env.db_env, tu_build_dir(), env.db_env, tu_build_dir());
+           mh_db_env(), tu_build_dir(), mh_db_env(), tu_build_dir(), mh_db_env(), tu_build_dir());
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     r = MH("sync classlink --full");

@@ -250,7 +250,7 @@ START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
     free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=1500"));
     r = MH("sync classlink --full & pid=$!; sleep 0.4; SEC=x %s %s/mock-host "
            "sync classlink --full; echo second=$?; kill -INT $pid; wait $pid; echo first=$?",
-           env.db_env, tu_build_dir());
+           mh_db_env(), tu_build_dir());
     ck_assert_msg(strstr(r.err, "a sync of classlink is already running"), "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "second=1"));
     ck_assert_ptr_nonnull(strstr(r.out, "first=1"));

@@ -33,6 +33,16 @@ void env_start(const char *sim_args)
     sim_start(&env.sim, sim_args);
 }
 
+const char *mh_db_env(void)
+{
+    if (env.pg_dbname[0] == '\0' && env.dir != NULL) {
+        snprintf(env.db, sizeof env.db, "%s/host.db", env.dir);
+        snprintf(env.db_env, sizeof env.db_env, "MOCK_HOST_DB='%s' MOCK_HOST_KEY_FILE=%s/host.key",
+                 env.db, env.dir);
+    }
+    return env.db_env;
+}
+
 void env_stop(void)
 {
     if (env.pg_dbname[0] != '\0') {
@@ -58,7 +68,7 @@ tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
     ck_assert_int_ne(vasprintf(&args, fmt, ap), -1);
     va_end(ap);
     r = tu_run("cd %s && SEC=sim-secret %s %s $MH_WRAP %s/mock-host %s", env.dir,
-               env.db_env, env_assignments, tu_build_dir(), args);
+               mh_db_env(), env_assignments, tu_build_dir(), args);
     free(args);
     return r;
 }

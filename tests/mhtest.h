@@ -24,7 +24,11 @@ void env_stop(void);
 /* Runs mock-host in the temp folder on the test's database ($MH_WRAP, e.g.
  * valgrind, runs it when set). */
 #define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret %s $MH_WRAP %s/mock-host " fmt, \
-                            env.dir, env.db_env, tu_build_dir(), ##__VA_ARGS__)
+                            env.dir, mh_db_env(), tu_build_dir(), ##__VA_ARGS__)
+
+/* env.db_env, brought up to date: suites that make env.dir themselves
+ * (without env_start) get dir/host.db. */
+const char *mh_db_env(void);
 
 /* As MH, with extra environment assignments ("A=1 B=2") before it. */
 tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
