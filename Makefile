@@ -14,9 +14,9 @@ SAN      ?= 0
 # Each component links only what it uses: the plugin's NEEDED is libcurl,
 # json-c, libcrypto and libc (a host must not inherit our storage choices).
 PLUGIN_PKGS = libcurl json-c libcrypto
-HOST_PKGS   = json-c sqlite3 libcrypto libmicrohttpd
+HOST_PKGS   = json-c sqlite3 libpq libcrypto libmicrohttpd
 SIM_PKGS    = libmicrohttpd libcrypto json-c zlib
-PKGS        = libcurl json-c sqlite3 libcrypto libmicrohttpd zlib
+PKGS        = libcurl json-c sqlite3 libpq libcrypto libmicrohttpd zlib
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) check)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
 PLUGIN_LIBS = $(shell pkg-config --libs $(PLUGIN_PKGS))
@@ -37,7 +37,7 @@ LDFLAGS += -pthread
 PLUGIN_SRC = $(wildcard plugin/*.c)
 HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
 SIM_SRC    = $(wildcard tests/sim/*.c)
-TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c
+TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c tests/pgtest.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

@@ -177,6 +177,26 @@ int main(int argc, char **argv)
         ctx.db_path = argv[i + 1];
         i += 2;
     }
+    /* A PostgreSQL password in the location moves to PGPASSWORD and out of
+     * the command line others can read (ps); ctx.db_path is then safe to
+     * show.  Kept for the process's life. */
+    {
+        static char location[4096];
+        char *clean = mh_store_location_prepare(ctx.db_path);
+        if (clean == NULL || strlen(clean) >= sizeof location) {
+            free(clean);
+            mh_fail("the database location is too long (at most %zu characters)",
+                    sizeof location - 1);
+            return 2;
+        }
+        if (i >= 2 && ctx.db_path == argv[i - 1] && strcmp(clean, argv[i - 1]) != 0) {
+            memset(argv[i - 1], 0, strlen(argv[i - 1]));
+            memcpy(argv[i - 1], clean, strlen(clean));
+        }
+        snprintf(location, sizeof location, "%s", clean);
+        free(clean);
+        ctx.db_path = location;
+    }
     if (i < argc && strcmp(argv[i], "--version") == 0) {
         printf("mock-host %s\n", MH_VERSION);
         return 0;

@@ -118,7 +118,9 @@ void mh_now_iso(char *buf, size_t cap)
 int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (s->pg != NULL)
+        return mh_store_pg_exec(s, sql, errbuf, cap);
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != 0) {
         if (errbuf != NULL)
             snprintf(errbuf, cap, "database %s: %s", s->path, msg ? msg : "error");
         sqlite3_free(msg);
@@ -129,7 +131,7 @@ int mh_store_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
 
 const char *mh_store_error(mh_store *s)
 {
-    return sqlite3_errmsg(s->db);
+    return s->pg != NULL ? s->pg_err : sqlite3_errmsg(s->db);
 }
 
 int mh_store_is_read_only(const mh_store *s)
@@ -139,17 +141,26 @@ int mh_store_is_read_only(const mh_store *s)
 
 void mh_store_set_busy_wait(mh_store *s, int ms)
 {
+    char sql[64];
+    if (s->pg != NULL) {
+        /* A row lock held by another session: wait this long, then 55P03. */
+        snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms);
+        mh_store_pg_exec(s, sql, NULL, 0);
+        return;
+    }
     sqlite3_busy_timeout(s->db, ms);
 }
 
 int mh_store_last_was_busy(const mh_store *s)
 {
+    if (s->pg != NULL)
+        return strcmp(s->pg_state, "55P03") == 0;  /* lock_not_available */
     return (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY;
 }
 
 int mh_store_begin(mh_store *s, char *errbuf, size_t cap)
 {
-    return mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap);
+    return mh_store_exec(s, s->pg != NULL ? "BEGIN" : "BEGIN IMMEDIATE", errbuf, cap);
 }
 
 int mh_store_commit(mh_store *s, char *errbuf, size_t cap)
@@ -165,23 +176,25 @@ void mh_store_rollback(mh_store *s)
 void mh_store_checkpoint(mh_store *s)
 {
     /* PASSIVE: never waits for a reader; what it leaves, a later
-     * checkpoint finishes. */
-    mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
+     * checkpoint finishes.  PostgreSQL checkpoints on its own. */
+    if (s->pg == NULL)
+        mh_store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", NULL, 0);
 }
 
 void mh_store_autocheckpoint(mh_store *s, int on)
 {
-    mh_store_exec(s, on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0", NULL, 0);
+    if (s->pg == NULL)
+        mh_store_exec(s, on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0", NULL, 0);
 }
 
 static int user_version(mh_store *s)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int v = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    if (mh_sql_prepare(s, "PRAGMA user_version", &st) == 0 &&
+        mh_sql_step(st) == MH_SQL_ROW)
+        v = mh_sql_column_int(st, 0);
+    mh_sql_finalize(st);
     return v;
 }
 
@@ -286,15 +299,26 @@ static int check_existing(mh_store *s, char *errbuf, size_t cap)
 
 /* The key file is missing: refuse while credentials sealed with it are
  * stored, unless told to forget them. */
-static int check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap)
+int mh_store_check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap)
 {
-    int code;
-    long long sealed = scalar(s, "SELECT count(*) FROM secrets", &code);
+    mh_stmt *st;
+    long long sealed = -1;
+    if (mh_sql_prepare(s, "SELECT count(*) FROM secrets", &st) == 0 &&
+        mh_sql_step(st) == MH_SQL_ROW)
+        sealed = mh_sql_column_int64(st, 0);
+    mh_sql_finalize(st);
     if (sealed <= 0)
         return 0;  /* nothing was sealed with the lost key: a new key is harmless */
-    if (flags & MH_STORE_FORGET_LOST_KEY)
-        return mh_store_exec(s, "BEGIN IMMEDIATE; DELETE FROM secrets; "
-                                "UPDATE apps SET connected_at = NULL; COMMIT;", errbuf, cap);
+    if (flags & MH_STORE_FORGET_LOST_KEY) {
+        if (mh_store_begin(s, errbuf, cap) != 0)
+            return -1;
+        if (mh_store_exec(s, "DELETE FROM secrets; UPDATE apps SET connected_at = NULL",
+                          errbuf, cap) != 0) {
+            mh_store_rollback(s);
+            return -1;
+        }
+        return mh_store_commit(s, errbuf, cap);
+    }
     return snprintf(errbuf, cap, "the key file %s is missing, but %s holds %lld stored "
                     "credentials that only that key can read. Restore %s from the backup made "
                     "with the database. If it is lost for good, run 'mock-host --db %s "
@@ -309,11 +333,11 @@ static int open_read_only(mh_store *s, char *errbuf, size_t cap)
     /* mode=ro needs the WAL's -shm beside the file, which a folder we may
      * not write cannot get; immutable=1 then reads the file as it is. */
     ro_uri(uri, sizeof uri, s->path, "mode=ro");
-    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
+    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != 0 ||
         user_version(s) < 0) {
         sqlite3_close(s->db);
         ro_uri(uri, sizeof uri, s->path, "immutable=1");
-        if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+        if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != 0)
             return snprintf(errbuf, cap, "cannot read database %s: %s", s->path,
                             sqlite3_errmsg(s->db)), -1;
     }
@@ -343,6 +367,15 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     *out = NULL;
     if (s == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
+    if (mh_store_is_pg_location(path)) {
+        s->path = mh_store_location_redacted(path);
+        if (s->path == NULL || mh_store_pg_open(s, path, flags, errbuf, cap) != 0) {
+            mh_store_close(s);
+            return -1;
+        }
+        *out = s;
+        return 0;
+    }
     s->path = strdup(path);
     snprintf(key_path, sizeof key_path, "%s.key", path);
     is_new = stat(path, &st) != 0 && errno == ENOENT;
@@ -368,7 +401,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     }
     key_missing = access(key_path, F_OK) != 0 && errno == ENOENT;
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | (is_new ? SQLITE_OPEN_CREATE : 0),
-                        NULL) != SQLITE_OK) {
+                        NULL) != 0) {
         snprintf(errbuf, cap, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
         mh_store_close(s);
         return -1;
@@ -379,7 +412,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         mh_store_exec(s, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                          "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
         migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
-        (key_missing && !is_new && check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
+        (key_missing && !is_new && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
         mh_store_close(s);
         return -1;
@@ -392,24 +425,27 @@ void mh_store_close(mh_store *s)
 {
     if (s == NULL)
         return;
-    sqlite3_close(s->db);
+    if (s->db != NULL)
+        sqlite3_close(s->db);
+    if (s->pg != NULL)
+        PQfinish(s->pg);
     mh_secret_box_close(&s->box);
     free(s->path);
     free(s);
 }
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+static void copy_col(char *dst, size_t cap, mh_stmt *st, int col)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
+    const char *t = mh_sql_column_text(st, col);
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
-static void read_app(sqlite3_stmt *st, mh_app *a)
+static void read_app(mh_stmt *st, mh_app *a)
 {
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = mh_sql_column_int64(st, 0);
     copy_col(a->name, sizeof a->name, st, 1);
     copy_col(a->plugin, sizeof a->plugin, st, 2);
-    a->itxm = sqlite3_column_int(st, 3);
+    a->itxm = mh_sql_column_int(st, 3);
     copy_col(a->created_at, sizeof a->created_at, st, 4);
     copy_col(a->connected_at, sizeof a->connected_at, st, 5);
 }
@@ -418,103 +454,104 @@ static void read_app(sqlite3_stmt *st, mh_app *a)
 
 int mh_store_app_find(mh_store *s, const char *name, mh_app *out)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "SELECT " APP_COLUMNS " FROM apps WHERE name = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "SELECT " APP_COLUMNS " FROM apps WHERE name = ?1", &st) != 0)
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    mh_sql_bind_text(st, 1, name, -1);
+    rc = mh_sql_step(st);
+    if (rc == MH_SQL_ROW)
         read_app(st, out);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW ? 0 : rc == MH_SQL_DONE ? 1 : -1;
 }
 
 int mh_store_app_create(mh_store *s, const char *name, const char *plugin, int itxm, mh_app *out)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     char now[32];
     int rc;
 
     mh_now_iso(now, sizeof now);
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO apps(name, plugin, itxm, created_at) "
-                           "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO NOTHING", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "INSERT INTO apps(name, plugin, itxm, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO NOTHING", &st) != 0)
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, plugin, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, itxm);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    mh_sql_bind_text(st, 1, name, -1);
+    mh_sql_bind_text(st, 2, plugin, -1);
+    mh_sql_bind_int64(st, 3, itxm);
+    mh_sql_bind_text(st, 4, now, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    if (rc != MH_SQL_DONE)
         return -1;
-    rc = sqlite3_changes(s->db) == 1 ? 0 : 1;
+    rc = mh_sql_changes(s) == 1 ? 0 : 1;
     return mh_store_app_find(s, name, out) == 0 ? rc : -1;
 }
 
 int mh_store_app_each(mh_store *s, int (*fn)(void *ctx, const mh_app *app), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     mh_app a;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "SELECT " APP_COLUMNS " FROM apps ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "SELECT " APP_COLUMNS " FROM apps ORDER BY id", &st) != 0)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         read_app(st, &a);
         if (fn(ctx, &a) != 0)
             break;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_app_set_itxm(mh_store *s, int64_t app_id, int itxm)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "UPDATE apps SET itxm = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "UPDATE apps SET itxm = ?2 WHERE id = ?1", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_int(st, 2, itxm != 0);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    mh_sql_bind_int64(st, 2, itxm != 0);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_app_set_connected(mh_store *s, int64_t app_id, int connected)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     char now[32];
     int rc;
     mh_now_iso(now, sizeof now);
-    if (sqlite3_prepare_v2(s->db, "UPDATE apps SET connected_at = ?2 WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "UPDATE apps SET connected_at = ?2 WHERE id = ?1", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
+    mh_sql_bind_int64(st, 1, app_id);
     if (connected)
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+        mh_sql_bind_text(st, 2, now, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 /* Shared by config and secrets: one (app_id, key) -> value table each. */
 static int kv_get_blob(mh_store *s, const char *sql, int64_t app_id, const char *key,
-                       void **out, size_t *len)
+                       void **out, size_t *len, int is_blob)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const void *blob = sqlite3_column_blob(st, 0);  /* before _bytes, as SQLite asks */
-        *len = (size_t)sqlite3_column_bytes(st, 0);
+    mh_sql_bind_int64(st, 1, app_id);
+    mh_sql_bind_text(st, 2, key, -1);
+    rc = mh_sql_step(st);
+    if (rc == MH_SQL_ROW) {
+        const void *blob;
+        if (is_blob) {
+            blob = mh_sql_column_blob(st, 0, len);
+        } else {
+            blob = mh_sql_column_text(st, 0);
+            *len = blob != NULL ? strlen(blob) : 0;
+        }
         *out = malloc(*len + 1);
         if (*out != NULL) {
             if (*len > 0)
@@ -522,33 +559,35 @@ static int kv_get_blob(mh_store *s, const char *sql, int64_t app_id, const char 
             ((char *)*out)[*len] = '\0';
         }
     }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
+    mh_sql_finalize(st);
+    if (rc == MH_SQL_ROW)
         return *out != NULL ? 0 : -1;
-    return rc == SQLITE_DONE ? 1 : -1;
+    return rc == MH_SQL_DONE ? 1 : -1;
 }
 
 static int kv_set(mh_store *s, const char *table, int64_t app_id, const char *key,
                   const void *value, size_t len, int is_blob)
 {
-    char sql[160];
-    sqlite3_stmt *st;
+    char sql[200];
+    mh_stmt *st;
     int rc;
     if (value == NULL)
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE app_id = ?1 AND key = ?2", table);
     else
-        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?1, ?2, ?3)", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(?1, ?2, ?3) ON CONFLICT(app_id, key) "
+                 "DO UPDATE SET %s = excluded.%s", table, is_blob ? "sealed" : "value",
+                 is_blob ? "sealed" : "value");
+    if (mh_sql_prepare(s, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    mh_sql_bind_int64(st, 1, app_id);
+    mh_sql_bind_text(st, 2, key, -1);
     if (value != NULL && is_blob)
-        sqlite3_bind_blob(st, 3, value, (int)len, SQLITE_STATIC);
+        mh_sql_bind_blob(st, 3, value, len);
     else if (value != NULL)
-        sqlite3_bind_text(st, 3, value, (int)len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+        mh_sql_bind_text(st, 3, value, (int)len);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
@@ -556,7 +595,7 @@ int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf,
     void *v = NULL;
     size_t len = 0;
     int rc = kv_get_blob(s, "SELECT value FROM config WHERE app_id = ?1 AND key = ?2", app_id,
-                         key, &v, &len);
+                         key, &v, &len, 0);
     if (rc == 0) {
         if (len + 1 > cap)
             rc = -2;
@@ -576,15 +615,15 @@ int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char
 static int kv_forget_all(mh_store *s, const char *table, int64_t app_id)
 {
     char sql[96];
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
     snprintf(sql, sizeof sql, "DELETE FROM %s WHERE app_id = ?1", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_config_forget_all(mh_store *s, int64_t app_id)
@@ -599,16 +638,16 @@ int mh_store_secret_forget_all(mh_store *s, int64_t app_id)
 
 int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefix)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM config WHERE app_id = ?1 AND "
-                           "substr(key, 1, length(?2)) = ?2", -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "DELETE FROM config WHERE app_id = ?1 AND "
+                           "substr(key, 1, length(CAST(?2 AS TEXT))) = ?2", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    mh_sql_bind_text(st, 2, prefix, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
@@ -616,7 +655,7 @@ int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, 
     void *v = NULL;
     size_t len = 0;
     int rc = kv_get_blob(s, "SELECT value FROM host_state WHERE app_id = ?1 AND key = ?2", app_id,
-                         key, &v, &len);
+                         key, &v, &len, 0);
     if (rc == 0) {
         if (len + 1 > cap)
             rc = -2;
@@ -651,7 +690,7 @@ int mh_store_secret_get(mh_store *s, int64_t app_id, const char *key, char *buf,
     if (s->read_only)
         return -1;  /* no key is read in a read-only view */
     rc = kv_get_blob(s, "SELECT sealed FROM secrets WHERE app_id = ?1 AND key = ?2", app_id,
-                         key, &sealed, &len);
+                         key, &sealed, &len, 1);
     if (rc == 0) {
         secret_aad(aad, sizeof aad, app_id, key);
         rc = mh_secret_open(&s->box, aad, sealed, len, buf, cap);
@@ -681,14 +720,13 @@ int mh_store_secret_set(mh_store *s, int64_t app_id, const char *key, const char
 
 int mh_store_secret_count(mh_store *s, int64_t app_id)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int n = -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM secrets WHERE app_id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = sqlite3_column_int(st, 0);
+    if (mh_sql_prepare(s, "SELECT count(*) FROM secrets WHERE app_id = ?1", &st) == 0) {
+        mh_sql_bind_int64(st, 1, app_id);
+        if (mh_sql_step(st) == MH_SQL_ROW)
+            n = mh_sql_column_int(st, 0);
     }
-    sqlite3_finalize(st);
+    mh_sql_finalize(st);
     return n;
 }

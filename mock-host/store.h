@@ -30,6 +30,17 @@ typedef struct mh_app {
     char connected_at[32];   /* "" when not connected */
 } mh_app;
 
+/* Where the database is: a file path (SQLite), or PostgreSQL as
+ * "postgresql://USER@HOST:PORT/DB", "postgres://..." or libpq's key=value
+ * form ("host=/run/postgresql dbname=mh").  1 for PostgreSQL. */
+int mh_store_is_pg_location(const char *loc);
+/* The location as it may be shown (messages, logs, a child's command
+ * line): without a password.  Caller frees; NULL when out of memory. */
+char *mh_store_location_redacted(const char *loc);
+/* As _redacted, and a password found in it goes to PGPASSWORD, where libpq
+ * (and the processes this one starts) read it.  Caller frees. */
+char *mh_store_location_prepare(const char *loc);
+
 /* Opens (creating when absent) the database at `path` and its key file
  * `path`.key, and brings the schema to the newest version.  *out belongs to
  * the caller: mh_store_close.  Returns 0, or -1 with errbuf.
@@ -89,6 +100,13 @@ int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefi
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
 int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value);
 int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key);
+
+/* One sync of an app at a time, across processes and machines: a lock
+ * file beside an SQLite database, an advisory lock on PostgreSQL (dropped
+ * by the server when the process dies).  Returns a token for _unlock (>= 0),
+ * -1 when another process holds it, -2 when it cannot be taken. */
+int mh_store_sync_lock(mh_store *s, int64_t app_id);
+void mh_store_sync_unlock(mh_store *s, int64_t app_id, int token);
 
 /* The database's last error, for a message (borrowed until the next call). */
 const char *mh_store_error(mh_store *s);

@@ -1,18 +1,38 @@
 /* store_db.h - what the storage modules (store*.c) share and nothing else
- * includes: the SQLite handle behind the opaque mh_store. */
+ * includes: the database handle behind the opaque mh_store, SQLite or
+ * PostgreSQL, and the statement calls that work on either (store_sql.h). */
 #ifndef MH_STORE_DB_H
 #define MH_STORE_DB_H
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "secret_box.h"
 #include "store.h"
+#include "store_sql.h"
 
 struct mh_store {
-    sqlite3 *db;
-    char *path;
+    sqlite3 *db;             /* SQLite backend, or NULL */
+    PGconn *pg;              /* PostgreSQL backend, or NULL */
+    char *path;              /* the location as shown: a path, or a connection string without password */
     mh_secret_box box;
     int read_only;           /* opened with MH_STORE_READ_ONLY_OK on a file we may not write */
+    long long pg_changes;    /* rows the last PostgreSQL statement changed */
+    char pg_state[6];        /* SQLSTATE of the last PostgreSQL error */
+    char pg_err[512];        /* its message, one line */
 };
+
+/* The PostgreSQL backend's opening (store_pg.c): connects, refuses a
+ * read-only server or a newer schema, migrates, opens the key named by
+ * MOCK_HOST_KEY_FILE.  0 or -1 with errbuf. */
+int mh_store_pg_open(mh_store *s, const char *conninfo, int flags, char *errbuf, size_t cap);
+/* Runs SQL with no result rows on PostgreSQL (several statements allowed). */
+int mh_store_pg_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
+/* Keeps a failed PostgreSQL call's message and SQLSTATE (res may be NULL:
+ * the connection's). */
+void mh_store_pg_note_error(mh_store *s, const PGresult *res);
+/* The key file is missing: refuse while credentials sealed with it are
+ * stored, unless MH_STORE_FORGET_LOST_KEY.  0 or -1 with errbuf. */
+int mh_store_check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap);
 
 #endif

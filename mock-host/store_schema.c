@@ -10,19 +10,19 @@
 
 struct mh_schema_writer {
     int64_t app_id;
-    sqlite3_stmt *role, *field;
+    mh_stmt *role, *field;
 };
 
 static int run_app(mh_store *s, const char *sql, int64_t app_id)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_schema_writer_open(mh_schema_writer **out, mh_store *s, int64_t app_id)
@@ -34,10 +34,8 @@ int mh_schema_writer_open(mh_schema_writer **out, mh_store *s, int64_t app_id)
     w->app_id = app_id;
     if (run_app(s, "DELETE FROM schema_roles WHERE app_id = ?1", app_id) != 0 ||
         run_app(s, "DELETE FROM schema_fields WHERE app_id = ?1", app_id) != 0 ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO schema_roles VALUES(?1,?2,?3)", -1, &w->role,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO schema_fields VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", -1,
-                           &w->field, NULL) != SQLITE_OK) {
+        mh_sql_prepare(s, "INSERT INTO schema_roles VALUES(?1,?2,?3)", &w->role) != 0 ||
+        mh_sql_prepare(s, "INSERT INTO schema_fields VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", &w->field) != 0) {
         mh_schema_writer_close(w);
         return -1;
     }
@@ -48,57 +46,57 @@ int mh_schema_writer_open(mh_schema_writer **out, mh_store *s, int64_t app_id)
 int mh_schema_writer_role(mh_schema_writer *w, const char *role, long long count)
 {
     int rc;
-    sqlite3_bind_int64(w->role, 1, w->app_id);
-    sqlite3_bind_text(w->role, 2, role, -1, SQLITE_STATIC);
+    mh_sql_bind_int64(w->role, 1, w->app_id);
+    mh_sql_bind_text(w->role, 2, role, -1);
     if (count < 0)
-        sqlite3_bind_null(w->role, 3);
+        mh_sql_bind_null(w->role, 3);
     else
-        sqlite3_bind_int64(w->role, 3, count);
-    rc = sqlite3_step(w->role);
-    sqlite3_reset(w->role);
-    return rc == SQLITE_DONE ? 0 : -1;
+        mh_sql_bind_int64(w->role, 3, count);
+    rc = mh_sql_step(w->role);
+    mh_sql_reset(w->role);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_schema_writer_field(mh_schema_writer *w, const char *role, const char *path,
                            const char *label, const char *type, int is_metadata,
                            long long filled, long long sampled)
 {
-    sqlite3_stmt *st = w->field;
+    mh_stmt *st = w->field;
     int rc;
-    sqlite3_bind_int64(st, 1, w->app_id);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, type, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, is_metadata);
-    sqlite3_bind_int64(st, 7, filled);
-    sqlite3_bind_int64(st, 8, sampled);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_int64(st, 1, w->app_id);
+    mh_sql_bind_text(st, 2, role, -1);
+    mh_sql_bind_text(st, 3, path, -1);
+    mh_sql_bind_text(st, 4, label, -1);
+    mh_sql_bind_text(st, 5, type, -1);
+    mh_sql_bind_int64(st, 6, is_metadata);
+    mh_sql_bind_int64(st, 7, filled);
+    mh_sql_bind_int64(st, 8, sampled);
+    rc = mh_sql_step(st);
+    mh_sql_reset(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 void mh_schema_writer_close(mh_schema_writer *w)
 {
     if (w == NULL)
         return;
-    sqlite3_finalize(w->role);
-    sqlite3_finalize(w->field);
+    mh_sql_finalize(w->role);
+    mh_sql_finalize(w->field);
     free(w);
 }
 
 static int exists(mh_store *s, const char *sql, int64_t app_id, const char *role)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, sql, &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
+    mh_sql_bind_int64(st, 1, app_id);
     if (role != NULL)
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+        mh_sql_bind_text(st, 2, role, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW ? 1 : rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_schema_has(mh_store *s, int64_t app_id)
@@ -111,39 +109,38 @@ int mh_store_schema_role_known(mh_store *s, int64_t app_id, const char *role)
     return exists(s, "SELECT 1 FROM schema_roles WHERE app_id = ?1 AND role = ?2", app_id, role);
 }
 
-static const char *text(sqlite3_stmt *st, int i)
+static const char *text(mh_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = mh_sql_column_text(st, i);
     return t ? (const char *)t : "";
 }
 
 int mh_store_schema_each(mh_store *s, int64_t app_id, const char *role,
                          int (*fn)(void *ctx, const mh_schema_row *row), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     mh_schema_row row;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "SELECT f.role, r.count, f.path, f.label, f.type, f.is_metadata, "
+    if (mh_sql_prepare(s, "SELECT f.role, r.count, f.path, f.label, f.type, f.is_metadata, "
                            "f.filled, f.sampled FROM schema_fields f JOIN schema_roles r ON "
                            "r.app_id = f.app_id AND r.role = f.role WHERE f.app_id = ?1 AND "
-                           "(?2 IS NULL OR f.role = ?2) ORDER BY f.role, f.is_metadata, f.path",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "(CAST(?2 AS TEXT) IS NULL OR f.role = ?2) ORDER BY f.role, f.is_metadata, f.path", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
+    mh_sql_bind_int64(st, 1, app_id);
     if (role != NULL)
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        mh_sql_bind_text(st, 2, role, -1);
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         row.role = text(st, 0);
-        row.role_count = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
+        row.role_count = mh_sql_column_is_null(st, 1) ? -1 : mh_sql_column_int64(st, 1);
         row.path = text(st, 2);
         row.label = text(st, 3);
         row.type = text(st, 4);
-        row.is_metadata = sqlite3_column_int(st, 5);
-        row.filled = sqlite3_column_int64(st, 6);
-        row.sampled = sqlite3_column_int64(st, 7);
+        row.is_metadata = mh_sql_column_int(st, 5);
+        row.filled = mh_sql_column_int64(st, 6);
+        row.sampled = mh_sql_column_int64(st, 7);
         if (fn(ctx, &row) != 0)
             break;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }

@@ -1,7 +1,7 @@
 /*
  * store_users.c - the users table and the present SIS records, for the
  * writer that maps one into the other.  Rows are looked up and written with
- * statements prepared once per run (SQLITE_PREPARE_PERSISTENT): a million
+ * statements prepared once per run (reused per user): a million
  * users is a million steps, not a million prepares.
  */
 #include "store_users.h"
@@ -12,7 +12,7 @@
 
 struct mh_user_rows {
     int64_t app_id;
-    sqlite3_stmt *get, *put;
+    mh_stmt *get, *put;
 };
 
 int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
@@ -22,10 +22,9 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
     if (r == NULL)
         return -1;
     r->app_id = app_id;
-    if (sqlite3_prepare_v3(s->db, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
-                           "sourced_id = ?2", -1, SQLITE_PREPARE_PERSISTENT, &r->get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(s->db,
-                           "INSERT INTO users(app_id, sourced_id, role, active, given_name, "
+    if (mh_sql_prepare(s, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
+                           "sourced_id = ?2", &r->get) != 0 ||
+        mh_sql_prepare(s, "INSERT INTO users(app_id, sourced_id, role, active, given_name, "
                            "family_name, email, username, portal_role, locations, fields, flags, "
                            "updated_at, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
                            "ON CONFLICT(app_id, sourced_id) DO UPDATE SET role=excluded.role, "
@@ -33,8 +32,7 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
                            "family_name=excluded.family_name, email=excluded.email, "
                            "username=excluded.username, portal_role=excluded.portal_role, "
                            "locations=excluded.locations, fields=excluded.fields, "
-                           "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash",
-                           -1, SQLITE_PREPARE_PERSISTENT, &r->put, NULL) != SQLITE_OK) {
+                           "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash", &r->put) != 0) {
         mh_user_rows_close(r);
         return -1;
     }
@@ -46,34 +44,34 @@ void mh_user_rows_close(mh_user_rows *r)
 {
     if (r == NULL)
         return;
-    sqlite3_finalize(r->get);
-    sqlite3_finalize(r->put);
+    mh_sql_finalize(r->get);
+    mh_sql_finalize(r->put);
     free(r);
 }
 
-#define TEXT(st, i, str) sqlite3_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len, SQLITE_STATIC)
+#define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
 int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uint64_t *hash)
 {
     int rc;
-    sqlite3_bind_int64(r->get, 1, r->app_id);
+    mh_sql_bind_int64(r->get, 1, r->app_id);
     TEXT(r->get, 2, sourced_id);
-    rc = sqlite3_step(r->get);
-    if (rc == SQLITE_ROW) {
-        *active = sqlite3_column_int(r->get, 0);
-        *hash = (uint64_t)sqlite3_column_int64(r->get, 1);
+    rc = mh_sql_step(r->get);
+    if (rc == MH_SQL_ROW) {
+        *active = mh_sql_column_int(r->get, 0);
+        *hash = (uint64_t)mh_sql_column_int64(r->get, 1);
     }
-    sqlite3_reset(r->get);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_reset(r->get);
+    return rc == MH_SQL_ROW ? 1 : rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
 {
     int rc;
-    sqlite3_bind_int64(r->put, 1, r->app_id);
+    mh_sql_bind_int64(r->put, 1, r->app_id);
     TEXT(r->put, 2, &row->sourced_id);
     TEXT(r->put, 3, &row->role);
-    sqlite3_bind_int(r->put, 4, row->active);
+    mh_sql_bind_int64(r->put, 4, row->active);
     TEXT(r->put, 5, &row->given_name);
     TEXT(r->put, 6, &row->family_name);
     TEXT(r->put, 7, &row->email);
@@ -81,35 +79,35 @@ int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *update
     if (row->has_portal_role)
         TEXT(r->put, 9, &row->portal_role);
     else
-        sqlite3_bind_null(r->put, 9);
+        mh_sql_bind_null(r->put, 9);
     TEXT(r->put, 10, &row->locations);
     TEXT(r->put, 11, &row->fields);
     TEXT(r->put, 12, &row->flags);
-    sqlite3_bind_text(r->put, 13, updated_at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(r->put, 14, (sqlite3_int64)row->hash);
-    rc = sqlite3_step(r->put);
-    sqlite3_reset(r->put);
-    return rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_bind_text(r->put, 13, updated_at, -1);
+    mh_sql_bind_int64(r->put, 14, (int64_t)row->hash);
+    rc = mh_sql_step(r->put);
+    mh_sql_reset(r->put);
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
 static void tally_json(mh_store *s, const char *sql, int64_t app_id, mh_str *out)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     char num[32];
     int first = 1;
     mh_str_add(out, "{", 1);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, app_id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+    if (mh_sql_prepare(s, sql, &st) == 0) {
+        mh_sql_bind_int64(st, 1, app_id);
+        while (mh_sql_step(st) == MH_SQL_ROW) {
             if (!first)
                 mh_str_add(out, ",", 1);
-            mh_str_json(out, (const char *)sqlite3_column_text(st, 0));
-            snprintf(num, sizeof num, ":%lld", (long long)sqlite3_column_int64(st, 1));
+            mh_str_json(out, mh_sql_column_text(st, 0));
+            snprintf(num, sizeof num, ":%lld", (long long)mh_sql_column_int64(st, 1));
             mh_str_adds(out, num);
             first = 0;
         }
     }
-    sqlite3_finalize(st);
+    mh_sql_finalize(st);
     mh_str_add(out, "}", 1);
 }
 
@@ -123,8 +121,12 @@ void mh_store_unmapped_json(mh_store *s, int64_t app_id, int itxm, mh_str *out)
         mh_str_adds(out, "{}");
     mh_str_adds(out, ",\"unmapped_orgs\":");
     if (itxm)
-        tally_json(s, "SELECT j.value, count(*) FROM users u, json_each(u.flags, '$.unmappedOrgs') j "
-                      "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value",
+        tally_json(s, mh_sql_is_pg(s) ?
+                   "SELECT j.value, count(*) FROM users u, jsonb_array_elements_text(CASE WHEN "
+                   "u.flags LIKE '{%' THEN u.flags::jsonb -> 'unmappedOrgs' END) AS j(value) "
+                   "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value" :
+                   "SELECT j.value, count(*) FROM users u, json_each(u.flags, '$.unmappedOrgs') j "
+                   "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value",
                    app_id, out);
     else
         mh_str_adds(out, "{}");
@@ -133,56 +135,56 @@ void mh_store_unmapped_json(mh_store *s, int64_t app_id, int itxm, mh_str *out)
 int mh_store_records_each(mh_store *s, int64_t app_id,
                           int (*fn)(void *ctx, const mh_stored_record *rec), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     mh_stored_record rec;
     int rc, stop = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT sourced_id, status, enabled, modified, body FROM "
-                           "sis_records WHERE app_id = ?1 AND present = 1", -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "SELECT sourced_id, status, enabled, modified, body FROM "
+                           "sis_records WHERE app_id = ?1 AND present = 1", &st) != 0)
         return -1;
-    sqlite3_bind_int64(st, 1, app_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rec.sourced_id = (const char *)sqlite3_column_text(st, 0);
-        rec.status = sqlite3_column_int(st, 1);
-        rec.enabled = sqlite3_column_int(st, 2);
-        rec.modified = (const char *)sqlite3_column_text(st, 3);
-        rec.body = (const char *)sqlite3_column_text(st, 4);
+    mh_sql_stream(st);  /* every record of the district */
+    mh_sql_bind_int64(st, 1, app_id);
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
+        rec.sourced_id = mh_sql_column_text(st, 0);
+        rec.status = mh_sql_column_int(st, 1);
+        rec.enabled = mh_sql_column_int(st, 2);
+        rec.modified = mh_sql_column_text(st, 3);
+        rec.body = mh_sql_column_text(st, 4);
         if ((stop = fn(ctx, &rec)) != 0)
             break;
     }
-    sqlite3_finalize(st);
+    mh_sql_finalize(st);
     if (stop != 0)
         return stop;
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == MH_SQL_DONE ? 0 : -1;
 }
 
-static const char *text_or(sqlite3_stmt *st, int i, const char *none)
+static const char *text_or(mh_stmt *st, int i, const char *none)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = mh_sql_column_text(st, i);
     return t ? (const char *)t : none;
 }
 
 int mh_store_users_each(mh_store *s, const char *app, const char *role,
                         int (*fn)(void *ctx, const mh_user_view *u), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     mh_user_view u;
     int rc;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
+    if (mh_sql_prepare(s, "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
                            "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm "
-                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (?1 IS NULL OR a.name = ?1) "
-                           "AND (?2 IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "FROM users u JOIN apps a ON a.id = u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) "
+                           "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
         return -1;
+    mh_sql_stream(st);  /* every user of the district */
     if (app != NULL)
-        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+        mh_sql_bind_text(st, 1, app, -1);
     if (role != NULL)
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        mh_sql_bind_text(st, 2, role, -1);
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         u.app = text_or(st, 0, "");
         u.sourced_id = text_or(st, 1, "");
         u.role = text_or(st, 2, "");
-        u.active = sqlite3_column_int(st, 3);
+        u.active = mh_sql_column_int(st, 3);
         u.given_name = text_or(st, 4, "");
         u.family_name = text_or(st, 5, "");
         u.email = text_or(st, 6, "");
@@ -191,28 +193,28 @@ int mh_store_users_each(mh_store *s, const char *app, const char *role,
         u.locations = text_or(st, 9, "[]");
         u.fields = text_or(st, 10, "{}");
         u.flags = text_or(st, 11, "");
-        u.app_itxm = sqlite3_column_int(st, 12);
+        u.app_itxm = mh_sql_column_int(st, 12);
         if (fn(ctx, &u) != 0)
             break;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }
 
 int mh_store_user_roles_each(mh_store *s, const char *app,
                              int (*fn)(void *ctx, const char *role, long long users), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     int rc;
-    if (sqlite3_prepare_v2(s->db, "SELECT u.role, count(*) FROM users u JOIN apps a ON a.id = "
-                           "u.app_id WHERE (?1 IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
-                           "u.role", -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, "SELECT u.role, count(*) FROM users u JOIN apps a ON a.id = "
+                           "u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) GROUP BY u.role ORDER BY "
+                           "u.role", &st) != 0)
         return -1;
     if (app != NULL)
-        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (fn(ctx, text_or(st, 0, ""), sqlite3_column_int64(st, 1)) != 0)
+        mh_sql_bind_text(st, 1, app, -1);
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW)
+        if (fn(ctx, text_or(st, 0, ""), mh_sql_column_int64(st, 1)) != 0)
             break;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }

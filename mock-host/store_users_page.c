@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *text_or(sqlite3_stmt *st, int i, const char *none)
+static const char *text_or(mh_stmt *st, int i, const char *none)
 {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = mh_sql_column_text(st, i);
     return t != NULL ? t : none;
 }
 
@@ -37,48 +37,50 @@ static char *like_pattern(const char *q)
     return p;
 }
 
+/* SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that. */
+#define PAGE_SQL(like) \
+    "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, " \
+    "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm, u.app_id " \
+    "FROM users u JOIN apps a ON a.id = u.app_id " \
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) " \
+    "AND (?3 < 0 OR u.active = ?3) " \
+    "AND (CAST(?4 AS TEXT) IS NULL OR u.given_name || ' ' || u.family_name " like " ?4 ESCAPE '\\' " \
+    "     OR u.email " like " ?4 ESCAPE '\\' OR u.username " like " ?4 ESCAPE '\\') " \
+    "AND (u.app_id, u.sourced_id) > (?5, ?6) " \
+    "ORDER BY u.app_id, u.sourced_id LIMIT ?7"
+
 int mh_store_users_page(mh_store *s, const mh_user_query *q,
                         int (*fn)(void *ctx, const mh_user_view *u, int64_t app_id), void *ctx)
 {
-    sqlite3_stmt *st;
+    mh_stmt *st;
     mh_user_view u;
     char *pattern = NULL;
     int rc;
 
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, "
-            "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm, u.app_id "
-            "FROM users u JOIN apps a ON a.id = u.app_id "
-            "WHERE (?1 IS NULL OR a.name = ?1) AND (?2 IS NULL OR u.role = ?2) "
-            "AND (?3 < 0 OR u.active = ?3) "
-            "AND (?4 IS NULL OR u.given_name || ' ' || u.family_name LIKE ?4 ESCAPE '\\' "
-            "     OR u.email LIKE ?4 ESCAPE '\\' OR u.username LIKE ?4 ESCAPE '\\') "
-            "AND (u.app_id, u.sourced_id) > (?5, ?6) "
-            "ORDER BY u.app_id, u.sourced_id LIMIT ?7", -1, &st, NULL) != SQLITE_OK)
+    if (mh_sql_prepare(s, mh_sql_is_pg(s) ? PAGE_SQL("ILIKE") : PAGE_SQL("LIKE"), &st) != 0)
         return -1;
     if (q->app != NULL)
-        sqlite3_bind_text(st, 1, q->app, -1, SQLITE_STATIC);
+        mh_sql_bind_text(st, 1, q->app, -1);
     if (q->role != NULL)
-        sqlite3_bind_text(st, 2, q->role, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, q->status);
+        mh_sql_bind_text(st, 2, q->role, -1);
+    mh_sql_bind_int64(st, 3, q->status);
     if (q->search != NULL && q->search[0] != '\0') {
         pattern = like_pattern(q->search);
         if (pattern == NULL) {
-            sqlite3_finalize(st);
+            mh_sql_finalize(st);
             return -1;
         }
-        sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+        mh_sql_bind_text(st, 4, pattern, -1);
     }
     /* The first page starts before every key. */
-    sqlite3_bind_int64(st, 5, q->after_sourced_id != NULL ? q->after_app_id : -1);
-    sqlite3_bind_text(st, 6, q->after_sourced_id != NULL ? q->after_sourced_id : "", -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, q->limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    mh_sql_bind_int64(st, 5, q->after_sourced_id != NULL ? q->after_app_id : -1);
+    mh_sql_bind_text(st, 6, q->after_sourced_id != NULL ? q->after_sourced_id : "", -1);
+    mh_sql_bind_int64(st, 7, q->limit);
+    while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         u.app = text_or(st, 0, "");
         u.sourced_id = text_or(st, 1, "");
         u.role = text_or(st, 2, "");
-        u.active = sqlite3_column_int(st, 3);
+        u.active = mh_sql_column_int(st, 3);
         u.given_name = text_or(st, 4, "");
         u.family_name = text_or(st, 5, "");
         u.email = text_or(st, 6, "");
@@ -87,11 +89,11 @@ int mh_store_users_page(mh_store *s, const mh_user_query *q,
         u.locations = text_or(st, 9, "[]");
         u.fields = text_or(st, 10, "{}");
         u.flags = text_or(st, 11, "");
-        u.app_itxm = sqlite3_column_int(st, 12);
-        if (fn(ctx, &u, sqlite3_column_int64(st, 13)) != 0)
+        u.app_itxm = mh_sql_column_int(st, 12);
+        if (fn(ctx, &u, mh_sql_column_int64(st, 13)) != 0)
             break;
     }
-    sqlite3_finalize(st);
+    mh_sql_finalize(st);
     free(pattern);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }

@@ -61,21 +61,6 @@ static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence
 
 /* ---- run bookkeeping --------------------------------------------------- */
 
-static int lock_app(const char *db_path, int64_t app_id)
-{
-    char path[4200];
-    int fd;
-    snprintf(path, sizeof path, "%s.sync-%lld.lock", db_path, (long long)app_id);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -2;
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;  /* held until the process exits or closes it */
-}
-
 /* Delta when a watermark exists and the last complete full run is recent. */
 static int choose_delta(mh_store *s, int64_t app_id)
 {
@@ -325,14 +310,15 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     int held = 0;
     double t0 = now_s();
 
-    lock = lock_app(ctx->db_path, happ->app.id);
+    lock = mh_store_sync_lock(ctx->store, happ->app.id);
     if (lock == -1)
         return mh_fail("a sync of %s is already running; wait for it to finish", happ->app.name);
     if (lock < 0)
-        return mh_fail("cannot create the lock file beside %s", ctx->db_path);
+        return mh_fail("cannot take the sync lock of %s in %s: %s", happ->app.name, ctx->db_path,
+                       mh_store_error(ctx->store));
     full = o->full || (!o->delta && !choose_delta(ctx->store, happ->app.id));
     if (!full && mh_sync_watermark_get(ctx->store, happ->app.id, wm, sizeof wm) != 0) {
-        close(lock);
+        mh_store_sync_unlock(ctx->store, happ->app.id, lock);
         return mh_fail("%s has no delta watermark yet; run a full sync first", happ->app.name);
     }
     memset(&r, 0, sizeof r);
@@ -343,7 +329,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     r.counts = &no_counts;
     r.run_id = mh_store_run_start(ctx->store, happ->app.id, full ? "full" : "delta");
     if (r.run_id < 0 || mh_instance_create(&r.inst, happ, msg, sizeof msg) != 0) {
-        close(lock);
+        mh_store_sync_unlock(ctx->store, happ->app.id, lock);
         return mh_fail("cannot start the run: %s", r.run_id < 0 ? mh_store_error(ctx->store) : msg);
     }
     mh_progress_init(&progress, stderr);
@@ -411,7 +397,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_str_free(&counts);
     free(texts.watermark);
     free(texts.incomplete);
-    close(lock);
+    mh_store_sync_unlock(ctx->store, happ->app.id, lock);
     if (rc != SIS_OK)
         return mh_fail("sync of %s %s: %s. The Users page is unchanged.", happ->app.name,
                        rc == SIS_ERR_CANCELLED ? "cancelled" : "failed", out.reason);

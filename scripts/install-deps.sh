@@ -7,10 +7,11 @@ set -eu
 # lines (an independent HMAC check, a database integrity check) and binutils' nm.
 # The OneRoster CSV plugin needs libzip and libcsv; its tests run a real sshd.
 # The console's browser suite drives headless Chromium with Selenium.
+# The PostgreSQL backend links libpq; its tests start their own server.
 PKGS="gcc make pkg-config binutils libcurl4-openssl-dev libjson-c-dev check libsqlite3-dev \
 libssl-dev libmicrohttpd-dev zlib1g-dev ca-certificates openssl sqlite3 \
 libzip-dev libcsv-dev openssh-server openssh-client \
-chromium chromium-driver python3-selenium"
+chromium chromium-driver python3-selenium libpq-dev postgresql"
 [ "${WITH_VALGRIND:-0}" = 1 ] && PKGS="$PKGS valgrind"
 [ "${WITH_CLANG:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"
 # make bench's Node.js peer: the machine's own Node.js (20) when it has one.

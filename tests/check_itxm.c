@@ -15,10 +15,10 @@ static void setup(void)
     r = MH("account classlink --itxm");
     ck_assert_int_eq(r.status, 0);
     tu_result_free(&r);
-    r = MH("portal-roles add Student && SEC=x MOCK_HOST_DB=%s/host.db %s/mock-host portal-roles add Staff "
-           "&& MOCK_HOST_DB=%s/host.db %s/mock-host locations add 'Lincoln Elementary' && "
-           "MOCK_HOST_DB=%s/host.db %s/mock-host locations add 'Washington Middle'",
-           env.dir, tu_build_dir(), env.dir, tu_build_dir(), env.dir, tu_build_dir());
+    r = MH("portal-roles add Student && SEC=x %s %s/mock-host portal-roles add Staff "
+           "&& %s %s/mock-host locations add 'Lincoln Elementary' && "
+           "%s %s/mock-host locations add 'Washington Middle'",
+           mh_db_env(), tu_build_dir(), mh_db_env(), tu_build_dir(), mh_db_env(), tu_build_dir());
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     r = MH("sync classlink --full");

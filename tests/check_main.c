@@ -1,41 +1,50 @@
 /* check_main.c - one runner for every suite.  `check_all SUITE...` runs
- * only the named suites. */
+ * only the named suites.  The PostgreSQL variants (names ending in _pg, and
+ * "pg") run after the others, against one server started for them all. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgtest.h"
 #include "testutil.h"
 
 typedef Suite *(*suite_fn)(void);
 
 Suite *suite_admin(void);  /* check_admin.c */
 
-static const struct { const char *name; suite_fn fn; } suites[] = {
-    {"headers", suite_headers}, {"manifest", suite_manifest}, {"loader", suite_loader},
-    {"store", suite_store},     {"cli", suite_cli},
-    {"oauth1", suite_oauth1},   {"parser", suite_parser},
-    {"connect", suite_connect}, {"sync", suite_sync},
-    {"faults", suite_faults},   {"fields", suite_fields},
-    {"itxm", suite_itxm},       {"login", suite_login},
-    {"tls", suite_tls},         {"contract", suite_contract},
-    {"retry", suite_retry},
-    {"throttle", suite_throttle},
-    {"admin", suite_admin},
-    {"csv", suite_csv},
-    {"admin", suite_admin},
-    {"console", suite_console},
+static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
+    {"headers", suite_headers, 0}, {"manifest", suite_manifest, 0}, {"loader", suite_loader, 0},
+    {"store", suite_store, 0},     {"cli", suite_cli, 0},
+    {"oauth1", suite_oauth1, 0},   {"parser", suite_parser, 0},
+    {"connect", suite_connect, 0}, {"sync", suite_sync, 0},
+    {"faults", suite_faults, 0},   {"fields", suite_fields, 0},
+    {"itxm", suite_itxm, 0},       {"login", suite_login, 0},
+    {"tls", suite_tls, 0},         {"contract", suite_contract, 0},
+    {"retry", suite_retry, 0},
+    {"throttle", suite_throttle, 0},
+    {"admin", suite_admin, 0},
+    {"csv", suite_csv, 0},
+    {"console", suite_console, 0},
+    /* The same suites on PostgreSQL: mhtest.c points each test at a
+     * database of its own on the test server. */
+    {"pg", suite_pg, 1},
+    {"sync_pg", suite_sync_pg, 1},
+    {"fields_pg", suite_fields, 1},
+    {"itxm_pg", suite_itxm, 1},
 };
 
-int main(int argc, char **argv)
+/* Runs the wanted suites of one kind; adds to *passed and *failed. */
+static void run_kind(int argc, char **argv, int pg, int *passed, int *failed)
 {
     SRunner *sr = NULL;
     size_t i;
-    int j, failed;
+    int j, n, f;
 
     for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
         int wanted = argc < 2;
         for (j = 1; j < argc; j++)
             wanted |= strcmp(argv[j], suites[i].name) == 0;
-        if (!wanted)
+        if (!wanted || suites[i].pg != pg)
             continue;
         if (sr == NULL)
             sr = srunner_create(suites[i].fn());
@@ -43,9 +52,31 @@ int main(int argc, char **argv)
             srunner_add_suite(sr, suites[i].fn());
     }
     if (sr == NULL)
-        return 2;
+        return;
+    if (pg && pgtest_start() != 0) {
+        fprintf(stderr, "check: cannot start the test PostgreSQL server, so its suites fail\n");
+        (*failed)++;
+        srunner_free(sr);
+        pgtest_stop();
+        return;
+    }
     srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
+    n = srunner_ntests_run(sr);
+    f = srunner_ntests_failed(sr);
+    *passed += n - f;
+    *failed += f;
     srunner_free(sr);
+    if (pg)
+        pgtest_stop();
+}
+
+int main(int argc, char **argv)
+{
+    int passed = 0, failed = 0;
+    run_kind(argc, argv, 0, &passed, &failed);
+    run_kind(argc, argv, 1, &passed, &failed);
+    if (passed + failed == 0)
+        return 2;
+    printf("check: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,9 +1,11 @@
 #include "mhtest.h"
+#include "pgtest.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -11,12 +13,46 @@ mh_env env;
 
 void env_start(const char *sim_args)
 {
+    static int n;
     env.dir = tu_mkdtemp();
+    env.pg_dbname[0] = '\0';
+    snprintf(env.db, sizeof env.db, "%s/host.db", env.dir);
+    if (pgtest_active()) {
+        char sql[128];
+        tu_result r;
+        snprintf(env.pg_dbname, sizeof env.pg_dbname, "t_%d_%d", (int)getpid(), ++n);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", env.pg_dbname);
+        r = pgtest_psql("postgres", sql);
+        ck_assert_msg(r.status == 0, "create database: %s", r.err);
+        tu_result_free(&r);
+        snprintf(env.db, sizeof env.db, "host=%s port=%s user=mh dbname=%s",
+                 getenv("MH_TEST_PG_HOST"), getenv("MH_TEST_PG_PORT"), env.pg_dbname);
+    }
+    snprintf(env.db_env, sizeof env.db_env, "MOCK_HOST_DB='%s' MOCK_HOST_KEY_FILE=%s/host.key",
+             env.db, env.dir);
     sim_start(&env.sim, sim_args);
+}
+
+const char *mh_db_env(void)
+{
+    if (env.pg_dbname[0] == '\0' && env.dir != NULL) {
+        snprintf(env.db, sizeof env.db, "%s/host.db", env.dir);
+        snprintf(env.db_env, sizeof env.db_env, "MOCK_HOST_DB='%s' MOCK_HOST_KEY_FILE=%s/host.key",
+                 env.db, env.dir);
+    }
+    return env.db_env;
 }
 
 void env_stop(void)
 {
+    if (env.pg_dbname[0] != '\0') {
+        char sql[128];
+        tu_result r;
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", env.pg_dbname);
+        r = pgtest_psql("postgres", sql);
+        tu_result_free(&r);
+        env.pg_dbname[0] = '\0';
+    }
     sim_stop(&env.sim);
     tu_rmtree(env.dir);
     free(env.dir);
@@ -31,8 +67,8 @@ tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)
     va_start(ap, fmt);
     ck_assert_int_ne(vasprintf(&args, fmt, ap), -1);
     va_end(ap);
-    r = tu_run("cd %s && SEC=sim-secret %s MOCK_HOST_DB=%s/host.db $MH_WRAP %s/mock-host %s", env.dir,
-               env_assignments, env.dir, tu_build_dir(), args);
+    r = tu_run("cd %s && SEC=sim-secret %s %s $MH_WRAP %s/mock-host %s", env.dir,
+               mh_db_env(), env_assignments, tu_build_dir(), args);
     free(args);
     return r;
 }

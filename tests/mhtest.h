@@ -8,6 +8,11 @@
 typedef struct mh_env {
     char *dir;
     sim_proc sim;
+    /* The database: dir/host.db, or in a PostgreSQL variant (pgtest.h) a
+     * database of its own on the test server, dropped by env_stop. */
+    char db[512];
+    char pg_dbname[64];        /* "" with SQLite */
+    char db_env[1200];         /* "MOCK_HOST_DB='...' MOCK_HOST_KEY_FILE=..." */
 } mh_env;
 
 extern mh_env env;
@@ -16,10 +21,14 @@ extern mh_env env;
 void env_start(const char *sim_args);
 void env_stop(void);
 
-/* Runs mock-host in the temp folder with its database there ($MH_WRAP, e.g.
+/* Runs mock-host in the temp folder on the test's database ($MH_WRAP, e.g.
  * valgrind, runs it when set). */
-#define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret MOCK_HOST_DB=%s/host.db $MH_WRAP %s/mock-host " fmt, \
-                            env.dir, env.dir, tu_build_dir(), ##__VA_ARGS__)
+#define MH(fmt, ...) tu_run("cd %s && SEC=sim-secret %s $MH_WRAP %s/mock-host " fmt, \
+                            env.dir, mh_db_env(), tu_build_dir(), ##__VA_ARGS__)
+
+/* env.db_env, brought up to date: suites that make env.dir themselves
+ * (without env_start) get dir/host.db. */
+const char *mh_db_env(void);
 
 /* As MH, with extra environment assignments ("A=1 B=2") before it. */
 tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)

@@ -40,6 +40,8 @@ Suite *suite_oauth1(void);
 Suite *suite_parser(void);
 Suite *suite_faults(void);
 Suite *suite_sync(void);
+Suite *suite_sync_pg(void);
+Suite *suite_pg(void);
 Suite *suite_connect(void);
 Suite *suite_fields(void);
 Suite *suite_itxm(void);
