@@ -28,6 +28,7 @@ typedef struct redirect_box {
     pthread_cond_t cv;
     int done;                 /* the redirect arrived (listener thread) */
     int answered;             /* the outcome is known (main thread) */
+    int sent;                 /* the page went out (listener thread) */
     char outcome[768];        /* what the browser page says */
     sis_kv params[MAX_PARAMS];
     size_t n;
@@ -103,6 +104,31 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     return ret;
 }
 
+/* The page is on the wire: only now may the listener stop. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    redirect_box *b = cls;
+    (void)c; (void)con_cls; (void)toe;
+    pthread_mutex_lock(&b->mu);
+    if (b->answered)
+        b->sent = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Waits (a few seconds at most) until the browser has its page. */
+static void wait_sent(redirect_box *b)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&b->mu);
+    while (!b->sent && pthread_cond_timedwait(&b->cv, &b->mu, &until) == 0)
+        ;
+    pthread_mutex_unlock(&b->mu);
+}
+
 static void answer(redirect_box *b, const char *fmt, const char *a, const char *m)
 {
     pthread_mutex_lock(&b->mu);
@@ -166,7 +192,8 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_redirect, &box,
-                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                         &box, MHD_OPTION_END);
     if (d == NULL)
         return mh_fail("cannot listen on 127.0.0.1 for the sign-in redirect");
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -207,7 +234,8 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
         answer(&box, "Could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
     else
         answer(&box, "Connected %s%s.", happ->app.name, "");
-    MHD_stop_daemon(d);  /* waits for the page to be sent */
+    wait_sent(&box);
+    MHD_stop_daemon(d);
     free_box(&box);
     if (rc != SIS_OK)
         return mh_fail("could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
