@@ -16,6 +16,11 @@
 #include "store_records.h"
 
 #define RING 256
+/* Waking a sleeping thread costs a futex call, and the woken thread tends to
+ * land on the waker's core and preempt it (tests/bench/FINDINGS.md, section
+ * 2): so the writer is woken only once BATCH records wait (or the producer
+ * is blocked or done), and the producer only once the ring is half empty. */
+#define BATCH 64
 
 enum job_kind { JOB_RECORD, JOB_ORG, JOB_INVALID };
 
@@ -45,6 +50,8 @@ struct mh_sync_writer {
     job ring[RING];
     uint64_t head, tail;          /* head: next to fill; tail: next to store */
     int closing;
+    int writer_asleep;            /* waiting for work: wake it when a batch is ready */
+    int producer_asleep;          /* waiting for room: wake it when the ring is half empty */
     int failed;
     char why[256];
     pthread_mutex_t mu;
@@ -118,8 +125,11 @@ static void *writer_main(void *arg)
         job *j;
         int rc, skip;
         pthread_mutex_lock(&w->mu);
-        while (w->tail == w->head && !w->closing)
+        while (w->tail == w->head && !w->closing) {
+            w->writer_asleep = 1;
             pthread_cond_wait(&w->not_empty, &w->mu);
+            w->writer_asleep = 0;
+        }
         if (w->tail == w->head) {
             pthread_mutex_unlock(&w->mu);
             return NULL;
@@ -137,7 +147,8 @@ static void *writer_main(void *arg)
             snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(w->s));
         }
         w->tail++;
-        pthread_cond_signal(&w->not_full);
+        if (w->producer_asleep && (w->head - w->tail <= RING / 2 || w->failed))
+            pthread_cond_signal(&w->not_full);
         pthread_mutex_unlock(&w->mu);
     }
 }
@@ -148,8 +159,13 @@ static job *reserve(mh_sync_writer *w)
 {
     job *j = NULL;
     pthread_mutex_lock(&w->mu);
-    while (w->head - w->tail == RING && !w->failed)
+    while (w->head - w->tail == RING && !w->failed) {
+        if (w->writer_asleep)
+            pthread_cond_signal(&w->not_empty);  /* a full ring is always a batch */
+        w->producer_asleep = 1;
         pthread_cond_wait(&w->not_full, &w->mu);
+        w->producer_asleep = 0;
+    }
     if (!w->failed)
         j = &w->ring[w->head % RING];
     pthread_mutex_unlock(&w->mu);
@@ -160,7 +176,8 @@ static void publish(mh_sync_writer *w)
 {
     pthread_mutex_lock(&w->mu);
     w->head++;
-    pthread_cond_signal(&w->not_empty);
+    if (w->writer_asleep && w->head - w->tail >= BATCH)
+        pthread_cond_signal(&w->not_empty);
     pthread_mutex_unlock(&w->mu);
 }
 
