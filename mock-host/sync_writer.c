@@ -9,18 +9,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonw.h"
 #include "row_hash.h"
 #include "record_codec.h"
 #include "store_records.h"
 
-#define RING 256
-/* Waking a sleeping thread costs a futex call, and the woken thread tends to
- * land on the waker's core and preempt it (tests/bench/FINDINGS.md, section
- * 2): so the writer is woken only once BATCH records wait (or the producer
- * is blocked or done), and the producer only once the ring is half empty. */
-#define BATCH 64
+#define RING 1024
+/* Waking a sleeping thread from another costs a futex call, and the woken
+ * thread tends to land on the waker's core and preempt it, the other core
+ * idling (tests/bench/FINDINGS.md, section 2; one wake-up per batch of 64
+ * still did it in half the 1M runs).  So the plugin's thread never wakes
+ * the writer while records flow: the writer looks at the ring on a timer
+ * (1 ms, backing off to 32 ms while nothing comes), and is woken only when
+ * the ring is full or the run ends.  The producer is woken once the ring is
+ * half empty. */
+#define POLL_MIN_MS 1
+#define POLL_MAX_MS 32
 
 enum job_kind { JOB_RECORD, JOB_ORG, JOB_INVALID };
 
@@ -50,7 +56,7 @@ struct mh_sync_writer {
     job ring[RING];
     uint64_t head, tail;          /* head: next to fill; tail: next to store */
     int closing;
-    int writer_asleep;            /* waiting for work: wake it when a batch is ready */
+    int writer_asleep;            /* waiting for work: wake it when the ring is full */
     int producer_asleep;          /* waiting for room: wake it when the ring is half empty */
     int failed;
     char why[256];
@@ -118,18 +124,33 @@ static int store_record(mh_sync_writer *w, job *j)
     return 0;
 }
 
+/* An absolute CLOCK_MONOTONIC time ms from now, for the timed wait. */
+static const struct timespec *deadline(int ms)
+{
+    static _Thread_local struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += (long)ms * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    return &ts;
+}
+
 static void *writer_main(void *arg)
 {
     mh_sync_writer *w = arg;
+    int poll_ms = POLL_MIN_MS;
     for (;;) {
         job *j;
         int rc, skip;
         pthread_mutex_lock(&w->mu);
         while (w->tail == w->head && !w->closing) {
             w->writer_asleep = 1;
-            pthread_cond_wait(&w->not_empty, &w->mu);
+            pthread_cond_timedwait(&w->not_empty, &w->mu, deadline(poll_ms));
             w->writer_asleep = 0;
+            if (poll_ms < POLL_MAX_MS)
+                poll_ms *= 2;
         }
+        poll_ms = POLL_MIN_MS;
         if (w->tail == w->head) {
             pthread_mutex_unlock(&w->mu);
             return NULL;
@@ -161,7 +182,7 @@ static job *reserve(mh_sync_writer *w)
     pthread_mutex_lock(&w->mu);
     while (w->head - w->tail == RING && !w->failed) {
         if (w->writer_asleep)
-            pthread_cond_signal(&w->not_empty);  /* a full ring is always a batch */
+            pthread_cond_signal(&w->not_empty);
         w->producer_asleep = 1;
         pthread_cond_wait(&w->not_full, &w->mu);
         w->producer_asleep = 0;
@@ -175,9 +196,7 @@ static job *reserve(mh_sync_writer *w)
 static void publish(mh_sync_writer *w)
 {
     pthread_mutex_lock(&w->mu);
-    w->head++;
-    if (w->writer_asleep && w->head - w->tail >= BATCH)
-        pthread_cond_signal(&w->not_empty);
+    w->head++;  /* the writer finds it on its next look (see POLL_MIN_MS) */
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -268,6 +287,7 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
                          const sis_connector *conn, sis_instance *inst, const sis_mapping *mapping)
 {
     mh_sync_writer *w = calloc(1, sizeof *w);
+    pthread_condattr_t attr;
     *out = w;
     if (w == NULL)
         return -1;
@@ -280,7 +300,10 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
     w->map_err = (sis_error)SIS_ERROR_INIT(w->map_msg, sizeof w->map_msg);
     w->sink = (sis_sink){sizeof(sis_sink), w, on_org, on_record, on_invalid};
     pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->not_empty, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);  /* timed waits immune to clock changes */
+    pthread_cond_init(&w->not_empty, &attr);
+    pthread_condattr_destroy(&attr);
     pthread_cond_init(&w->not_full, NULL);
     if (prepare(w) != 0) {
         snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(s));
