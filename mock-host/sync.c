@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "record_codec.h"
 #include "store_absence.h"
+#include "store_fast.h"
 #include "store_runs.h"
 #include "sync_hold.h"
 #include "sync_state.h"
@@ -307,7 +308,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     char wm[64] = "", msg[512] = "";
     uint64_t active_before = 0;
     mh_hold hold;
-    int held = 0;
+    int held = 0, fast = 0;
     double t0 = now_s();
 
     lock = mh_store_sync_lock(ctx->store, happ->app.id);
@@ -348,6 +349,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     res.incomplete_reason = mh_text_out(&texts.incomplete);
 
     mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
+    /* A first import writes each page once, without the WAL (store_fast.h). */
+    fast = full && !o->dry_run && mh_store_fast_import_begin(ctx->store);
     rc = mh_store_begin(ctx->store, msg, sizeof msg) == 0 ? SIS_OK : SIS_ERR_GENERIC;
     /* Only a full run can deactivate by absence; a delta need not scan the page. */
     if (full) {
@@ -371,6 +374,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     }
     counts_json(&r, &res, out.deactivated_absent, out.held, rc == SIS_OK, &counts);
     rc = close_run(ctx->store, &r, rc, o->dry_run, &out, counts.data, &progress);
+    if (fast)
+        mh_store_fast_import_end(ctx->store);
     mh_progress_finish(&progress);
     mh_store_autocheckpoint(ctx->store, 1);
     if (rc == SIS_OK) {

@@ -116,16 +116,29 @@ static size_t scan_value(value_scanner *vs, const char *data, size_t len, int *d
             continue;
         }
         if (vs->in_string) {
-            if (vs->escape)
+            const char *q, *bs;
+            size_t end;
+            if (vs->escape) {
                 vs->escape = 0;
-            else if (c == '\\')
+                continue;
+            }
+            /* Most of a record is inside strings: jump to the next quote or
+             * backslash instead of looking at every byte. */
+            q = memchr(data + i, '"', len - i);
+            end = q != NULL ? (size_t)(q - data) : len;
+            bs = memchr(data + i, '\\', end - i);
+            if (bs != NULL) {
+                i = (size_t)(bs - data);
                 vs->escape = 1;
-            else if (c == '"') {
-                vs->in_string = 0;
-                if (vs->depth == 0) {
-                    *done = 1;
-                    return i + 1;
-                }
+                continue;
+            }
+            if (q == NULL)
+                return len;
+            i = end;
+            vs->in_string = 0;
+            if (vs->depth == 0) {
+                *done = 1;
+                return i + 1;
             }
             continue;
         }
@@ -163,7 +176,9 @@ static void extract_status(cl_collection_parser *p)
     json_object_put(root);
 }
 
-static int deliver_item(cl_collection_parser *p)
+/* The item's bytes are either p->item or, when the whole item arrived in
+ * one chunk, the chunk itself (no copy). */
+static int deliver_item(cl_collection_parser *p, const char *bytes, size_t len)
 {
     json_object *obj = NULL;
     int rc;
@@ -173,11 +188,11 @@ static int deliver_item(cl_collection_parser *p)
         char msg[96];
         snprintf(msg, sizeof msg, "record larger than %zu bytes", p->max_item);
         rc = p->h.invalid ? p->h.invalid(p->h.ctx, msg) : 0;
-    } else if (p->item.data[0] != '{') {
+    } else if (bytes[0] != '{') {
         rc = p->h.invalid ? p->h.invalid(p->h.ctx, "record is not a JSON object") : 0;
     } else {
         json_tokener_reset(p->tok);
-        obj = json_tokener_parse_ex(p->tok, p->item.data, (int)p->item.len);
+        obj = json_tokener_parse_ex(p->tok, bytes, (int)len);
         if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
             const char *why = json_tokener_get_error(p->tok) == json_tokener_error_depth
                                   ? "record nested too deeply" : "record is not valid JSON";
@@ -208,13 +223,21 @@ static size_t in_value(cl_collection_parser *p, const char *data, size_t len)
     int done;
     size_t n = scan_value(&p->vs, data, len, &done);
     if (p->st == S_ITEM) {
+        if (done && p->item.len == 0 && !p->item_oversize) {
+            /* The whole item is in this chunk: parse it where it lies. */
+            p->st = S_ITEM_SEP;
+            p->item_oversize = n > p->item.max;
+            if (deliver_item(p, data, n) != 0)
+                return (size_t)-1;
+            return n;
+        }
         if (!p->item_oversize && cl_buf_add(&p->item, data, n) != 0) {
             p->item_oversize = 1;
             cl_buf_reset(&p->item);
         }
         if (done) {
             p->st = S_ITEM_SEP;
-            if (deliver_item(p) != 0)
+            if (deliver_item(p, p->item.data, p->item.len) != 0)
                 return (size_t)-1;
         }
     } else {

@@ -61,6 +61,23 @@ static const char *str_member(json_object *o, const char *k)
     return NULL;
 }
 
+/* a, b and c one after the other in tmp, cut to cap - 1 bytes (as
+ * snprintf would, without its cost for every record). */
+static const char *join(char *tmp, size_t cap, const char *a, const char *b, const char *c)
+{
+    const char *parts[3] = {a, b, c};
+    size_t len = 0, n, i;
+    for (i = 0; i < 3; i++) {
+        n = strlen(parts[i]);
+        if (n > cap - 1 - len)
+            n = cap - 1 - len;
+        memcpy(tmp + len, parts[i], n);
+        len += n;
+    }
+    tmp[len] = '\0';
+    return tmp;
+}
+
 /* One element of a list, as text: strings as they are, GUIDRefs by
  * sourcedId, userIds as type:identifier. */
 static const char *element_text(json_object *e, char *tmp, size_t cap)
@@ -73,8 +90,7 @@ static const char *element_text(json_object *e, char *tmp, size_t cap)
             return id;
         if ((id = str_member(e, "identifier")) != NULL) {
             type = str_member(e, "type");
-            snprintf(tmp, cap, "%s%s%s", type ? type : "", type ? ":" : "", id);
-            return tmp;
+            return join(tmp, cap, type ? type : "", type ? ":" : "", id);
         }
     }
     return json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN);
@@ -100,10 +116,13 @@ static int add_field(cl_record_scratch *s, const char *path, json_object *v)
             if ((i > 0 && cl_buf_add(&s->arena, ", ", 2) != 0) || cl_buf_adds(&s->arena, t) != 0)
                 return -1;
         }
-    } else if ((b = cl_json_bool(v)) >= 0 && !json_object_is_type(v, json_type_string)) {
-        if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)
+    } else if (json_object_is_type(v, json_type_boolean)) {
+        /* (tested before the string case: cl_json_bool on every string
+         * value cost two strcasecmp per field) */
+        if (cl_buf_adds(&s->arena, json_object_get_boolean(v) ? "true" : "false") != 0)
             return -1;
-    } else if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) <= 5 &&
+    } else if (json_object_is_type(v, json_type_string) &&
+               (json_object_get_string_len(v) == 4 || json_object_get_string_len(v) == 5) &&
                (b = cl_json_bool(v)) >= 0) {
         if (cl_buf_adds(&s->arena, b ? "true" : "false") != 0)  /* "True" -> "true" */
             return -1;
@@ -206,8 +225,7 @@ static int map_fields(cl_record_scratch *s, json_object *u)
             continue;
         if (strcmp(key, "metadata") == 0 && json_object_is_type(val, json_type_object)) {
             json_object_object_foreach(val, mkey, mval) {
-                snprintf(path, sizeof path, "metadata.%s", mkey);
-                if (add_field(s, path, mval) != 0)
+                if (add_field(s, join(path, sizeof path, "metadata.", mkey, ""), mval) != 0)
                     return -1;
             }
         } else if (add_field(s, key, val) != 0) {

@@ -1,0 +1,49 @@
+/*
+ * store_fast.c - see store_fast.h.
+ */
+#include "store_fast.h"
+#include "store_db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int is_empty(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int empty = 0;
+    if (sqlite3_prepare_v2(db, "SELECT NOT EXISTS(SELECT 1 FROM sis_records) AND "
+                               "NOT EXISTS(SELECT 1 FROM users)", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        empty = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return empty;
+}
+
+/* The journal mode SQLite reports after a PRAGMA journal_mode=...; "" when
+ * the change failed (e.g. SQLITE_BUSY: another connection is reading). */
+static void set_mode(sqlite3 *db, const char *sql, char *mode, size_t cap)
+{
+    sqlite3_stmt *st;
+    mode[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(mode, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+int mh_store_fast_import_begin(mh_store *s)
+{
+    char mode[16];
+    if (s->read_only || !is_empty(s->db))
+        return 0;
+    set_mode(s->db, "PRAGMA journal_mode=DELETE", mode, sizeof mode);
+    return strcmp(mode, "delete") == 0;
+}
+
+void mh_store_fast_import_end(mh_store *s)
+{
+    char mode[16];
+    set_mode(s->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+}

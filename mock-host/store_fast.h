@@ -1,0 +1,27 @@
+/* store_fast.h - storage shortcuts for the sync's hot path that need the
+ * SQLite handle (store_fast.c is one of the store*.c modules). */
+#ifndef MH_STORE_FAST_H
+#define MH_STORE_FAST_H
+
+#include "store.h"
+
+/* Before the transaction of a full import: when the database holds no SIS
+ * record and no user of any app yet, switches it from the WAL to a rollback
+ * journal, so that every page of the import is written once, straight into
+ * the database file, instead of into the WAL and again by the checkpoint
+ * (for a million users, ~850 MB twice and ~3 s after the last record; see
+ * tests/bench/FINDINGS.md).  Pages appended to a file are not journaled, so
+ * the journal stays small, and a kill at any moment still rolls back to the
+ * previous state on the next open.  SQLite refuses the switch at once while
+ * any other connection has the database open (the console, say): then the
+ * import goes through the WAL as usual.  A reader that opens the database
+ * during the import sees "busy" instead of the empty Users page it replaces.
+ * Returns 1 when switched (call mh_store_fast_import_end after COMMIT or
+ * ROLLBACK), 0 when the database stays in WAL mode (not empty, or in use). */
+int mh_store_fast_import_begin(mh_store *s);
+
+/* Back to the WAL for everyday work.  When another connection holds the
+ * database just then, the next mh_store_open switches it back. */
+void mh_store_fast_import_end(mh_store *s);
+
+#endif
