@@ -36,7 +36,8 @@ static void set_mode(sqlite3 *db, const char *sql, char *mode, size_t cap)
 int mh_store_fast_import_begin(mh_store *s)
 {
     char mode[16];
-    if (s->read_only || !is_empty(s->db))
+    /* SQLite only: PostgreSQL has no WAL detour to skip. */
+    if (s->db == NULL || s->read_only || !is_empty(s->db))
         return 0;
     set_mode(s->db, "PRAGMA journal_mode=DELETE", mode, sizeof mode);
     return strcmp(mode, "delete") == 0;
@@ -45,5 +46,7 @@ int mh_store_fast_import_begin(mh_store *s)
 void mh_store_fast_import_end(mh_store *s)
 {
     char mode[16];
+    if (s->db == NULL)
+        return;
     set_mode(s->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
 }
