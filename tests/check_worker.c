@@ -1,0 +1,181 @@
+/* check_worker.c - `mock-host worker` on PostgreSQL: twenty districts (one
+ * plugin installed twenty times, all served by one simulator), two workers
+ * started together, each district synced exactly once per round; kill -9
+ * of a worker mid-sync loses nothing and another worker completes that
+ * district.  check_main starts the server (pgtest.h). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mhtest.h"
+#include "pgtest.h"
+
+#define DISTRICTS 20
+
+static void setup(void)
+{
+    env_start("--users 30 --schools 2");
+}
+
+static void teardown(void)
+{
+    env_stop();
+}
+
+static char *psql_value(const char *sql)
+{
+    tu_result r = pgtest_psql(env.pg_dbname, sql);
+    ck_assert_msg(r.status == 0, "psql: %s", r.err);
+    free(r.err);
+    return r.out;
+}
+
+static void psql_expect(const char *sql, const char *want)
+{
+    char *got = psql_value(sql);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", sql, got, want);
+    free(got);
+}
+
+/* d01..d20: the ClassLink plugin installed twenty times, each app connected
+ * to the simulator (one district each, as far as the host can tell). */
+static void install_districts(void)
+{
+    tu_result r = tu_run("cd %s && export SEC=sim-secret %s && for i in $(seq -w 1 %d); do "
+                         "%s/mock-host install classlink --name d$i >/dev/null && "
+                         "%s/mock-host connect d$i --server http://127.0.0.1:%d --client-id "
+                         "sim-client --client-secret-env SEC >/dev/null || exit 1; done",
+                         env.dir, mh_db_env(), DISTRICTS, tu_build_dir(), tu_build_dir(),
+                         env.sim.port);
+    ck_assert_msg(r.status == 0, "install/connect: %s", r.err);
+    tu_result_free(&r);
+}
+
+/* Two workers started together, each one round; both must succeed. */
+static void two_workers_one_round(void)
+{
+    tu_result r = tu_run("cd %s && export SEC=sim-secret %s && "
+                         "%s/mock-host worker --once --concurrency 2 >w1.out 2>&1 & a=$!; "
+                         "cd %s && export SEC=sim-secret %s && "
+                         "%s/mock-host worker --once >w2.out 2>&1 & b=$!; "
+                         "wait $a; echo a=$?; wait $b; echo b=$?; cat %s/w1.out %s/w2.out >&2",
+                         env.dir, mh_db_env(), tu_build_dir(), env.dir, mh_db_env(),
+                         tu_build_dir(), env.dir, env.dir);
+    ck_assert_msg(strstr(r.out, "a=0") && strstr(r.out, "b=0"), "%s\n%s", r.out, r.err);
+    tu_result_free(&r);
+}
+
+/* Time passes: every run so far started long before sync_every (60 min). */
+static void an_hour_later(void)
+{
+    free(psql_value("UPDATE runs SET started_at = '2000-01-01T00:00:00.000Z', "
+                    "ended_at = CASE WHEN ended_at IS NULL THEN NULL ELSE "
+                    "'2000-01-01T00:00:01.000Z' END"));
+}
+
+START_TEST(two_workers_sync_each_district_exactly_once_per_round)
+{
+    tu_result r;
+    install_districts();
+    two_workers_one_round();
+    /* runs: one per app, every one complete. */
+    psql_expect("SELECT count(*), count(DISTINCT app_id), sum((outcome = 'complete')::int) "
+                "FROM runs", "20|20|20\n");
+    psql_expect("SELECT count(DISTINCT app_id) FROM users", "20\n");
+    /* Nothing is due right after a round. */
+    r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && strstr(r.out, "20 not due"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*) FROM runs", "20\n");
+    /* A second round, an hour later: again exactly one run each. */
+    an_hour_later();
+    two_workers_one_round();
+    psql_expect("SELECT count(*), min(n), max(n) FROM (SELECT app_id, count(*) AS n FROM runs "
+                "WHERE outcome = 'complete' GROUP BY app_id) AS per_app", "20|2|2\n");
+    psql_expect("SELECT count(*) FROM runs", "40\n");
+    /* sync_every 0: that app is never synced automatically. */
+    mh_ok("config d07 sync_every 0");
+    an_hour_later();
+    r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "19 complete") && strstr(r.out, "1 not due"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*) FROM runs r JOIN apps a ON a.id = r.app_id WHERE a.name = 'd07'",
+                "2\n");
+}
+END_TEST
+
+START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
+{
+    tu_result r;
+    char *before, *after, *killed, *sql, *locks = NULL;
+    int tries;
+    install_districts();
+    mh_ok("worker --once");
+    free(sim_get(&env.sim, "/_sim/mutate?change=20"));
+    before = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
+                    tu_build_dir()).out;
+    an_hour_later();
+    /* The next request for users hangs, so the worker is mid-sync when killed. */
+    free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=8000"));
+    r = tu_run("cd %s && export SEC=sim-secret %s; %s/mock-host worker --once >w.out 2>&1 & "
+               "pid=$!; n=0; until grep -q syncing w.out || [ $n -ge 600 ]; do sleep 0.05; "
+               "n=$((n+1)); done; sleep 0.5; kill -9 $pid; wait $pid; echo status=$?; "
+               "sed -n 's/^worker [0-9]*: syncing //p' w.out",
+               env.dir, mh_db_env(), tu_build_dir());
+    ck_assert_msg(strstr(r.out, "status=137"), "%.300s %.300s", r.out, r.err);
+    killed = strchr(r.out, '\n') + 1;
+    killed[strcspn(killed, "\n")] = '\0';
+    ck_assert_msg(killed[0] == 'd', "which district: %s", r.out);
+    /* Nothing of the killed run shows: the whole Users page is as before. */
+    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
+                   tu_build_dir()).out;
+    ck_assert_msg(strcmp(after, before) == 0, "the Users page changed after the kill (%zu -> %zu "
+                  "bytes)", strlen(before), strlen(after));
+    free(after);
+    /* The server dropped the killed worker's lock with its connection. */
+    for (tries = 0; tries < 200; tries++) {
+        free(locks);
+        locks = psql_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
+        if (strcmp(locks, "0\n") == 0)
+            break;
+        usleep(50000);
+    }
+    ck_assert_str_eq(locks, "0\n");
+    free(locks);
+    /* Another worker's round completes every district, the killed one too. */
+    {
+        tu_result w = MH("worker --once");
+        ck_assert_msg(w.status == 0 && strstr(w.out, "20 complete"), "%s%s", w.out, w.err);
+        tu_result_free(&w);
+    }
+    psql_expect("SELECT count(*), min(n), max(n) FROM (SELECT app_id, count(*) AS n FROM runs "
+                "WHERE outcome = 'complete' GROUP BY app_id) AS per_app", "20|2|2\n");
+    if (asprintf(&sql, "SELECT string_agg(r.outcome, ',' ORDER BY r.id) FROM runs r JOIN apps a "
+                       "ON a.id = r.app_id WHERE a.name = '%s'", killed) < 0)
+        ck_abort();
+    psql_expect(sql, "complete,interrupted,complete\n");
+    free(sql);
+    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
+                   tu_build_dir()).out;
+    ck_assert_msg(strcmp(after, before) != 0, "the district's changes did not arrive");
+    free(after);
+    free(before);
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_worker_pg(void)
+{
+    Suite *s = suite_create("worker_pg");
+    TCase *tc = tcase_create("worker_pg");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, two_workers_sync_each_district_exactly_once_per_round);
+    tcase_add_test(tc, a_killed_worker_loses_nothing_and_another_completes_the_district);
+    suite_add_tcase(s, tc);
+    return s;
+}
