@@ -172,8 +172,12 @@ static int worker_loop(mh_ctx *ctx, const worker_opts *o, int slot)
         if (mh_cancel_requested)
             break;
     }
-    if (mh_cancel_requested)
+    if (mh_cancel_requested) {
+        /* Asked to stop: a run it cancelled applied nothing and is recorded
+         * as cancelled; stopping is not a failure. */
         printf("worker %ld: stopped.\n", (long)getpid());
+        return 0;
+    }
     return rc;
 }
 

@@ -11,6 +11,7 @@
 typedef Suite *(*suite_fn)(void);
 
 Suite *suite_admin(void);  /* check_admin.c */
+Suite *suite_worker(void);     /* check_worker.c */
 Suite *suite_worker_pg(void);  /* check_worker.c */
 
 static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
@@ -26,6 +27,7 @@ static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
     {"admin", suite_admin, 0},
     {"csv", suite_csv, 0},
     {"console", suite_console, 0},
+    {"worker", suite_worker, 0},
     /* The same suites on PostgreSQL: mhtest.c points each test at a
      * database of its own on the test server. */
     {"pg", suite_pg, 1},

@@ -168,6 +168,101 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
 }
 END_TEST
 
+/* ---- on SQLite (one machine): names, the schedule, SIGTERM ------------- */
+
+static int count_runs(const char *app)
+{
+    tu_result r = MH("runs %s --json", app);
+    const char *p = r.out;
+    int n = 0;
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    while ((p = strstr(p, "\"outcome\"")) != NULL) {
+        n++;
+        p++;
+    }
+    tu_result_free(&r);
+    return n;
+}
+
+START_TEST(one_plugin_installed_twice_and_synced_by_a_worker)
+{
+    tu_result r;
+    mh_ok("install classlink --name north");
+    mh_ok("install classlink --name south");
+    mh_fails(2, "'bad name' is not a usable app name", "install classlink --name 'bad name'");
+    mh_fails(2, "--name needs one app name", "install classlink --name");
+    r = MH("install classlink --name north");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "already exists"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "north") && strstr(r.out, "south"), "%s", r.out);
+    tu_result_free(&r);
+    mh_ok("connect north --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    mh_ok("connect south --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "2 complete") && strstr(r.out, "syncing north") &&
+                  strstr(r.out, "syncing south"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(count_runs("north"), 1);
+    ck_assert_int_eq(count_runs("south"), 1);
+    r = MH("worker --once --concurrency 2");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && !strstr(r.out, "syncing"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(count_runs("north"), 1);
+    mh_fails(2, "--concurrency takes a number from 1 to 64", "worker --concurrency 0");
+}
+END_TEST
+
+START_TEST(sigterm_cancels_the_running_sync_cleanly)
+{
+    tu_result r;
+    char *before, *after, *outcome;
+    mh_ok("install classlink --name north");
+    mh_ok("connect north --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    mh_ok("worker --once");
+    free(sim_get(&env.sim, "/_sim/mutate?change=20"));
+    before = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
+                    tu_build_dir()).out;
+    r = tu_run("cd %s && sqlite3 host.db \"UPDATE runs SET started_at = "
+               "'2000-01-01T00:00:00.000Z'\"", env.dir);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=3000"));
+    r = tu_run("cd %s && export SEC=sim-secret %s; %s/mock-host worker --interval 3600 >w.out "
+               "2>&1 & pid=$!; n=0; until grep -q syncing w.out || [ $n -ge 600 ]; do "
+               "sleep 0.05; n=$((n+1)); done; sleep 0.5; kill -TERM $pid; wait $pid; "
+               "echo status=$?; cat w.out", env.dir, mh_db_env(), tu_build_dir());
+    ck_assert_msg(strstr(r.out, "status=0") && strstr(r.out, "sync of north cancelled") &&
+                  strstr(r.out, "stopped."), "%.2000s", r.out);
+    tu_result_free(&r);
+    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
+                   tu_build_dir()).out;
+    ck_assert_msg(strcmp(after, before) == 0, "the Users page changed after SIGTERM");
+    free(after);
+    free(before);
+    r = MH("runs north --json");
+    outcome = strstr(r.out, "cancelled");
+    ck_assert_msg(outcome != NULL, "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
+Suite *suite_worker(void)
+{
+    Suite *s = suite_create("worker");
+    TCase *tc = tcase_create("worker");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, one_plugin_installed_twice_and_synced_by_a_worker);
+    tcase_add_test(tc, sigterm_cancels_the_running_sync_cleanly);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 Suite *suite_worker_pg(void)
 {
     Suite *s = suite_create("worker_pg");
