@@ -50,8 +50,9 @@ static const mh_command commands[] = {
     {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect, 0},
     {"config", "config APP [SETTING [VALUE | --unset]]",
      "Show or change an app's settings, as its plugin declares them, and the host's own\n"
-     "(deactivation threshold, full-run period, fetch projection).  A value outside its\n"
-     "declared type or range is refused (exit 2) and nothing is stored.", mh_cmd_config, 0},
+     "(deactivation threshold, full-run period, fetch projection, the worker's sync_every).\n"
+     "A value outside its declared type or range is refused (exit 2) and nothing is stored.",
+     mh_cmd_config, 0},
     {"schema", "schema APP [--json]",
      "Read the district's field catalogue per role from ClassLink (standard fields and every\n"
      "metadata key present, with type and fill rate) and show it.", mh_cmd_schema, 0},

@@ -119,13 +119,16 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
     before = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
                     tu_build_dir()).out;
     an_hour_later();
-    /* The next request for users hangs, so the worker is mid-sync when killed. */
+    /* The next request for users hangs, so the worker is mid-sync when killed:
+     * its run is recorded as running, its transaction open. */
     free(sim_get(&env.sim, "/_sim/fault?kind=slow&path=/users&arg=8000"));
     r = tu_run("cd %s && export SEC=sim-secret %s; %s/mock-host worker --once >w.out 2>&1 & "
-               "pid=$!; n=0; until grep -q syncing w.out || [ $n -ge 600 ]; do sleep 0.05; "
-               "n=$((n+1)); done; sleep 0.5; kill -9 $pid; wait $pid; echo status=$?; "
+               "pid=$!; n=0; until [ \"$(psql -X -q -t -A -h \"$MH_TEST_PG_HOST\" -p "
+               "\"$MH_TEST_PG_PORT\" -U mh -d %s -c \"SELECT count(*) FROM runs WHERE outcome "
+               "= 'running'\")\" = 1 ] || [ $n -ge 600 ]; do sleep 0.05; n=$((n+1)); done; "
+               "kill -9 $pid; wait $pid; echo status=$?; "
                "sed -n 's/^worker [0-9]*: syncing //p' w.out",
-               env.dir, mh_db_env(), tu_build_dir());
+               env.dir, mh_db_env(), tu_build_dir(), env.pg_dbname);
     ck_assert_msg(strstr(r.out, "status=137"), "%.300s %.300s", r.out, r.err);
     killed = strchr(r.out, '\n') + 1;
     killed[strcspn(killed, "\n")] = '\0';
