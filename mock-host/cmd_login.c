@@ -28,6 +28,7 @@ typedef struct redirect_box {
     pthread_cond_t cv;
     int done;                 /* the redirect arrived (listener thread) */
     int answered;             /* the outcome is known (main thread) */
+    int page_sent;            /* the browser's page went out (listener thread) */
     char outcome[768];        /* what the browser page says */
     sis_kv params[MAX_PARAMS];
     size_t n;
@@ -74,12 +75,13 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     enum MHD_Result ret;
     char escaped[2048], *page;
     int n;
-    (void)version; (void)upload; (void)upload_size; (void)con_cls;
+    (void)version; (void)upload; (void)upload_size;
     pthread_mutex_lock(&b->mu);
     if (strcmp(method, "GET") != 0 || strcmp(url, "/callback") != 0 || b->done) {
         pthread_mutex_unlock(&b->mu);
         return MHD_NO;  /* anything else gets the connection closed */
     }
+    *con_cls = b;  /* marks the sign-in's request for page_done */
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_param, b);
     b->done = 1;
     pthread_cond_broadcast(&b->cv);
@@ -101,6 +103,34 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* MHD's request-completed callback: the sign-in's page was sent (or the
+ * browser went away), so the listener may stop without cutting it off. */
+static void page_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    redirect_box *b = cls;
+    (void)c; (void)toe;
+    if (con_cls == NULL || *con_cls != b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->page_sent = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Waits (at most 5 s) for the browser's page to go out before the listener
+ * stops: stopping at once closed the connection before the page was sent. */
+static void wait_page_sent(redirect_box *b)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&b->mu);
+    while (!b->page_sent && pthread_cond_timedwait(&b->cv, &b->mu, &until) == 0)
+        ;
+    pthread_mutex_unlock(&b->mu);
 }
 
 static void answer(redirect_box *b, const char *fmt, const char *a, const char *m)
@@ -166,7 +196,8 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_redirect, &box,
-                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+                         MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, page_done,
+                         &box, MHD_OPTION_END);
     if (d == NULL)
         return mh_fail("cannot listen on 127.0.0.1 for the sign-in redirect");
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -207,7 +238,8 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
         answer(&box, "Could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
     else
         answer(&box, "Connected %s%s.", happ->app.name, "");
-    MHD_stop_daemon(d);  /* waits for the page to be sent */
+    wait_page_sent(&box);
+    MHD_stop_daemon(d);
     free_box(&box);
     if (rc != SIS_OK)
         return mh_fail("could not connect %s: %s. Nothing was saved.", happ->app.name, err.message);
