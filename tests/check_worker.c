@@ -39,6 +39,15 @@ static void psql_expect(const char *sql, const char *want)
     free(got);
 }
 
+/* The Users page of every app, as JSON (caller frees). */
+static char *whole_users_page(void)
+{
+    tu_result r = MH("users --json");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    free(r.err);
+    return r.out;
+}
+
 /* d01..d20: the ClassLink plugin installed twenty times, each app connected
  * to the simulator (one district each, as far as the host can tell). */
 static void install_districts(void)
@@ -116,8 +125,7 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
     install_districts();
     mh_ok("worker --once");
     free(sim_get(&env.sim, "/_sim/mutate?change=20"));
-    before = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
-                    tu_build_dir()).out;
+    before = whole_users_page();
     an_hour_later();
     /* The next request for users hangs, so the worker is mid-sync when killed:
      * its run is recorded as running, its transaction open. */
@@ -134,8 +142,7 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
     killed[strcspn(killed, "\n")] = '\0';
     ck_assert_msg(killed[0] == 'd', "which district: %s", r.out);
     /* Nothing of the killed run shows: the whole Users page is as before. */
-    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
-                   tu_build_dir()).out;
+    after = whole_users_page();
     ck_assert_msg(strcmp(after, before) == 0, "the Users page changed after the kill (%zu -> %zu "
                   "bytes)", strlen(before), strlen(after));
     free(after);
@@ -162,8 +169,7 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
         ck_abort();
     psql_expect(sql, "complete,interrupted,complete\n");
     free(sql);
-    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
-                   tu_build_dir()).out;
+    after = whole_users_page();
     ck_assert_msg(strcmp(after, before) != 0, "the district's changes did not arrive");
     free(after);
     free(before);
@@ -228,8 +234,7 @@ START_TEST(sigterm_cancels_the_running_sync_cleanly)
           "--client-secret-env SEC", env.sim.port);
     mh_ok("worker --once");
     free(sim_get(&env.sim, "/_sim/mutate?change=20"));
-    before = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
-                    tu_build_dir()).out;
+    before = whole_users_page();
     r = tu_run("cd %s && sqlite3 host.db \"UPDATE runs SET started_at = "
                "'2000-01-01T00:00:00.000Z'\"", env.dir);
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -242,8 +247,7 @@ START_TEST(sigterm_cancels_the_running_sync_cleanly)
     ck_assert_msg(strstr(r.out, "status=0") && strstr(r.out, "sync of north cancelled") &&
                   strstr(r.out, "stopped."), "%.2000s", r.out);
     tu_result_free(&r);
-    after = tu_run("cd %s && %s %s/mock-host users --json", env.dir, mh_db_env(),
-                   tu_build_dir()).out;
+    after = whole_users_page();
     ck_assert_msg(strcmp(after, before) == 0, "the Users page changed after SIGTERM");
     free(after);
     free(before);
