@@ -41,6 +41,10 @@ int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_disconnect(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_config(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv);
+/* One automatic run of a connected app (full or delta, as `sync APP`
+ * chooses), for the worker; returns what `sync APP` would exit with. */
+int mh_sync_scheduled(mh_ctx *ctx, sis_host_app *happ);
+int mh_cmd_worker(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_schema(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv);
 int mh_cmd_portal_roles(mh_ctx *ctx, int argc, char **argv);

@@ -1,4 +1,5 @@
 /* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -96,9 +97,22 @@ int mh_cmd_apps(mh_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* An app name is typed in commands and shown in URLs: letters, digits, '-',
+ * '_' and '.', starting with a letter or digit, at most 63 characters. */
+static int valid_app_name(const char *name)
+{
+    size_t i, n = strlen(name);
+    if (n == 0 || n >= sizeof ((mh_app *)0)->name || !isalnum((unsigned char)name[0]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && strchr("-_.", name[i]) == NULL)
+            return 0;
+    return 1;
+}
+
 int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
 {
-    const char *plugin = NULL;
+    const char *plugin = NULL, *name = NULL;
     int itxm = 0, i, rc;
     const mh_plugin *p;
     mh_app app;
@@ -106,6 +120,10 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--itxm") == 0)
             itxm = 1;
+        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL)
+            name = argv[++i];
+        else if (strcmp(argv[i], "--name") == 0)
+            return mh_usage_error("install", "--name needs one app name");
         else if (argv[i][0] == '-' || plugin != NULL)
             return mh_usage_error("install", "unexpected argument '%s'", argv[i]);
         else
@@ -113,6 +131,12 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
     }
     if (plugin == NULL)
         return mh_usage_error("install", "name the plugin to install");
+    if (name == NULL)
+        name = plugin;  /* the first card of a plugin is named after it */
+    else if (!valid_app_name(name))
+        return mh_usage_error("install", "'%s' is not a usable app name: use letters, digits, "
+                              "'-', '_' and '.', starting with a letter or digit (at most 63)",
+                              name);
     mh_ctx_registry(ctx);
     p = mh_registry_find(&ctx->registry, plugin);
     if (p == NULL)
@@ -120,9 +144,12 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
                        "what is available", plugin);
     if (mh_ctx_store(ctx) != 0)
         return 1;
-    rc = mh_store_app_create(ctx->store, plugin, plugin, itxm, &app);
+    rc = mh_store_app_create(ctx->store, name, plugin, itxm, &app);
     if (rc < 0)
         return mh_fail("cannot install %s: the database %s refused the change", plugin, ctx->db_path);
+    if (rc == 1 && strcmp(app.plugin, plugin) != 0)
+        return mh_fail("an app named \"%s\" already exists (plugin %s); choose another name with "
+                       "--name", app.name, app.plugin);
     if (rc == 1) {
         printf("The %s card already exists (installed %s); nothing changed.\n", app.name,
                app.created_at);

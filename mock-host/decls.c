@@ -25,8 +25,11 @@ static const sis_decl projection = {sizeof(sis_decl), SIS_DECL_SETTING, "fetch_p
     "Fetch only mapped fields", SIS_VALUE_BOOLEAN, 0, "off", 0, 0, NULL, 0,
     "on: ask the SIS only for the fields the mapping shows (faster; a field chosen later needs a "
     "full run)."};
+static const sis_decl sync_every = HOST_INT("sync_every", "Sync every (minutes)", "60", 0, 525600,
+    "mock-host worker syncs the app when its last finished run started longer ago than this; "
+    "0: never automatically.");
 
-const sis_decl *const mh_host_decls[] = {&threshold, &full_every, &projection};
+const sis_decl *const mh_host_decls[] = {&threshold, &full_every, &projection, &sync_every};
 const size_t mh_n_host_decls = sizeof mh_host_decls / sizeof mh_host_decls[0];
 
 const sis_decl *mh_host_decl_find(const char *name)

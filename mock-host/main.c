@@ -34,9 +34,11 @@ static const mh_command commands[] = {
     {"marketplace", "marketplace", "List the plugins this host can offer, from their manifests.",
      mh_cmd_marketplace, 0},
     {"apps", "apps", "Show the Installed Apps page.", mh_cmd_apps, 1},
-    {"install", "install PLUGIN [--itxm]",
+    {"install", "install PLUGIN [--itxm] [--name NAME]",
      "Add the plugin's card to Installed Apps; the app is named after PLUGIN.\n"
-     "  --itxm   the account is an ITxM account (role and location mapping apply)",
+     "  --itxm        the account is an ITxM account (role and location mapping apply)\n"
+     "  --name NAME   name the app NAME instead: one plugin installed several times, e.g. one\n"
+     "                card per district (letters, digits, '-', '_', '.'; at most 63)",
      mh_cmd_install, 0},
     {"connect", "connect APP --login [--no-browser] | connect APP --FIELD VALUE ... "
      "(secrets: --FIELD-env VAR | --FIELD-file FILE)",
@@ -48,8 +50,9 @@ static const mh_command commands[] = {
     {"disconnect", "disconnect APP", "Remove the app's stored credentials.", mh_cmd_disconnect, 0},
     {"config", "config APP [SETTING [VALUE | --unset]]",
      "Show or change an app's settings, as its plugin declares them, and the host's own\n"
-     "(deactivation threshold, full-run period, fetch projection).  A value outside its\n"
-     "declared type or range is refused (exit 2) and nothing is stored.", mh_cmd_config, 0},
+     "(deactivation threshold, full-run period, fetch projection, the worker's sync_every).\n"
+     "A value outside its declared type or range is refused (exit 2) and nothing is stored.",
+     mh_cmd_config, 0},
     {"schema", "schema APP [--json]",
      "Read the district's field catalogue per role from ClassLink (standard fields and every\n"
      "metadata key present, with type and fill rate) and show it.", mh_cmd_schema, 0},
@@ -67,6 +70,15 @@ static const mh_command commands[] = {
      "completed but deactivations are held for confirmation (this run's, or an earlier run's\n"
      "still pending: 'mock-host apps' shows it).  With --all, 1 when any app failed, else 3\n"
      "when any app has deactivations held.", mh_cmd_sync, 0},
+    {"worker", "worker [--concurrency N] [--once] [--interval SECONDS]",
+     "Sync every connected app when it is due (host setting sync_every, in minutes; 0 never):\n"
+     "any number of workers, on any machines, share one database and never sync one app twice\n"
+     "at once (each run holds the app's sync lock, which dies with a crashed worker).  A round\n"
+     "visits every app once; then the worker waits --interval seconds (default 60).\n"
+     "  --concurrency N   syncs at once, each in a process of its own (1..64, default 1)\n"
+     "  --once            one round, then exit (status 1 when a sync failed)\n"
+     "SIGTERM or Ctrl-C: a running sync is cancelled (its Users page unchanged), then exit.",
+     mh_cmd_worker, 0},
     {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users, 1},
     {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs, 1},
     {"portal-roles", "portal-roles [add NAME | remove NAME [--unmap]]",

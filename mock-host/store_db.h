@@ -20,6 +20,11 @@ struct mh_store {
     long long pg_changes;    /* rows the last PostgreSQL statement changed */
     char pg_state[6];        /* SQLSTATE of the last PostgreSQL error */
     char pg_err[512];        /* its message, one line */
+    /* SQLite's sync lock already held by this process (the worker takes it
+     * before the sync takes it again): a second flock on the same file
+     * would refuse, so it nests instead, as PostgreSQL's advisory locks do. */
+    int64_t lock_app;
+    int lock_fd, lock_depth;
 };
 
 /* The PostgreSQL backend's opening (store_pg.c): connects, refuses a

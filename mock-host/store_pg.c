@@ -396,6 +396,10 @@ int mh_store_sync_lock(mh_store *s, int64_t app_id)
         mh_sql_finalize(st);
         return got;
     }
+    if (s->lock_depth > 0 && s->lock_app == app_id) {
+        s->lock_depth++;  /* nested: see lock_app in store_db.h */
+        return s->lock_fd;
+    }
     snprintf(path, sizeof path, "%s.sync-%lld.lock", s->path, (long long)app_id);
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -403,6 +407,11 @@ int mh_store_sync_lock(mh_store *s, int64_t app_id)
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
         return -1;
+    }
+    if (s->lock_depth == 0) {
+        s->lock_app = app_id;
+        s->lock_fd = fd;
+        s->lock_depth = 1;
     }
     return fd;  /* held until the process exits or closes it */
 }
@@ -417,6 +426,10 @@ void mh_store_sync_unlock(mh_store *s, int64_t app_id, int token)
         }
         mh_sql_finalize(st);
         return;
+    }
+    if (s->lock_depth > 0 && s->lock_app == app_id && token == s->lock_fd) {
+        if (--s->lock_depth > 0)
+            return;  /* an outer holder still has it */
     }
     if (token >= 0)
         close(token);

@@ -57,6 +57,20 @@ int mh_store_run_end(mh_store *s, int64_t run_id, const char *outcome, const cha
     return rc == MH_SQL_DONE ? 0 : -1;
 }
 
+int mh_store_run_finished_since(mh_store *s, int64_t app_id, const char *since)
+{
+    mh_stmt *st;
+    int rc;
+    if (mh_sql_prepare(s, "SELECT 1 FROM runs WHERE app_id = ?1 AND started_at >= ?2 AND "
+                           "ended_at IS NOT NULL AND outcome <> 'dry-run' LIMIT 1", &st) != 0)
+        return -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    mh_sql_bind_text(st, 2, since, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_ROW ? 1 : rc == MH_SQL_DONE ? 0 : -1;
+}
+
 /* The run's duration in seconds, from its ISO 8601 UTC times. */
 #define RUN_SECONDS_LITE "(julianday(coalesce(ended_at, started_at)) - julianday(started_at)) * 86400.0"
 #define RUN_SECONDS_PG "extract(epoch from (coalesce(ended_at, started_at)::timestamptz - " \

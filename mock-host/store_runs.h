@@ -15,6 +15,12 @@ int64_t mh_store_run_start(mh_store *s, int64_t app_id, const char *mode);
 int mh_store_run_end(mh_store *s, int64_t run_id, const char *outcome, const char *counts_json,
                      const char *reason);
 
+/* 1 when the app has a run that ended (any outcome but a dry run) and
+ * started at or after `since` (ISO 8601 UTC, as mh_now_iso writes); 0 when
+ * none, -1 on error.  A run a killed process left "running" never ended, so
+ * it does not count: the worker's schedule retries that app. */
+int mh_store_run_finished_since(mh_store *s, int64_t app_id, const char *since);
+
 /* One run as shown; strings borrowed for the call. */
 typedef struct mh_run_view {
     int64_t id;

@@ -409,6 +409,14 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     return held ? MH_EXIT_HELD : 0;
 }
 
+int mh_sync_scheduled(mh_ctx *ctx, sis_host_app *happ)
+{
+    sync_opts o;
+    memset(&o, 0, sizeof o);
+    o.app = happ->app.name;
+    return sync_one(ctx, happ, &o);
+}
+
 static int parse_sync(int argc, char **argv, sync_opts *o)
 {
     int i;

@@ -11,6 +11,8 @@
 typedef Suite *(*suite_fn)(void);
 
 Suite *suite_admin(void);  /* check_admin.c */
+Suite *suite_worker(void);     /* check_worker.c */
+Suite *suite_worker_pg(void);  /* check_worker.c */
 
 static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
     {"headers", suite_headers, 0}, {"manifest", suite_manifest, 0}, {"loader", suite_loader, 0},
@@ -25,12 +27,14 @@ static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
     {"admin", suite_admin, 0},
     {"csv", suite_csv, 0},
     {"console", suite_console, 0},
+    {"worker", suite_worker, 0},
     /* The same suites on PostgreSQL: mhtest.c points each test at a
      * database of its own on the test server. */
     {"pg", suite_pg, 1},
     {"sync_pg", suite_sync_pg, 1},
     {"fields_pg", suite_fields, 1},
     {"itxm_pg", suite_itxm, 1},
+    {"worker_pg", suite_worker_pg, 1},
 };
 
 /* Runs the wanted suites of one kind; adds to *passed and *failed. */
