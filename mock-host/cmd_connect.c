@@ -21,7 +21,6 @@
 #include "secret_input.h"
 #include "sync_state.h"
 
-#define MAX_CREDENTIALS 32
 
 typedef struct given {
     const sis_decl *decl;
@@ -33,7 +32,7 @@ typedef struct given {
 typedef struct connect_args {
     const char *app;
     int login, no_browser;
-    given g[MAX_CREDENTIALS];
+    given g[MH_MAX_CREDENTIALS];
     size_t n;
 } connect_args;
 
@@ -103,7 +102,7 @@ static int parse_connect(mh_ctx *ctx, int argc, char **argv, connect_args *a)
     h = plugin_of(ctx, a->app);
     if (h == NULL)
         return 1;
-    for (k = 0; k < h->n_decls && a->n < MAX_CREDENTIALS; k++)
+    for (k = 0; k < h->n_decls && a->n < MH_MAX_CREDENTIALS; k++)
         if (h->decls[k]->scope == SIS_DECL_CREDENTIAL)
             a->g[a->n++].decl = h->decls[k];
     for (i = 2; i < argc; i++) {
@@ -172,7 +171,7 @@ int mh_cmd_connect(mh_ctx *ctx, int argc, char **argv)
 {
     connect_args a;
     sis_host_app happ;
-    sis_kv params[MAX_CREDENTIALS];
+    sis_kv params[MH_MAX_CREDENTIALS];
     sis_auth_request req = SIS_AUTH_REQUEST_INIT;
     mh_auth_outcome out;
     sis_error err = SIS_ERROR_LOCAL;

@@ -28,7 +28,6 @@
 #include "decls.h"
 #include "host_settings.h"
 
-#define MAX_PARAMS 32
 
 static const char *const app_keys[] = {"plugin", "name", "itxm", "credentials", "secrets_env",
                                        "settings"};
@@ -167,7 +166,7 @@ static int store_card(mh_ctx *ctx, json_object *a, const char *name, mh_app *app
 static int verify_card(mh_ctx *ctx, json_object *a, const char *name)
 {
     json_object *creds = member(a, "credentials"), *secrets = member(a, "secrets_env");
-    sis_kv params[MAX_PARAMS];
+    sis_kv params[MH_MAX_CREDENTIALS];
     sis_auth_request req = SIS_AUTH_REQUEST_INIT;
     sis_host_app happ;
     mh_auth_outcome out;
@@ -179,13 +178,13 @@ static int verify_card(mh_ctx *ctx, json_object *a, const char *name)
         return 1;
     if (creds != NULL) {
         json_object_object_foreach(creds, k, v) {
-            if (n < MAX_PARAMS)
+            if (n < MH_MAX_CREDENTIALS)
                 params[n++] = (sis_kv){k, json_object_get_string(v)};
         }
     }
     if (secrets != NULL && !already_connected(ctx, a)) {
         json_object_object_foreach(secrets, k, v) {
-            if (n < MAX_PARAMS)
+            if (n < MH_MAX_CREDENTIALS)
                 params[n++] = (sis_kv){k, getenv(json_object_get_string(v))};
         }
     }

@@ -233,5 +233,8 @@ int mh_decls_vet(const sis_plugin_header *h, char *errbuf, size_t cap)
     for (i = 0; i < h->n_decls; i++)
         if (vet_one(h, i, errbuf, cap) != 0)
             return -1;
+    if (mh_decl_count(h, SIS_DECL_CREDENTIAL) > MH_MAX_CREDENTIALS)
+        return snprintf(errbuf, cap, "it declares more than %d credential fields",
+                        MH_MAX_CREDENTIALS), -1;
     return 0;
 }

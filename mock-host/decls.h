@@ -8,6 +8,9 @@
 
 #include <sis/plugin.h>
 
+/* The most credential fields a plugin may declare (a connect form's worth). */
+#define MH_MAX_CREDENTIALS 32
+
 /* A plugin's declarations are sound: names, types, ranges, defaults.
  * 0, or -1 with a sentence for the plugin's author in errbuf. */
 int mh_decls_vet(const sis_plugin_header *h, char *errbuf, size_t cap);
