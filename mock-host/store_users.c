@@ -36,6 +36,7 @@
     "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash"
 
 struct mh_user_rows {
+    mh_store *s;
     int64_t app_id;
     mh_stmt *get, *put;
     /* PostgreSQL, once asked to gather (mh_user_rows_gather): the gathered
@@ -53,6 +54,7 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
     *out = NULL;
     if (r == NULL)
         return -1;
+    r->s = s;
     r->app_id = app_id;
     if (mh_sql_prepare(s, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
                            "sourced_id = ?2", &r->get) != 0 ||
@@ -95,10 +97,12 @@ void mh_user_rows_gather(mh_user_rows *r)
     r->pg = r->bulk_put != NULL;
 }
 
-int mh_user_rows_flush(mh_user_rows *r)
+/* Applies what is gathered, sent without waiting (mh_sql_send): the
+ * server applies a batch while the writer maps the next.  0 or -1. */
+static int pg_flush(mh_user_rows *r)
 {
-    int i, rc;
-    if (r == NULL || !r->pg || r->n_put == 0)
+    int i;
+    if (r->n_put == 0)
         return 0;
     mh_sql_bind_int64(r->bulk_put, 1, r->app_id);
     for (i = 0; i < PG_COLS; i++) {
@@ -108,9 +112,14 @@ int mh_user_rows_flush(mh_user_rows *r)
     }
     r->n_put = 0;
     mh_pg_lookup_clear(&r->pending);
-    rc = mh_sql_step(r->bulk_put);
-    mh_sql_reset(r->bulk_put);
-    return rc == MH_SQL_DONE ? 0 : -1;
+    return mh_sql_send(r->bulk_put);
+}
+
+int mh_user_rows_flush(mh_user_rows *r)
+{
+    if (r == NULL || !r->pg)
+        return 0;
+    return pg_flush(r) != 0 || mh_sql_wait(r->s) != 0 ? -1 : 0;
 }
 
 static void add_col(mh_user_rows *r, int col, const mh_str *v)
@@ -141,7 +150,7 @@ static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *update
     if (mh_pg_lookup_put(&r->pending, row->sourced_id.data ? row->sourced_id.data : "", 1, 0,
                          0) != 0)
         return -1;
-    return ++r->n_put >= PG_BATCH ? mh_user_rows_flush(r) : 0;
+    return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
 }
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
