@@ -75,9 +75,7 @@ int mh_pg_lookup_put(mh_pg_lookup *t, const char *id, int found, uint64_t hash, 
         if (t->arena.len == 0)
             mh_str_add(&t->arena, "", 1);  /* the pad: offset 0 means free */
         e->id = t->arena.len;
-        mh_str_add(&t->arena, id, strlen(id) + 1);
-        if (t->arena.data == NULL)
-            return e->id = 0, -1;
+        mh_str_add(&t->arena, id, strlen(id) + 1);  /* aborts without memory */
         t->used++;
     }
     e->found = found;

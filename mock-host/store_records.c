@@ -261,8 +261,10 @@ int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n)
     while ((rc = mh_sql_step(r->bulk_get)) == MH_SQL_ROW)
         if (mh_pg_lookup_put(&r->seen, mh_sql_column_text(r->bulk_get, 0), 1,
                              (uint64_t)mh_sql_column_int64(r->bulk_get, 1),
-                             mh_sql_column_int(r->bulk_get, 2)) != 0)
+                             mh_sql_column_int(r->bulk_get, 2)) != 0) {
             rc = MH_SQL_ERROR;
+            break;
+        }
     mh_sql_reset(r->bulk_get);
     if (rc != MH_SQL_DONE) {
         mh_pg_lookup_clear(&r->seen);
