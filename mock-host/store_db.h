@@ -18,6 +18,7 @@ struct mh_store {
     mh_secret_box box;
     int read_only;           /* opened with MH_STORE_READ_ONLY_OK on a file we may not write */
     long long pg_changes;    /* rows the last PostgreSQL statement changed */
+    int pg_sent;             /* a statement went out with mh_sql_send: its result unread */
     char pg_state[6];        /* SQLSTATE of the last PostgreSQL error */
     char pg_err[512];        /* its message, one line */
     /* SQLite's sync lock already held by this process (the worker takes it

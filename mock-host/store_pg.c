@@ -251,10 +251,15 @@ static void quiet(void *arg, const char *message)
 
 int mh_store_pg_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
 {
+    /* A statement sent without waiting that failed fails this one too, yet
+     * this one still runs: a ROLLBACK must, and a COMMIT after the failure
+     * only rolls back. */
+    int sent_failed = mh_sql_wait(s) != 0;
     PGresult *res = PQexec(s->pg, sql);
     ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        mh_store_pg_note_error(s, res);
+    if (sent_failed || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)) {
+        if (!sent_failed)
+            mh_store_pg_note_error(s, res);
         PQclear(res);
         if (errbuf != NULL)
             snprintf(errbuf, cap, "database %s: %s", s->path, s->pg_err);

@@ -106,9 +106,47 @@ int mh_sql_prepare(mh_store *s, const char *sql, mh_stmt **out)
     return 0;
 }
 
+int mh_sql_wait(mh_store *s)
+{
+    PGresult *res;
+    int rc = 0;
+    if (s->pg == NULL || !s->pg_sent)
+        return 0;
+    s->pg_sent = 0;
+    while ((res = PQgetResult(s->pg)) != NULL) {
+        ExecStatusType status = PQresultStatus(res);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && rc == 0) {
+            mh_store_pg_note_error(s, res);
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+int mh_sql_send(mh_stmt *st)
+{
+    if (st->lite != NULL) {
+        int rc = mh_sql_step(st);
+        mh_sql_reset(st);
+        return rc == MH_SQL_DONE ? 0 : -1;
+    }
+    if (mh_sql_wait(st->s) != 0)
+        return -1;
+    /* libpq copies the parameters into its buffer: they may change now. */
+    if (!PQsendQueryParams(st->s->pg, st->sql, st->nparams, st->types,
+                           (const char *const *)st->vals, st->lens, st->fmts, 0)) {
+        mh_store_pg_note_error(st->s, NULL);
+        return -1;
+    }
+    st->s->pg_sent = 1;
+    return 0;
+}
+
 static void pg_clear(mh_stmt *st)
 {
     if (st->cursor[0] != '\0') {
+        mh_sql_wait(st->s);
         char sql[64];
         snprintf(sql, sizeof sql, "CLOSE %s", st->cursor);
         PQclear(PQexec(st->s->pg, sql));
@@ -218,6 +256,9 @@ static int pg_fetch(mh_stmt *st)
 {
     char sql[64];
     PQclear(st->res);
+    st->res = NULL;
+    if (mh_sql_wait(st->s) != 0)
+        return -1;
     snprintf(sql, sizeof sql, "FETCH %d FROM %s", STREAM_BATCH, st->cursor);
     st->res = PQexec(st->s->pg, sql);
     st->row = -1;
@@ -235,6 +276,8 @@ static int pg_declare(mh_stmt *st)
     static unsigned long seq;
     char *sql;
     PGresult *res;
+    if (mh_sql_wait(st->s) != 0)
+        return -1;
     snprintf(st->cursor, sizeof st->cursor, "mh_cur_%lu", ++seq);
     if (asprintf(&sql, "DECLARE %s NO SCROLL CURSOR WITH HOLD FOR %s", st->cursor, st->sql) < 0) {
         st->cursor[0] = '\0';
@@ -274,6 +317,8 @@ int mh_sql_step(mh_stmt *st)
         return st->row < PQntuples(st->res) ? MH_SQL_ROW : MH_SQL_DONE;
     }
     if (st->res == NULL) {
+        if (mh_sql_wait(st->s) != 0)
+            return MH_SQL_ERROR;
         st->res = PQexecParams(st->s->pg, st->sql, st->nparams, st->types,
                                (const char *const *)st->vals, st->lens, st->fmts, 0);
         status = PQresultStatus(st->res);

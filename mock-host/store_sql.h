@@ -40,6 +40,16 @@ void mh_sql_bind_null(mh_stmt *st, int i);
  * user.  Before the first step.  SQLite always steps row by row. */
 void mh_sql_stream(mh_stmt *st);
 
+/* Runs a statement that returns no rows without waiting for the server
+ * (PostgreSQL; on SQLite it simply runs): the server works while this
+ * process goes on.  Its outcome is read by mh_sql_wait, which every later
+ * statement on the store does first; a failure is then that statement's.
+ * One thread uses a store at a time, as always.  0 or -1. */
+int mh_sql_send(mh_stmt *st);
+/* Reads the outcome of what mh_sql_send sent; 0 (also when nothing was
+ * sent) or -1, the reason in mh_store_error. */
+int mh_sql_wait(mh_store *s);
+
 /* MH_SQL_ROW, MH_SQL_DONE or MH_SQL_ERROR. */
 int mh_sql_step(mh_stmt *st);
 

@@ -3,16 +3,49 @@
  * writer that maps one into the other.  Rows are looked up and written with
  * statements prepared once per run (reused per user): a million
  * users is a million steps, not a million prepares.
+ *
+ * PostgreSQL: puts are gathered (one array literal per column) and applied
+ * by one set-based upsert per batch, not a round trip each; a lookup of a
+ * row still gathered applies the batch first, so it reads what SQLite would.
  */
 #include "store_users.h"
 #include "store_db.h"
+#include "store_pgbatch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Rows gathered before one set-based apply. */
+#define PG_BATCH 1000
+#define PG_COLS 13
+
+/* DISTINCT ON keeps a user's last copy, as single upserts would. */
+#define PG_PUT_SQL \
+    "INSERT INTO users(app_id, sourced_id, role, active, given_name, family_name, email, " \
+    "username, portal_role, locations, fields, flags, updated_at, hash) SELECT DISTINCT ON " \
+    "(v.id) ?1, v.id, v.ro, v.ac, v.gn, v.fn, v.em, v.un, v.pr, v.lo, v.fi, v.fl, v.up, v.ha " \
+    "FROM unnest(?2::text[], ?3::text[], ?4::bigint[], ?5::text[], ?6::text[], ?7::text[], " \
+    "?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[], ?13::text[], ?14::bigint[]) " \
+    "WITH ORDINALITY AS v(id, ro, ac, gn, fn, em, un, pr, lo, fi, fl, up, ha, ord) " \
+    "ORDER BY v.id, v.ord DESC ON CONFLICT(app_id, sourced_id) DO UPDATE SET role=excluded.role, " \
+    "active=excluded.active, given_name=excluded.given_name, " \
+    "family_name=excluded.family_name, email=excluded.email, " \
+    "username=excluded.username, portal_role=excluded.portal_role, " \
+    "locations=excluded.locations, fields=excluded.fields, " \
+    "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash"
 
 struct mh_user_rows {
+    mh_store *s;
     int64_t app_id;
     mh_stmt *get, *put;
+    /* PostgreSQL, once asked to gather (mh_user_rows_gather): the gathered
+     * rows, column by column, and their ids. */
+    int pg;
+    mh_stmt *bulk_put;
+    mh_str cols[PG_COLS];
+    size_t n_put;
+    mh_pg_lookup pending;
 };
 
 int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
@@ -21,6 +54,7 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
     *out = NULL;
     if (r == NULL)
         return -1;
+    r->s = s;
     r->app_id = app_id;
     if (mh_sql_prepare(s, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
                            "sourced_id = ?2", &r->get) != 0 ||
@@ -36,17 +70,87 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
         mh_user_rows_close(r);
         return -1;
     }
+    if (mh_sql_is_pg(s) && mh_sql_prepare(s, PG_PUT_SQL, &r->bulk_put) != 0) {
+        mh_user_rows_close(r);
+        return -1;
+    }
     *out = r;
     return 0;
 }
 
 void mh_user_rows_close(mh_user_rows *r)
 {
+    int i;
     if (r == NULL)
         return;
     mh_sql_finalize(r->get);
     mh_sql_finalize(r->put);
+    mh_sql_finalize(r->bulk_put);
+    for (i = 0; i < PG_COLS; i++)
+        mh_str_free(&r->cols[i]);
+    mh_pg_lookup_free(&r->pending);
     free(r);
+}
+
+void mh_user_rows_gather(mh_user_rows *r)
+{
+    r->pg = r->bulk_put != NULL;
+}
+
+/* Applies what is gathered, sent without waiting (mh_sql_send): the
+ * server applies a batch while the writer maps the next.  0 or -1. */
+static int pg_flush(mh_user_rows *r)
+{
+    int i;
+    if (r->n_put == 0)
+        return 0;
+    mh_sql_bind_int64(r->bulk_put, 1, r->app_id);
+    for (i = 0; i < PG_COLS; i++) {
+        mh_pg_array_end(&r->cols[i]);
+        mh_sql_bind_text(r->bulk_put, 2 + i, r->cols[i].data, (int)r->cols[i].len);
+        mh_str_reset(&r->cols[i]);
+    }
+    r->n_put = 0;
+    mh_pg_lookup_clear(&r->pending);
+    return mh_sql_send(r->bulk_put);
+}
+
+int mh_user_rows_flush(mh_user_rows *r)
+{
+    if (r == NULL || !r->pg)
+        return 0;
+    return pg_flush(r) != 0 || mh_sql_wait(r->s) != 0 ? -1 : 0;
+}
+
+static void add_col(mh_user_rows *r, int col, const mh_str *v)
+{
+    mh_pg_array_add(&r->cols[col], v->data ? v->data : "", v->len);
+}
+
+static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
+{
+    char num[32];
+    add_col(r, 0, &row->sourced_id);
+    add_col(r, 1, &row->role);
+    mh_pg_array_add(&r->cols[2], row->active ? "1" : "0", 1);
+    add_col(r, 3, &row->given_name);
+    add_col(r, 4, &row->family_name);
+    add_col(r, 5, &row->email);
+    add_col(r, 6, &row->username);
+    if (row->has_portal_role)
+        add_col(r, 7, &row->portal_role);
+    else
+        mh_pg_array_add(&r->cols[7], NULL, 0);
+    add_col(r, 8, &row->locations);
+    add_col(r, 9, &row->fields);
+    add_col(r, 10, &row->flags);
+    mh_pg_array_add(&r->cols[11], updated_at, strlen(updated_at));
+    snprintf(num, sizeof num, "%lld", (long long)(int64_t)row->hash);
+    mh_pg_array_add(&r->cols[12], num, strlen(num));
+    if (mh_pg_lookup_put(&r->pending, row->sourced_id.data ? row->sourced_id.data : "", 1, 0,
+                         0) != 0)
+        return -1;
+    return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
 }
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
@@ -54,6 +158,10 @@ void mh_user_rows_close(mh_user_rows *r)
 int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uint64_t *hash)
 {
     int rc;
+    /* A row still gathered: the database must have it before it is read. */
+    if (r->pg && mh_pg_lookup_find(&r->pending, sourced_id->data ? sourced_id->data : "") != NULL &&
+        mh_user_rows_flush(r) != 0)
+        return -1;
     mh_sql_bind_int64(r->get, 1, r->app_id);
     TEXT(r->get, 2, sourced_id);
     rc = mh_sql_step(r->get);
@@ -68,6 +176,8 @@ int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uin
 int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
 {
     int rc;
+    if (r->pg)
+        return pg_gather(r, row, updated_at);
     mh_sql_bind_int64(r->put, 1, r->app_id);
     TEXT(r->put, 2, &row->sourced_id);
     TEXT(r->put, 3, &row->role);

@@ -28,6 +28,14 @@ void mh_user_rows_close(mh_user_rows *r);
 int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uint64_t *hash);
 /* Inserts or replaces the row, stamped `updated_at`; 0 or -1. */
 int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *updated_at);
+/* From now on, on PostgreSQL, puts are gathered and applied in batches
+ * (one set-based upsert each, not a round trip per row); the caller must
+ * then call mh_user_rows_flush before its transaction commits.  A no-op
+ * on SQLite.  Callers that never ask keep one statement per put. */
+void mh_user_rows_gather(mh_user_rows *r);
+/* Applies what is gathered (a put's error may only show here); 0 or -1.
+ * A no-op when nothing is gathered, on SQLite and for NULL. */
+int mh_user_rows_flush(mh_user_rows *r);
 
 /* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} for the app's
  * active users (itxm; empty objects otherwise). */

@@ -68,6 +68,7 @@ struct mh_sync_writer {
     pthread_cond_t not_empty, not_full;
     pthread_t thread;
     int started;
+    const char *ids[RING];        /* writer side: a batch's record ids, for prefetch */
 };
 
 /* ---- the writer thread --------------------------------------------------- */
@@ -152,6 +153,32 @@ static void wake_producer(mh_sync_writer *w)
     }
 }
 
+/* Records the first failure, from either thread. */
+static void fail_database(mh_sync_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!atomic_load(&w->failed)) {
+        snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(w->s));
+        atomic_store(&w->failed, 1);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* PostgreSQL looks the batch's records up in one query rather than one
+ * round trip each (store_records.c). */
+static int prefetch(mh_sync_writer *w, uint64_t tail, uint64_t head)
+{
+    size_t n = 0;
+    if (!mh_record_rows_batched(w->records) || atomic_load(&w->failed))
+        return 0;
+    for (; tail != head; tail++) {
+        job *j = &w->ring[tail % RING];
+        if (j->kind == JOB_RECORD)
+            w->ids[n++] = mh_record_copy_view(&j->record)->sourced_id;
+    }
+    return mh_record_rows_prefetch(w->records, w->ids, n);
+}
+
 static void *writer_main(void *arg)
 {
     mh_sync_writer *w = arg;
@@ -172,6 +199,8 @@ static void *writer_main(void *arg)
             continue;
         }
         poll_ms = POLL_MIN_MS;
+        if (prefetch(w, tail, head) != 0)
+            fail_database(w);
         for (; tail != head; tail++) {
             job *j = &w->ring[tail % RING];
             int rc = atomic_load(&w->failed) ? 0  /* after a failure, drain without writing */
@@ -293,9 +322,11 @@ static int on_record(void *ctx, const sis_record *rec)
 
 static int prepare(mh_sync_writer *w)
 {
-    return mh_record_rows_open(&w->records, w->s, w->app->id, w->run_id) != 0 ||
-           mh_user_writer_open(&w->users, w->s, w->app) != 0
-               ? -1 : 0;
+    if (mh_record_rows_open(&w->records, w->s, w->app->id, w->run_id) != 0 ||
+        mh_user_writer_open(&w->users, w->s, w->app) != 0)
+        return -1;
+    mh_user_rows_gather(w->users.rows);  /* flushed in mh_sync_writer_finish */
+    return 0;
 }
 
 int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, int64_t run_id,
@@ -344,6 +375,10 @@ int mh_sync_writer_finish(mh_sync_writer *w, char *why, size_t cap)
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
         w->started = 0;
+        /* What PostgreSQL gathered is applied before the run commits. */
+        if (!atomic_load(&w->failed) && (mh_record_rows_flush(w->records) != 0 ||
+                                         mh_user_rows_flush(w->users.rows) != 0))
+            fail_database(w);
     }
     w->counts.users = w->users.counts;
     if (w->failed || w->why[0] != '\0') {

@@ -244,3 +244,60 @@ else
     csv_full "csv_full_$small" "$USERS_SMALL"
 fi
 # ---- end csv_full ----
+# ---- pg_full: the full sync into PostgreSQL (issue 17) ----
+# pg_full SUFFIX USERS SCHOOLS: a throwaway PostgreSQL server as the tests
+# start one (initdb into a temporary folder, as nobody when root since it
+# refuses root; pg_ctl on a socket in that folder; default durability, like
+# SQLite's), one measured full sync into it ("bench: run pg_full_SUFFIX#1"),
+# and its wall time over the SQLite full run of the same size
+# ("bench: ratio pg_full_SUFFIX/full_SUFFIX"; the issue asks for at most 1.5).
+PGDIR="" PGBIN="" PGAS=""
+pg_stop() {
+    if [ -n "$PGDIR" ]; then
+        (cd "$PGDIR" && $PGAS "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1) || true
+        rm -rf "$PGDIR"
+        PGDIR=""
+    fi
+}
+trap 'pg_stop; cleanup' EXIT
+pg_full() {
+    sfx=$1
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    if [ -z "$PGBIN" ]; then
+        echo "bench: pg_full_$sfx skipped: no PostgreSQL server installed (run 'make deps')"
+        return 0
+    fi
+    PGDIR=$(mktemp -d /tmp/classlink-bench-pg-XXXXXX)
+    if [ "$(id -u)" = 0 ]; then chown nobody "$PGDIR"; PGAS="runuser -u nobody --"; fi
+    if ! (cd "$PGDIR" && $PGAS "$PGBIN/initdb" -D "$PGDIR/data" -U mh -A trust -E UTF8 --locale=C \
+              >"$PGDIR/initdb.log" 2>&1 &&
+          $PGAS "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+              -o "-k $PGDIR -c listen_addresses=''" start >/dev/null); then
+        echo "bench: pg_full_$sfx: the PostgreSQL server did not start:" >&2
+        cat "$PGDIR/initdb.log" "$PGDIR/server.log" >&2 2>/dev/null
+        pg_stop
+        return 1
+    fi
+    start_sim --users "$2" --schools "$3"
+    export MOCK_HOST_KEY_FILE="$WORK/pg.key"
+    # Unmeasured: the simulator renders the pages once, as before every full run.
+    MOCK_HOST_DB="$WORK/pg_warm.db" "$BUILD/mock-host" install classlink >/dev/null
+    MOCK_HOST_DB="$WORK/pg_warm.db" "$BUILD/mock-host" connect classlink \
+        --server "http://127.0.0.1:$PORT" --client-id sim-client \
+        --client-secret-env CLASSLINK_SECRET >/dev/null
+    MOCK_HOST_DB="$WORK/pg_warm.db" "$BUILD/mock-host" sync classlink --full >"$WORK/pg_warm.log" 2>&1 ||
+        { echo "bench: pg_full_$sfx: warm-up sync failed:" >&2; tail -5 "$WORK/pg_warm.log" >&2; }
+    rm -f "$WORK/pg_warm.db"*
+    ours "pg_full_$sfx" "host=$PGDIR user=mh dbname=postgres" --full
+    unset MOCK_HOST_KEY_FILE
+    stop_sim
+    pg_stop
+    summary "pg_full_$sfx"
+    ratio "pg_full_$sfx/full_$sfx" "pg_full_$sfx" "full_$sfx"
+}
+if [ "${BENCH_ONLY:-}" != small ]; then
+    pg_full "$big" "$USERS_BIG" 120
+else
+    pg_full "$small" "$USERS_SMALL" 40
+fi
+# ---- end pg_full ----

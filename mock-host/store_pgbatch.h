@@ -1,0 +1,42 @@
+/* store_pgbatch.h - helpers for the PostgreSQL backend's batched writes
+ * (store_records.c, store_users.c): array literals that carry a batch's
+ * column values as one parameter each, and the batch's table of looked-up
+ * records.  Both keep their memory from batch to batch, bounded by the
+ * batch, never by the district. */
+#ifndef MH_STORE_PGBATCH_H
+#define MH_STORE_PGBATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jsonw.h"
+
+/* Appends one element (NULL: SQL NULL) to the array literal being built
+ * in *a ("{" is added before the first).  mh_pg_array_end closes it
+ * ("{}" when empty); the caller resets *a after binding it. */
+void mh_pg_array_add(mh_str *a, const char *v, size_t len);
+void mh_pg_array_end(mh_str *a);
+
+/* A record looked up for the batch: found in the database (or put since),
+ * and then its hash and present flag. */
+typedef struct mh_pg_seen {
+    size_t id;          /* offset of the NUL-terminated sourcedId in the arena; 0: free slot */
+    int found, present;
+    uint64_t hash;
+} mh_pg_seen;
+
+/* sourcedId -> mh_pg_seen, open addressing.  Zero-initialised is empty. */
+typedef struct mh_pg_lookup {
+    mh_pg_seen *slots;
+    size_t cap, used;
+    mh_str arena;       /* the ids, after a one-byte pad so that no id sits at 0 */
+} mh_pg_lookup;
+
+/* Sets (adding when missing) an entry; 0 or -1 (out of memory). */
+int mh_pg_lookup_put(mh_pg_lookup *t, const char *id, int found, uint64_t hash, int present);
+/* The entry or NULL; borrowed until the next put or clear. */
+const mh_pg_seen *mh_pg_lookup_find(const mh_pg_lookup *t, const char *id);
+void mh_pg_lookup_clear(mh_pg_lookup *t);
+void mh_pg_lookup_free(mh_pg_lookup *t);
+
+#endif
