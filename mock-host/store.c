@@ -593,12 +593,14 @@ static int kv_set(mh_store *s, const char *table, int64_t app_id, const char *ke
     return rc == MH_SQL_DONE ? 0 : -1;
 }
 
-int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+/* A text value of config or host_state, copied into buf: 0, 1 absent,
+ * -2 buf too small, -1 error. */
+static int kv_get_text(mh_store *s, const char *sql, int64_t app_id, const char *key, char *buf,
+                       size_t cap)
 {
     void *v = NULL;
     size_t len = 0;
-    int rc = kv_get_blob(s, "SELECT value FROM config WHERE app_id = ?1 AND key = ?2", app_id,
-                         key, &v, &len, 0);
+    int rc = kv_get_blob(s, sql, app_id, key, &v, &len, 0);
     if (rc == 0) {
         if (len + 1 > cap)
             rc = -2;
@@ -607,6 +609,12 @@ int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf,
     }
     free(v);
     return rc;
+}
+
+int mh_store_config_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
+{
+    return kv_get_text(s, "SELECT value FROM config WHERE app_id = ?1 AND key = ?2", app_id, key,
+                       buf, cap);
 }
 
 int mh_store_config_set(mh_store *s, int64_t app_id, const char *key, const char *value)
@@ -655,18 +663,8 @@ int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefi
 
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap)
 {
-    void *v = NULL;
-    size_t len = 0;
-    int rc = kv_get_blob(s, "SELECT value FROM host_state WHERE app_id = ?1 AND key = ?2", app_id,
-                         key, &v, &len, 0);
-    if (rc == 0) {
-        if (len + 1 > cap)
-            rc = -2;
-        else
-            memcpy(buf, v, len + 1);
-    }
-    free(v);
-    return rc;
+    return kv_get_text(s, "SELECT value FROM host_state WHERE app_id = ?1 AND key = ?2", app_id,
+                       key, buf, cap);
 }
 
 int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value)

@@ -121,7 +121,9 @@ static int store_record(mh_sync_writer *w, job *j)
         if (!w->failed) {
             w->failed = 1;
             snprintf(w->why, sizeof w->why, "mapping %s failed: %s", rec->sourced_id,
-                     w->map_err.message[0] ? w->map_err.message : mh_store_error(w->s));
+                     /* SIS_ERR_SINK: our own user write failed; say why. */
+                     w->map_err.code != SIS_ERR_SINK && w->map_err.message[0]
+                         ? w->map_err.message : mh_store_error(w->s));
         }
         pthread_mutex_unlock(&w->mu);
         return -1;
