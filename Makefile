@@ -30,11 +30,13 @@ ifeq ($(SAN),1)
 CFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -pthread -fPIC -Ihost-api $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -pthread -fPIC -Ihost-api -Iplugin-kit $(PKG_CFLAGS) \
              -DCL_PLUGIN_VERSION='"$(VERSION)"' -DMH_VERSION='"$(VERSION)"'
 LDFLAGS += -pthread
 
-PLUGIN_SRC = $(wildcard plugin/*.c)
+# plugin-kit/ is compiled into each plugin (hidden symbols, not part of the ABI).
+KIT_SRC    = $(wildcard plugin-kit/*.c)
+PLUGIN_SRC = $(wildcard plugin/*.c) $(KIT_SRC)
 HOST_SRC   = $(filter-out mock-host/main.c,$(wildcard mock-host/*.c))
 SIM_SRC    = $(wildcard tests/sim/*.c)
 TEST_SRC   = $(wildcard tests/check_*.c) tests/testutil.c tests/simctl.c tests/mhtest.c tests/pgtest.c
@@ -191,8 +193,10 @@ demo: deps
 
 install: $(PLUGIN_SO) $(MOCK_HOST) $(BUILD)/classlink.manifest
 	install -d $(DESTDIR)$(PREFIX)/include/sis $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/lib/sis-plugins $(DESTDIR)$(PREFIX)/bin
+	  $(DESTDIR)$(PREFIX)/lib/sis-plugins $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/sis-plugin-kit
 	install -m 644 host-api/sis/*.h $(DESTDIR)$(PREFIX)/include/sis/
+	install -m 644 plugin-kit/sis_kit.h plugin-kit/sis_kit.c $(DESTDIR)$(PREFIX)/share/sis-plugin-kit/
 	sed -e 's#@PREFIX@#$(PREFIX)#' -e 's#@VERSION@#$(VERSION)#' host-api/sis.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sis-plugin-api.pc
 	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/sis-plugins/

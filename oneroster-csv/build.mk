@@ -4,7 +4,7 @@
 #   build/oneroster-csv.manifest   beside it, so mock-host finds it
 #   build/liboneroster_csv.a       its modules, for check_all and the fuzz replays
 
-ORC_SRC  = $(wildcard oneroster-csv/*.c)
+ORC_SRC  = $(wildcard oneroster-csv/*.c) $(KIT_SRC)
 ORC_HDR  = $(wildcard oneroster-csv/*.h)
 ORC_LIBS = $(shell pkg-config --libs libzip) -lcsv -lcurl
 ORC_SO   = $(BUILD)/oneroster_csv.so

@@ -19,8 +19,8 @@
 #include "csv_reader.h"
 #include "declarations.h"
 #include "export.h"
-#include "mapping.h"
 #include "schema.h"
+#include "sis_kit.h"
 #include "source.h"
 
 #define ORC_PLUGIN_ID "oneroster-csv"
@@ -29,20 +29,10 @@
 #error "ORC_PLUGIN_VERSION comes from the Makefile's VERSION"
 #endif
 
-/* True when `p` is non-NULL and was built at least as large as this
- * plugin's view of `type` up to `last` (the last member it reads). */
-#define FITS(p, type, last) ((p) != NULL && SIS_HAS_MEMBER(p, type, last))
-
 struct sis_instance {
     const sis_host *host;   /* borrowed until destroy */
     sis_host_app *app;      /* borrowed until destroy */
 };
-
-static int too_small(sis_error *err, const char *what)
-{
-    return sis_error_set(err, SIS_ERR_ABI, "the host passed a %s older than SIS ABI %d.%d; update "
-                         "the host", what, SIS_ABI_VERSION_MAJOR, SIS_ABI_VERSION_MINOR);
-}
 
 static int to_sis(int code)
 {
@@ -79,10 +69,8 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
     char where[4300];
     int rc;
 
-    if (!FITS(req, sis_auth_request, n_params))
-        return too_small(err, "sis_auth_request");
-    if (!FITS(res, sis_auth_result, visible_users))
-        return too_small(err, "sis_auth_result");
+    if ((rc = sis_kit_check_auth(req, res, err)) != SIS_OK)
+        return rc;
     if (req->step != SIS_AUTH_MANUAL)
         return sis_error_set(err, SIS_ERR_NOT_SUPPORTED, "OneRoster CSV has no interactive login: "
                              "give --source and, for SFTP, its credentials");
@@ -181,8 +169,8 @@ static int orc_discover_schema(sis_instance *inst, const sis_schema_sink *sink, 
     uint64_t sample;
     int rc;
 
-    if (!FITS(sink, sis_schema_sink, org))
-        return too_small(err, "sis_schema_sink");
+    if ((rc = sis_kit_check_schema_sink(sink, err)) != SIS_OK)
+        return rc;
     rc = orc_conn_load(&c, inst->host, inst->app, err);
     if (rc != SIS_OK)
         return rc;
@@ -267,12 +255,8 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
     orc_stream_cb cb = {&ctx, fetch_org, fetch_user, fetch_cancelled, fetch_progress};
     int rc;
 
-    if (!FITS(req, sis_fetch_request, n_paths))
-        return too_small(err, "sis_fetch_request");
-    if (!FITS(sink, sis_sink, invalid))
-        return too_small(err, "sis_sink");
-    if (!FITS(res, sis_fetch_result, bytes))
-        return too_small(err, "sis_fetch_result");
+    if ((rc = sis_kit_check_fetch(req, sink, res, err)) != SIS_OK)
+        return rc;
     /* A delta request (never asked: no SIS_CAP_FETCH_DELTA) reads the export
      * as it is; the manifest, not the request, says bulk or delta. */
     memset(&st, 0, sizeof st);
@@ -310,12 +294,9 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
 static int orc_apply(sis_instance *inst, const sis_record *record, const sis_mapping *mapping,
                      sis_user_fn emit, void *ctx, sis_error *err)
 {
-    (void)inst;   /* pure: the instance is not read */
-    if (!FITS(record, sis_record, n_fields))
-        return too_small(err, "sis_record");
-    if (!FITS(mapping, sis_mapping, n_location_map))
-        return too_small(err, "sis_mapping");
-    return orc_apply_mappings(record, mapping, emit, ctx, err);
+    int rc = sis_kit_check_apply(record, mapping, err);
+    (void)inst;   /* the standard mapping is pure: the host may call it from any thread */
+    return rc != SIS_OK ? rc : sis_kit_apply_mappings(record, mapping, emit, ctx, err);
 }
 
 static int orc_create(sis_instance **out, const sis_host *host, sis_host_app *app, sis_error *err)
@@ -385,18 +366,13 @@ int oneroster_csv_entry(uint32_t host_abi, const sis_host *host, const sis_plugi
 int oneroster_csv_entry(uint32_t host_abi, const sis_host *host, const sis_plugin_header **out,
                         sis_error *err)
 {
+    int rc;
     if (out == NULL)
         return sis_error_set(err, SIS_ERR_INVALID_ARG, "the host passed no output pointer");
     *out = NULL;
-    if (SIS_ABI_MAJOR(host_abi) != SIS_ABI_VERSION_MAJOR)
-        return sis_error_set(err, SIS_ERR_ABI, "the OneRoster CSV plugin speaks SIS ABI %u.x but "
-                             "the host speaks %u.%u; install the plugin release built for this "
-                             "host", (unsigned)SIS_ABI_VERSION_MAJOR,
-                             (unsigned)SIS_ABI_MAJOR(host_abi), (unsigned)SIS_ABI_MINOR(host_abi));
-    if (host == NULL || SIS_ABI_MAJOR(host->abi_version) != SIS_ABI_VERSION_MAJOR ||
-        host->struct_size < offsetof(sis_host, is_cancelled) + sizeof(host->is_cancelled))
-        return sis_error_set(err, SIS_ERR_ABI, "the host's services table is missing or older "
-                             "than SIS ABI %d.0", SIS_ABI_VERSION_MAJOR);
+    rc = sis_kit_entry_check(host_abi, host, "the OneRoster CSV plugin", err);
+    if (rc != SIS_OK)
+        return rc;
     *out = &orc_connector.header;
     return SIS_OK;
 }

@@ -8,8 +8,7 @@
  */
 #include "declarations.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include "sis_kit.h"
 
 #define CRED(n, l, t, req, h) \
     {sizeof(sis_decl), SIS_DECL_CREDENTIAL, n, l, t, req, NULL, 0, 0, NULL, 0, h}
@@ -48,28 +47,7 @@ const sis_decl *const orc_decls[ORC_N_DECLS] = {
     &ca_file,
 };
 
-static const sis_decl *find_setting(const char *name)
-{
-    size_t i;
-    for (i = 0; i < ORC_N_DECLS; i++)
-        if (orc_decls[i]->scope == SIS_DECL_SETTING && strcmp(orc_decls[i]->name, name) == 0)
-            return orc_decls[i];
-    return NULL;
-}
-
 long long orc_setting_int(const sis_host *host, sis_host_app *app, const char *name)
 {
-    const sis_decl *d = find_setting(name);
-    char buf[32], *end;
-    long long v, dflt;
-
-    if (d == NULL || d->type != SIS_VALUE_INTEGER)
-        return 0;
-    dflt = strtoll(d->default_value, NULL, 10);
-    if (host->config_get(app, name, buf, sizeof buf) != SIS_OK)
-        return dflt;
-    v = strtoll(buf, &end, 10);
-    if (end == buf || *end != '\0' || v < d->min || v > d->max)
-        return dflt;
-    return v;
+    return sis_kit_setting_int(orc_decls, ORC_N_DECLS, host, app, name);
 }

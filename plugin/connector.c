@@ -17,24 +17,14 @@
 #include "declarations.h"
 #include "fetch.h"
 #include "instance.h"
-#include "mapping.h"
 #include "schema.h"
+#include "sis_kit.h"
 
 #define CL_PLUGIN_ID "classlink"
 #define CL_PLUGIN_NAME "ClassLink SIS"
 #ifndef CL_PLUGIN_VERSION
 #error "CL_PLUGIN_VERSION comes from the Makefile's VERSION"
 #endif
-
-/* True when `p` is non-NULL and was built at least as large as this
- * plugin's view of `type` up to `last` (the last member it reads). */
-#define FITS(p, type, last) ((p) != NULL && SIS_HAS_MEMBER(p, type, last))
-
-static int too_small(sis_error *err, const char *what)
-{
-    return cl_fail(err, SIS_ERR_ABI, "the host passed a %s older than SIS ABI %d.%d; update the "
-                   "host", what, SIS_ABI_VERSION_MAJOR, SIS_ABI_VERSION_MINOR);
-}
 
 static int cl_init(const sis_host *host, sis_error *err)
 {
@@ -73,40 +63,29 @@ static void cl_destroy(sis_instance *inst)
 static int checked_authenticate(sis_instance *inst, const sis_auth_request *req,
                                 sis_auth_result *res, sis_error *err)
 {
-    if (!FITS(req, sis_auth_request, n_params))
-        return too_small(err, "sis_auth_request");
-    if (!FITS(res, sis_auth_result, visible_users))
-        return too_small(err, "sis_auth_result");
-    return cl_authenticate(inst, req, res, err);
+    int rc = sis_kit_check_auth(req, res, err);
+    return rc != SIS_OK ? rc : cl_authenticate(inst, req, res, err);
 }
 
 static int checked_discover(sis_instance *inst, const sis_schema_sink *sink, sis_error *err)
 {
-    if (!FITS(sink, sis_schema_sink, org))
-        return too_small(err, "sis_schema_sink");
-    return cl_discover_schema(inst, sink, err);
+    int rc = sis_kit_check_schema_sink(sink, err);
+    return rc != SIS_OK ? rc : cl_discover_schema(inst, sink, err);
 }
 
 static int checked_fetch(sis_instance *inst, const sis_fetch_request *req, const sis_sink *sink,
                          sis_fetch_result *res, sis_error *err)
 {
-    if (!FITS(req, sis_fetch_request, n_paths))
-        return too_small(err, "sis_fetch_request");
-    if (!FITS(sink, sis_sink, invalid))
-        return too_small(err, "sis_sink");
-    if (!FITS(res, sis_fetch_result, bytes))
-        return too_small(err, "sis_fetch_result");
-    return cl_fetch_users(inst, req, sink, res, err);
+    int rc = sis_kit_check_fetch(req, sink, res, err);
+    return rc != SIS_OK ? rc : cl_fetch_users(inst, req, sink, res, err);
 }
 
 static int checked_apply(sis_instance *inst, const sis_record *record, const sis_mapping *mapping,
                          sis_user_fn emit, void *ctx, sis_error *err)
 {
-    if (!FITS(record, sis_record, n_fields))
-        return too_small(err, "sis_record");
-    if (!FITS(mapping, sis_mapping, n_location_map))
-        return too_small(err, "sis_mapping");
-    return cl_apply_mappings(inst, record, mapping, emit, ctx, err);
+    int rc = sis_kit_check_apply(record, mapping, err);
+    (void)inst;   /* the standard mapping is pure: the host may call it from any thread */
+    return rc != SIS_OK ? rc : sis_kit_apply_mappings(record, mapping, emit, ctx, err);
 }
 
 static const sis_connector cl_connector = {
@@ -142,20 +121,13 @@ int classlink_sis_entry(uint32_t host_abi, const sis_host *host,
 int classlink_sis_entry(uint32_t host_abi, const sis_host *host,
                         const sis_plugin_header **out, sis_error *err)
 {
+    int rc;
     if (out == NULL)
         return cl_fail(err, SIS_ERR_INVALID_ARG, "the host passed no output pointer");
     *out = NULL;
-    if (SIS_ABI_MAJOR(host_abi) != SIS_ABI_VERSION_MAJOR)
-        return cl_fail(err, SIS_ERR_ABI,
-                       "the ClassLink connector speaks SIS ABI %u.x but the host speaks %u.%u; "
-                       "install the connector release built for this host",
-                       (unsigned)SIS_ABI_VERSION_MAJOR, (unsigned)SIS_ABI_MAJOR(host_abi),
-                       (unsigned)SIS_ABI_MINOR(host_abi));
-    if (host == NULL || SIS_ABI_MAJOR(host->abi_version) != SIS_ABI_VERSION_MAJOR ||
-        host->struct_size < offsetof(sis_host, is_cancelled) + sizeof(host->is_cancelled))
-        return cl_fail(err, SIS_ERR_ABI,
-                       "the host's services table is missing or older than SIS ABI %d.0",
-                       SIS_ABI_VERSION_MAJOR);
+    rc = sis_kit_entry_check(host_abi, host, "the ClassLink connector", err);
+    if (rc != SIS_OK)
+        return rc;
     *out = &cl_connector.header;
     return SIS_OK;
 }

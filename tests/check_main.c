@@ -26,6 +26,7 @@ static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
     {"throttle", suite_throttle, 0},
     {"admin", suite_admin, 0},
     {"csv", suite_csv, 0},
+    {"kit", suite_kit, 0},
     {"console", suite_console, 0},
     {"worker", suite_worker, 0},
     /* The same suites on PostgreSQL: mhtest.c points each test at a

@@ -52,5 +52,6 @@ Suite *suite_throttle(void);
 Suite *suite_contract(void);
 Suite *suite_csv(void);
 Suite *suite_console(void);
+Suite *suite_kit(void);
 
 #endif
