@@ -75,19 +75,23 @@ static void print_padded(const char *s, int width)
         fputc(' ', stdout);
 }
 
-static void print_header(int itxm)
+/* The APP column fits the longest name of the apps listed (app names are
+ * known before the rows stream; the other columns' widths are not). */
+#define APP_WIDTH_MIN 10
+
+static void print_header(int itxm, int app_width)
 {
-    printf("%-10s %-14s %-13s %-8s %-28s ", "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
+    printf("%-*s %-14s %-13s %-8s %-28s ", app_width, "APP", "SOURCEDID", "ROLE", "STATUS", "NAME");
     if (itxm)
         printf("%-12s %-20s ", "PORTAL ROLE", "LOCATIONS");
     printf("FIELDS\n");
 }
 
-static void print_user_row(const mh_user_view *u, int itxm)
+static void print_user_row(const mh_user_view *u, int itxm, int app_width)
 {
     char name[160];
     snprintf(name, sizeof name, "%s %s", u->given_name, u->family_name);
-    printf("%-10s %-14s %-13s %-8s ", u->app, u->sourced_id, u->role,
+    printf("%-*s %-14s %-13s %-8s ", app_width, u->app, u->sourced_id, u->role,
            u->active ? "active" : "inactive");
     print_padded(name, 28);
     fputc(' ', stdout);
@@ -126,16 +130,19 @@ static int add_role(void *vctx, const char *role, long long users)
 
 typedef struct names_text {
     mh_str text;
-    int n, itxm;
+    int n, itxm, longest;
 } names_text;
 
 static int add_app(void *vctx, const mh_app *a)
 {
     names_text *t = vctx;
+    int len = (int)strlen(a->name);
     if (t->n++ > 0)
         mh_str_adds(&t->text, ", ");
     mh_str_adds(&t->text, a->name);
     t->itxm |= a->itxm;
+    if (len > t->longest)
+        t->longest = len;
     return 0;
 }
 
@@ -165,18 +172,18 @@ static int explain_empty(mh_ctx *ctx, const char *app, const char *role, int jso
 }
 
 typedef struct page {
-    int json, itxm, rows;
+    int json, itxm, rows, app_width;
 } page;
 
 static int print_user(void *vctx, const mh_user_view *u)
 {
     page *p = vctx;
     if (p->rows == 0 && !p->json)
-        print_header(p->itxm);
+        print_header(p->itxm, p->app_width);
     if (p->json)
         print_user_json(u, p->rows == 0);
     else
-        print_user_row(u, p->itxm);
+        print_user_row(u, p->itxm, p->app_width);
     p->rows++;
     return 0;
 }
@@ -184,7 +191,7 @@ static int print_user(void *vctx, const mh_user_view *u)
 int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
 {
     const char *app = NULL, *role = NULL;
-    page p = {0, 0, 0};
+    page p = {0, 0, 0, APP_WIDTH_MIN};
     int i;
 
     for (i = 1; i < argc; i++) {
@@ -202,7 +209,7 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
     if (app != NULL) {
         mh_app a;
         if (mh_store_app_find(ctx->store, app, &a) != 0) {
-            names_text names = {{0}, 0, 0};
+            names_text names = {{0}, 0, 0, 0};
             mh_store_app_each(ctx->store, add_app, &names);
             if (names.n > 0)
                 mh_fail("no installed app \"%s\"; installed: %s", app, names.text.data);
@@ -213,10 +220,14 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
             return 1;
         }
         p.itxm = a.itxm;
+        if ((int)strlen(a.name) > p.app_width)
+            p.app_width = (int)strlen(a.name);
     } else {
-        names_text names = {{0}, 0, 0};  /* the mapping columns show when any app is ITxM */
+        names_text names = {{0}, 0, 0, 0};  /* the mapping columns show when any app is ITxM */
         mh_store_app_each(ctx->store, add_app, &names);
         p.itxm = names.itxm;
+        if (names.longest > p.app_width)
+            p.app_width = names.longest;
         mh_str_free(&names.text);
     }
     if (mh_store_users_each(ctx->store, app, role, print_user, &p) != 0)

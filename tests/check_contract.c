@@ -116,6 +116,40 @@ START_TEST(a_second_sis_connects_configures_and_syncs_through_the_same_commands)
 }
 END_TEST
 
+/* The column after APP starts at the same place on the header and on
+ * every row, whatever the length of the apps' names. */
+static void assert_columns_line_up(const char *out)
+{
+    const char *line = out, *col = strstr(out, "SOURCEDID");
+    size_t at;
+    int rows = 0;
+    ck_assert_msg(col != NULL, "%s", out);
+    at = (size_t)(col - out);
+    while ((line = strchr(line, '\n')) != NULL && *++line != '\0') {
+        ck_assert_msg(strlen(line) > at && line[at - 1] == ' ' && line[at] == 't',
+                      "a row's SOURCEDID does not start under the header:\n%s", out);
+        rows++;
+    }
+    ck_assert_int_gt(rows, 0);
+}
+
+START_TEST(the_users_page_fits_long_app_names)
+{
+    tu_result r;
+    expect(0, NULL, NULL, HOST("install testsis --name north-district-roster"));
+    expect(0, NULL, NULL, HOST("connect north-district-roster --token-env TOK --region us"));
+    expect(0, "fetched 3 users", NULL, HOST("sync north-district-roster"));
+    r = HOST("users");
+    ck_assert_int_eq(r.status, 0);
+    assert_columns_line_up(r.out);
+    tu_result_free(&r);
+    r = HOST("users --app north-district-roster");
+    ck_assert_int_eq(r.status, 0);
+    assert_columns_line_up(r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(an_sso_plugin_is_refused_by_sis_commands)
 {
     expect(0, "Installed Test SSO", NULL, HOST("install testsso"));
@@ -167,6 +201,7 @@ Suite *suite_contract(void)
     tcase_add_test(tc, marketplace_lists_plugins_by_section);
     tcase_add_test(tc, a_second_sis_connects_configures_and_syncs_through_the_same_commands);
     tcase_add_test(tc, an_sso_plugin_is_refused_by_sis_commands);
+    tcase_add_test(tc, the_users_page_fits_long_app_names);
     tcase_add_test(tc, classlink_settings_refuse_bad_values_with_the_range);
     suite_add_tcase(s, tc);
     return s;
