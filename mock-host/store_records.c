@@ -89,6 +89,22 @@ static int bloom_maybe(const unsigned char *bloom, const char *id)
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
+/* SQLite: an unchanged record is marked as seen in a temporary table of
+ * row ids, not by rewriting its row (seen_run): a full run of a district
+ * that did not change then writes none of its ~1 KB rows (each would be
+ * written to the WAL and again by the checkpoint), only ~10 bytes per
+ * record into the connection's temporary database, a file (temp_store,
+ * store.c) that SQLite pages like any other, so memory stays flat.  Seen
+ * by this run = seen_run is this run (put) or the row id is in mh_seen
+ * (touch); store_absence.c asks exactly that.  The table is emptied at
+ * the start of each run; it goes with the connection, and a killed run
+ * loses it with everything else the transaction did. */
+static int seen_table(mh_store *s)
+{
+    return mh_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS mh_seen(rid INTEGER PRIMARY KEY);"
+                            "DELETE FROM temp.mh_seen;", NULL, 0);
+}
+
 int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64_t run_id)
 {
     mh_record_rows *r = calloc(1, sizeof *r);
@@ -98,7 +114,8 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     r->s = s;
     r->app_id = app_id;
     r->run_id = run_id;
-    if (mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
+    if ((!mh_sql_is_pg(s) && seen_table(s) != 0) ||
+        mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
                            "sourced_id=?2", &r->get) ||
         mh_sql_prepare(s, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
                            "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
@@ -106,8 +123,13 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
                            "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
                            "role=excluded.role, body=excluded.body, hash=excluded.hash, "
                            "seen_run=excluded.seen_run, present=1", &r->put) ||
-        mh_sql_prepare(s, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
-                           "sourced_id=?3", &r->touch) ||
+        mh_sql_prepare(s, mh_sql_is_pg(s)
+                           ? "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
+                             "sourced_id=?3"
+                           /* SQLite: the row stays as it is (see seen_table) */
+                           : "INSERT OR IGNORE INTO temp.mh_seen(rid) SELECT rowid FROM "
+                             "sis_records WHERE app_id=?2 AND sourced_id=?3",
+                       &r->touch) ||
         mh_sql_prepare(s, "INSERT INTO orgs(app_id, sourced_id, name, type, identifier, "
                            "parent_id, status, stale, seen_run) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8) "
                            "ON CONFLICT(app_id, sourced_id) DO UPDATE SET name=excluded.name, "
