@@ -311,7 +311,7 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
         mh_pg_lookup_clear(&r->seen);
     }
     mh_sql_bind_int64(r->get, 1, r->app_id);
-    mh_sql_bind_text(r->get, 2, sourced_id, -1);
+    mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
     rc = mh_sql_step(r->get);
     if (rc == MH_SQL_ROW) {
         *hash = (uint64_t)mh_sql_column_int64(r->get, 0);
@@ -344,13 +344,14 @@ int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, in
             bloom_add(r->bloom, sourced_id);
         return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
     }
+    /* Strings read in place (store_sql.h): the caller's outlive the step. */
     mh_sql_bind_int64(r->put, 1, r->app_id);
-    mh_sql_bind_text(r->put, 2, sourced_id, -1);
+    mh_sql_bind_text_kept(r->put, 2, sourced_id, -1);
     mh_sql_bind_int64(r->put, 3, status);
     mh_sql_bind_int64(r->put, 4, enabled != 0);
-    mh_sql_bind_text(r->put, 5, modified, -1);
-    mh_sql_bind_text(r->put, 6, role, -1);
-    TEXT(r->put, 7, body);
+    mh_sql_bind_text_kept(r->put, 5, modified, -1);
+    mh_sql_bind_text_kept(r->put, 6, role, -1);
+    mh_sql_bind_text_kept(r->put, 7, body->data ? body->data : "", (int)body->len);
     mh_sql_bind_int64(r->put, 8, (int64_t)hash);
     mh_sql_bind_int64(r->put, 9, r->run_id);
     rc = mh_sql_step(r->put);
@@ -367,7 +368,7 @@ int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
     }
     mh_sql_bind_int64(r->touch, 1, r->run_id);
     mh_sql_bind_int64(r->touch, 2, r->app_id);
-    mh_sql_bind_text(r->touch, 3, sourced_id, -1);
+    mh_sql_bind_text_kept(r->touch, 3, sourced_id, -1);
     rc = mh_sql_step(r->touch);
     mh_sql_reset(r->touch);
     return rc == MH_SQL_DONE ? 0 : -1;

@@ -169,7 +169,9 @@ static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *update
     return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
 }
 
-#define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
+/* The row's strings stay put until the statement is stepped and each step
+ * binds every parameter again: SQLite reads them in place (store_sql.h). */
+#define TEXT(st, i, str) mh_sql_bind_text_kept(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
 int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uint64_t *hash)
 {
@@ -225,7 +227,7 @@ static int update_keeping_role(mh_user_rows *r, const mh_user_row *row, const ch
     TEXT(st, 9, &row->locations);
     TEXT(st, 10, &row->fields);
     TEXT(st, 11, &row->flags);
-    mh_sql_bind_text(st, 12, updated_at, -1);
+    mh_sql_bind_text_kept(st, 12, updated_at, -1);
     mh_sql_bind_int64(st, 13, (int64_t)row->hash);
     rc = mh_sql_step(st);
     mh_sql_reset(st);
@@ -256,7 +258,7 @@ int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *update
     TEXT(r->put, 10, &row->locations);
     TEXT(r->put, 11, &row->fields);
     TEXT(r->put, 12, &row->flags);
-    mh_sql_bind_text(r->put, 13, updated_at, -1);
+    mh_sql_bind_text_kept(r->put, 13, updated_at, -1);
     mh_sql_bind_int64(r->put, 14, (int64_t)row->hash);
     rc = mh_sql_step(r->put);
     mh_sql_reset(r->put);
