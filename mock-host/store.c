@@ -413,7 +413,9 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
      * (medians of 5) with the same full-run CPU (tests/bench/FINDINGS.md). */
     if ((!is_new && check_existing(s, errbuf, cap) != 0) ||
         mh_store_exec(s, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "PRAGMA foreign_keys=ON;", errbuf, cap) != 0 ||
+                         /* temporary tables (a run's seen ids, store_records.c) in a
+                          * file, paged like the database: memory stays flat */
+                         "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;", errbuf, cap) != 0 ||
         migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
         (key_missing && !is_new && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {

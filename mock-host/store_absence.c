@@ -5,13 +5,18 @@
  */
 #include "store_absence.h"
 #include "store_db.h"
+#include "store_sql.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define ABSENT_ACTIVE "FROM users u JOIN sis_records r ON r.app_id = u.app_id AND " \
-                      "r.sourced_id = u.sourced_id WHERE u.app_id = ?1 AND u.active = 1 AND " \
-                      "r.present = 1 AND r.seen_run != ?2"
+/* Not seen by run ?2: not put by it (seen_run) and, on SQLite, not marked
+ * as seen in the run's temporary table either (store_records.c,
+ * seen_table; PostgreSQL marks seen_run instead). */
+#define NOT_SEEN_PG "r.present = 1 AND r.seen_run != ?2"
+#define NOT_SEEN_SQLITE NOT_SEEN_PG " AND r.rowid NOT IN (SELECT rid FROM temp.mh_seen)"
+#define ABSENT_ACTIVE(not_seen) "FROM users u JOIN sis_records r ON r.app_id = u.app_id AND " \
+                      "r.sourced_id = u.sourced_id WHERE u.app_id = ?1 AND u.active = 1 AND " not_seen
 
 long long mh_store_active_users(mh_store *s, int64_t app_id)
 {
@@ -33,9 +38,11 @@ int mh_store_absence_measure(mh_store *s, int64_t app_id, int64_t run_id, uint64
     int rc;
     *absent = 0;
     empty_role[0] = '\0';
-    if (mh_sql_prepare(s, "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE "
-                           "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " ABSENT_ACTIVE
-                           " GROUP BY u.role", &st) != 0)
+#define MEASURE(not_seen) "SELECT u.role, count(*), (SELECT count(*) FROM users v WHERE " \
+                          "v.app_id = ?1 AND v.active = 1 AND v.role = u.role) " \
+                          ABSENT_ACTIVE(not_seen) " GROUP BY u.role"
+    if (mh_sql_prepare(s, mh_sql_is_pg(s) ? MEASURE(NOT_SEEN_PG) : MEASURE(NOT_SEEN_SQLITE),
+                       &st) != 0)
         return -1;
     mh_sql_bind_int64(st, 1, app_id);
     mh_sql_bind_int64(st, 2, run_id);
@@ -70,13 +77,15 @@ int mh_store_deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
 {
     /* hash=0 makes a returning user's row be rewritten (and counted as
      * reactivated) even when its data did not change. */
-    if (run_update(s, "UPDATE users SET active = 0, hash = 0, updated_at = ?3 "
-                      "WHERE app_id = ?1 AND active = 1 AND "
-                      "sourced_id IN (SELECT sourced_id FROM sis_records WHERE app_id = ?1 AND "
-                      "present = 1 AND seen_run != ?2)", app_id, run_id) != 0)
+#define DEACTIVATE(not_seen) "UPDATE users SET active = 0, hash = 0, updated_at = ?3 " \
+                             "WHERE app_id = ?1 AND active = 1 AND sourced_id IN (SELECT " \
+                             "r.sourced_id FROM sis_records r WHERE r.app_id = ?1 AND " not_seen ")"
+#define GONE(not_seen) "UPDATE sis_records AS r SET present = 0 WHERE r.app_id = ?1 AND " not_seen
+    int pg = mh_sql_is_pg(s);
+    if (run_update(s, pg ? DEACTIVATE(NOT_SEEN_PG) : DEACTIVATE(NOT_SEEN_SQLITE), app_id,
+                   run_id) != 0)
         return -1;
-    return run_update(s, "UPDATE sis_records SET present = 0 WHERE app_id = ?1 AND present = 1 "
-                         "AND seen_run != ?2", app_id, run_id);
+    return run_update(s, pg ? GONE(NOT_SEEN_PG) : GONE(NOT_SEEN_SQLITE), app_id, run_id);
 }
 
 int mh_store_mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)

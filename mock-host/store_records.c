@@ -89,6 +89,22 @@ static int bloom_maybe(const unsigned char *bloom, const char *id)
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
+/* SQLite: an unchanged record is marked as seen in a temporary table of
+ * row ids, not by rewriting its row (seen_run): a full run of a district
+ * that did not change then writes none of its ~1 KB rows (each would be
+ * written to the WAL and again by the checkpoint), only ~10 bytes per
+ * record into the connection's temporary database, a file (temp_store,
+ * store.c) that SQLite pages like any other, so memory stays flat.  Seen
+ * by this run = seen_run is this run (put) or the row id is in mh_seen
+ * (touch); store_absence.c asks exactly that.  The table is emptied at
+ * the start of each run; it goes with the connection, and a killed run
+ * loses it with everything else the transaction did. */
+static int seen_table(mh_store *s)
+{
+    return mh_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS mh_seen(rid INTEGER PRIMARY KEY);"
+                            "DELETE FROM temp.mh_seen;", NULL, 0);
+}
+
 int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64_t run_id)
 {
     mh_record_rows *r = calloc(1, sizeof *r);
@@ -98,7 +114,8 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     r->s = s;
     r->app_id = app_id;
     r->run_id = run_id;
-    if (mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
+    if ((!mh_sql_is_pg(s) && seen_table(s) != 0) ||
+        mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
                            "sourced_id=?2", &r->get) ||
         mh_sql_prepare(s, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
                            "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
@@ -106,8 +123,13 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
                            "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
                            "role=excluded.role, body=excluded.body, hash=excluded.hash, "
                            "seen_run=excluded.seen_run, present=1", &r->put) ||
-        mh_sql_prepare(s, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
-                           "sourced_id=?3", &r->touch) ||
+        mh_sql_prepare(s, mh_sql_is_pg(s)
+                           ? "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
+                             "sourced_id=?3"
+                           /* SQLite: the row stays as it is (see seen_table) */
+                           : "INSERT OR IGNORE INTO temp.mh_seen(rid) SELECT rowid FROM "
+                             "sis_records WHERE app_id=?2 AND sourced_id=?3",
+                       &r->touch) ||
         mh_sql_prepare(s, "INSERT INTO orgs(app_id, sourced_id, name, type, identifier, "
                            "parent_id, status, stale, seen_run) VALUES(?1,?2,?3,?4,?5,?6,?7,0,?8) "
                            "ON CONFLICT(app_id, sourced_id) DO UPDATE SET name=excluded.name, "
@@ -131,7 +153,9 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
         mh_record_rows_close(r);
         return -1;
     }
-    if (r->pg) {
+    /* Both backends: on SQLite the filter spares a first import a b-tree
+     * search per record (get below). */
+    {
         mh_stmt *st;
         int any = -1;
         if (mh_sql_prepare(s, "SELECT EXISTS(SELECT 1 FROM sis_records WHERE app_id=?1)", &st) == 0) {
@@ -288,8 +312,10 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
             return -1;
         mh_pg_lookup_clear(&r->seen);
     }
+    if (!r->pg && r->bloom != NULL && !bloom_maybe(r->bloom, sourced_id))
+        return 0;  /* a first import, and this run never put it: not in the table */
     mh_sql_bind_int64(r->get, 1, r->app_id);
-    mh_sql_bind_text(r->get, 2, sourced_id, -1);
+    mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
     rc = mh_sql_step(r->get);
     if (rc == MH_SQL_ROW) {
         *hash = (uint64_t)mh_sql_column_int64(r->get, 0);
@@ -322,13 +348,16 @@ int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, in
             bloom_add(r->bloom, sourced_id);
         return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
     }
+    if (r->bloom != NULL)
+        bloom_add(r->bloom, sourced_id);
+    /* Strings read in place (store_sql.h): the caller's outlive the step. */
     mh_sql_bind_int64(r->put, 1, r->app_id);
-    mh_sql_bind_text(r->put, 2, sourced_id, -1);
+    mh_sql_bind_text_kept(r->put, 2, sourced_id, -1);
     mh_sql_bind_int64(r->put, 3, status);
     mh_sql_bind_int64(r->put, 4, enabled != 0);
-    mh_sql_bind_text(r->put, 5, modified, -1);
-    mh_sql_bind_text(r->put, 6, role, -1);
-    TEXT(r->put, 7, body);
+    mh_sql_bind_text_kept(r->put, 5, modified, -1);
+    mh_sql_bind_text_kept(r->put, 6, role, -1);
+    mh_sql_bind_text_kept(r->put, 7, body->data ? body->data : "", (int)body->len);
     mh_sql_bind_int64(r->put, 8, (int64_t)hash);
     mh_sql_bind_int64(r->put, 9, r->run_id);
     rc = mh_sql_step(r->put);
@@ -345,7 +374,7 @@ int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
     }
     mh_sql_bind_int64(r->touch, 1, r->run_id);
     mh_sql_bind_int64(r->touch, 2, r->app_id);
-    mh_sql_bind_text(r->touch, 3, sourced_id, -1);
+    mh_sql_bind_text_kept(r->touch, 3, sourced_id, -1);
     rc = mh_sql_step(r->touch);
     mh_sql_reset(r->touch);
     return rc == MH_SQL_DONE ? 0 : -1;

@@ -228,6 +228,16 @@ void mh_sql_bind_text(mh_stmt *st, int i, const char *v, int len)
     pg_bind(st, i, v, n, 0, 0);  /* type 0: PostgreSQL infers it from the use */
 }
 
+void mh_sql_bind_text_kept(mh_stmt *st, int i, const char *v, int len)
+{
+    if (st->lite != NULL) {
+        size_t n = v == NULL ? 0 : len < 0 ? strlen(v) : (size_t)len;
+        sqlite3_bind_text(st->lite, i, v != NULL ? v : "", (int)n, SQLITE_STATIC);
+        return;
+    }
+    mh_sql_bind_text(st, i, v, len);
+}
+
 void mh_sql_bind_blob(mh_stmt *st, int i, const void *v, size_t len)
 {
     if (st->lite != NULL) {

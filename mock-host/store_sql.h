@@ -32,6 +32,12 @@ void mh_sql_reset(mh_stmt *st);
  * up to the NUL.  A position never bound is NULL. */
 void mh_sql_bind_int64(mh_stmt *st, int i, int64_t v);
 void mh_sql_bind_text(mh_stmt *st, int i, const char *v, int len);
+/* As mh_sql_bind_text, but SQLite reads v in place instead of copying it:
+ * v must stay unchanged until the statement has been stepped, and every
+ * parameter bound this way must be bound again before the next step.  For
+ * the run's per-record statements (a copy and a free per column per record
+ * otherwise).  PostgreSQL copies as usual. */
+void mh_sql_bind_text_kept(mh_stmt *st, int i, const char *v, int len);
 void mh_sql_bind_blob(mh_stmt *st, int i, const void *v, size_t len);
 void mh_sql_bind_null(mh_stmt *st, int i);
 

@@ -38,7 +38,11 @@
 struct mh_user_rows {
     mh_store *s;
     int64_t app_id;
-    mh_stmt *get, *put;
+    mh_stmt *get, *put, *update;
+    /* SQLite: the row the last get found (id and role), so that a put of
+     * the same user with the same role can leave users_by_role alone. */
+    int got;
+    mh_str got_id, got_role;
     /* PostgreSQL, once asked to gather (mh_user_rows_gather): the gathered
      * rows, column by column, and their ids. */
     int pg;
@@ -56,8 +60,17 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
         return -1;
     r->s = s;
     r->app_id = app_id;
-    if (mh_sql_prepare(s, "SELECT active, hash FROM users WHERE app_id = ?1 AND "
+    if (mh_sql_prepare(s, "SELECT active, hash, role FROM users WHERE app_id = ?1 AND "
                            "sourced_id = ?2", &r->get) != 0 ||
+        /* An upsert lists role in its SET, and SQLite then deletes and
+         * reinserts the row's users_by_role entry even when the role is
+         * the same: one more scattered page per changed user, read and
+         * written twice (WAL, checkpoint).  A changed user whose role
+         * stayed is updated without it (tests/bench/DELTA.md). */
+        mh_sql_prepare(s, "UPDATE users SET active=?3, given_name=?4, family_name=?5, email=?6, "
+                           "username=?7, portal_role=?8, locations=?9, fields=?10, flags=?11, "
+                           "updated_at=?12, hash=?13 WHERE app_id=?1 AND sourced_id=?2",
+                       &r->update) != 0 ||
         mh_sql_prepare(s, "INSERT INTO users(app_id, sourced_id, role, active, given_name, "
                            "family_name, email, username, portal_role, locations, fields, flags, "
                            "updated_at, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
@@ -85,7 +98,10 @@ void mh_user_rows_close(mh_user_rows *r)
         return;
     mh_sql_finalize(r->get);
     mh_sql_finalize(r->put);
+    mh_sql_finalize(r->update);
     mh_sql_finalize(r->bulk_put);
+    mh_str_free(&r->got_id);
+    mh_str_free(&r->got_role);
     for (i = 0; i < PG_COLS; i++)
         mh_str_free(&r->cols[i]);
     mh_pg_lookup_free(&r->pending);
@@ -153,7 +169,9 @@ static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *update
     return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
 }
 
-#define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
+/* The row's strings stay put until the statement is stepped and each step
+ * binds every parameter again: SQLite reads them in place (store_sql.h). */
+#define TEXT(st, i, str) mh_sql_bind_text_kept(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
 int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uint64_t *hash)
 {
@@ -165,12 +183,55 @@ int mh_user_rows_get(mh_user_rows *r, const mh_str *sourced_id, int *active, uin
     mh_sql_bind_int64(r->get, 1, r->app_id);
     TEXT(r->get, 2, sourced_id);
     rc = mh_sql_step(r->get);
+    r->got = 0;
     if (rc == MH_SQL_ROW) {
+        const char *role = mh_sql_column_text(r->get, 2);
         *active = mh_sql_column_int(r->get, 0);
         *hash = (uint64_t)mh_sql_column_int64(r->get, 1);
+        mh_str_reset(&r->got_id);
+        mh_str_add(&r->got_id, sourced_id->data ? sourced_id->data : "", sourced_id->len);
+        mh_str_reset(&r->got_role);
+        mh_str_adds(&r->got_role, role != NULL ? role : "");
+        r->got = 1;
     }
     mh_sql_reset(r->get);
     return rc == MH_SQL_ROW ? 1 : rc == MH_SQL_DONE ? 0 : -1;
+}
+
+static int same(const mh_str *a, const mh_str *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* The row the last get found is this one, with this role. */
+static int role_kept(const mh_user_rows *r, const mh_user_row *row)
+{
+    return r->got && same(&r->got_id, &row->sourced_id) && same(&r->got_role, &row->role);
+}
+
+static int update_keeping_role(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
+{
+    mh_stmt *st = r->update;
+    int rc;
+    mh_sql_bind_int64(st, 1, r->app_id);
+    TEXT(st, 2, &row->sourced_id);
+    mh_sql_bind_int64(st, 3, row->active);
+    TEXT(st, 4, &row->given_name);
+    TEXT(st, 5, &row->family_name);
+    TEXT(st, 6, &row->email);
+    TEXT(st, 7, &row->username);
+    if (row->has_portal_role)
+        TEXT(st, 8, &row->portal_role);
+    else
+        mh_sql_bind_null(st, 8);
+    TEXT(st, 9, &row->locations);
+    TEXT(st, 10, &row->fields);
+    TEXT(st, 11, &row->flags);
+    mh_sql_bind_text_kept(st, 12, updated_at, -1);
+    mh_sql_bind_int64(st, 13, (int64_t)row->hash);
+    rc = mh_sql_step(st);
+    mh_sql_reset(st);
+    return rc == MH_SQL_DONE && mh_sql_changes(r->s) == 1 ? 0 : -1;
 }
 
 int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
@@ -178,6 +239,10 @@ int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *update
     int rc;
     if (r->pg)
         return pg_gather(r, row, updated_at);
+    if (role_kept(r, row)) {
+        r->got = 0;
+        return update_keeping_role(r, row, updated_at);
+    }
     mh_sql_bind_int64(r->put, 1, r->app_id);
     TEXT(r->put, 2, &row->sourced_id);
     TEXT(r->put, 3, &row->role);
@@ -193,7 +258,7 @@ int mh_user_rows_put(mh_user_rows *r, const mh_user_row *row, const char *update
     TEXT(r->put, 10, &row->locations);
     TEXT(r->put, 11, &row->fields);
     TEXT(r->put, 12, &row->flags);
-    mh_sql_bind_text(r->put, 13, updated_at, -1);
+    mh_sql_bind_text_kept(r->put, 13, updated_at, -1);
     mh_sql_bind_int64(r->put, 14, (int64_t)row->hash);
     rc = mh_sql_step(r->put);
     mh_sql_reset(r->put);

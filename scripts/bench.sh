@@ -301,3 +301,36 @@ else
     pg_full "$small" "$USERS_SMALL" 40
 fi
 # ---- end pg_full ----
+# ---- full_resync: a full run over a district that barely changed (issue 14) ----
+# The weekly full run after deltas: a database a full run filled (unmeasured,
+# as is the simulator's rendering), 1% of the users changed, then one measured
+# full sync into it ("bench: run full_resync_SUFFIX#1"): 99% of the records
+# are unchanged and are only marked as seen, which must not rewrite their rows.
+full_resync() {  # full_resync SUFFIX USERS SCHOOLS
+    sfx=$1
+    start_sim --users "$2" --schools "$3"
+    db="$WORK/resync_$sfx.db"
+    rm -f "$db"*
+    export MOCK_HOST_DB="$db"
+    "$BUILD/mock-host" install classlink >/dev/null
+    "$BUILD/mock-host" connect classlink --server "http://127.0.0.1:$PORT" --client-id sim-client \
+        --client-secret-env CLASSLINK_SECRET >/dev/null
+    "$BUILD/mock-host" sync classlink --full >"$WORK/resync_warm.log" 2>&1 ||
+        { echo "bench: full_resync_$sfx: first full sync failed:" >&2; tail -5 "$WORK/resync_warm.log" >&2; exit 1; }
+    echo "mutate change=$(($2 / 100))" >&3
+    sleep 1
+    ours "full_resync_$sfx" "$db" --full
+    stop_sim
+    rm -f "$db"*
+    summary "full_resync_$sfx"
+    # over the first import of the same size (above 1: the re-sync is slower)
+    if eval "[ -n \"\${MED_full_$sfx:-}\" ]"; then
+        ratio "full_resync_$sfx/full_$sfx" "full_resync_$sfx" "full_$sfx"
+    fi
+}
+if [ "${BENCH_ONLY:-}" != small ]; then
+    full_resync "$big" "$USERS_BIG" 120
+else
+    full_resync "$small" "$USERS_SMALL" 40
+fi
+# ---- end full_resync ----

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "../mock-host/store_db.h"
+#include "../mock-host/userpage.h"
 #include "testutil.h"
 
 static char *dir, *db;
@@ -29,6 +30,85 @@ static mh_store *open_store(void)
     ck_assert_msg(mh_store_open(&s, db, err, sizeof err) == 0, "%s", err);
     return s;
 }
+
+/* How many users the Users page lists under a role, and the last one's name. */
+typedef struct seen_user {
+    int n;
+    char given[64];
+} seen_user;
+
+static int listed(void *ctx, const mh_user_view *u)
+{
+    seen_user *seen = ctx;
+    seen->n++;
+    snprintf(seen->given, sizeof seen->given, "%s", u->given_name);
+    return 0;
+}
+
+static seen_user users_with_role(mh_store *s, const char *role)
+{
+    seen_user seen = {0, ""};
+    ck_assert_int_eq(mh_store_users_each(s, "app", role, listed, &seen), 0);
+    return seen;
+}
+
+/* The same answer through the role index itself, and the index whole. */
+static int indexed_with_role(mh_store *s, const char *role)
+{
+    sqlite3_stmt *st;
+    int n;
+    ck_assert_int_eq(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM users INDEXED BY users_by_role "
+                                               "WHERE app_id = 1 AND role = ?1", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    ck_assert_int_eq(sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void write_user(mh_store *s, const mh_app *app, const char *role, const char *given)
+{
+    mh_user_writer w;
+    sis_host_user u = SIS_HOST_USER_INIT;
+    u.sourced_id = "u1";
+    u.role = role;
+    u.active = 1;
+    u.given_name = given;
+    ck_assert_int_eq(mh_user_writer_open(&w, s, app), 0);
+    ck_assert_int_eq(mh_user_write(&w, &u), SIS_OK);
+    mh_user_writer_close(&w);
+}
+
+/* A changed user whose role stayed is updated without touching the role
+ * index (store_users.c); the Users page must still list it under its role,
+ * and a user whose role did change only under the new one. */
+START_TEST(a_changed_user_is_listed_under_its_current_role)
+{
+    mh_store *s = open_store();
+    mh_app app;
+    seen_user seen;
+    ck_assert_int_eq(mh_store_app_create(s, "app", "classlink", 0, &app), 0);
+    write_user(s, &app, "student", "Ann");
+    write_user(s, &app, "student", "Anna");  /* same role, other name */
+    seen = users_with_role(s, "student");
+    ck_assert_int_eq(seen.n, 1);
+    ck_assert_str_eq(seen.given, "Anna");
+    ck_assert_int_eq(indexed_with_role(s, "student"), 1);
+    write_user(s, &app, "teacher", "Anna");  /* the role changes */
+    ck_assert_int_eq(users_with_role(s, "student").n, 0);
+    seen = users_with_role(s, "teacher");
+    ck_assert_int_eq(seen.n, 1);
+    ck_assert_str_eq(seen.given, "Anna");
+    ck_assert_int_eq(indexed_with_role(s, "student"), 0);
+    ck_assert_int_eq(indexed_with_role(s, "teacher"), 1);
+    mh_store_close(s);
+}
+END_TEST
 
 START_TEST(fresh_database_gets_every_migration)
 {
@@ -178,6 +258,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, config_roundtrip_and_delete);
     tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
+    tcase_add_test(tc, a_changed_user_is_listed_under_its_current_role);
     suite_add_tcase(s, tc);
     return s;
 }
