@@ -11,6 +11,7 @@
 typedef Suite *(*suite_fn)(void);
 
 Suite *suite_admin(void);  /* check_admin.c */
+Suite *suite_csv_host(void);   /* check_csv_host.c */
 Suite *suite_worker(void);     /* check_worker.c */
 Suite *suite_worker_pg(void);  /* check_worker.c */
 
@@ -35,6 +36,11 @@ static const struct { const char *name; suite_fn fn; int pg; } suites[] = {
     {"fields_pg", suite_fields, 1},
     {"itxm_pg", suite_itxm, 1},
     {"worker_pg", suite_worker_pg, 1},
+    {"connect_pg", suite_connect, 1},
+    {"admin_pg", suite_admin, 1},
+    {"login_pg", suite_login, 1},
+    {"console_pg", suite_console, 1},
+    {"csv_host_pg", suite_csv_host, 1},
 };
 
 /* Runs the wanted suites of one kind; adds to *passed and *failed. */
