@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "mhtest.h"
+#include "pgtest.h"
 
 Suite *suite_admin(void);
 
@@ -195,7 +196,8 @@ START_TEST(a_read_only_database_still_shows_apps_users_and_runs)
     if (env_is_pg()) {
         snprintf(sql, sizeof sql, "ALTER DATABASE %s SET default_transaction_read_only = off",
                  env.pg_dbname);
-        r = mh_db_sql(sql);
+        r = pgtest_psql("postgres", sql);  /* the test's own database now refuses it */
+        ck_assert_msg(r.status == 0, "%s", r.err);
         tu_result_free(&r);
     } else {
         ck_assert_int_eq(chmod(env.dir, 0700), 0);
