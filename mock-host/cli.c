@@ -49,7 +49,11 @@ int mh_ctx_store(mh_ctx *ctx)
         mh_fail("%s", err);
         return -1;
     }
-    if (mh_store_is_read_only(ctx->store))
+    if (mh_store_is_read_only(ctx->store) && mh_store_is_pg_location(ctx->db_path))
+        fprintf(stderr, "mock-host: note: %s is read-only (a standby server, or "
+                "default_transaction_read_only is on), so it is shown as stored; changing "
+                "anything needs the primary server\n", ctx->db_path);
+    else if (mh_store_is_read_only(ctx->store))
         fprintf(stderr, "mock-host: note: %s is read-only for this user (a permission problem), "
                 "so it is shown as stored; changing anything needs write permission on it and "
                 "its folder\n", ctx->db_path);

@@ -1,6 +1,7 @@
 /* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -168,17 +169,24 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
 
 int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
 {
+    const char *key_env = getenv("MOCK_HOST_KEY_FILE");
+    int pg = mh_store_is_pg_location(ctx->db_path);
     char key_path[4200];
     (void)argv;
     if (argc > 1)
         return mh_usage_error("forget-credentials", "takes no arguments");
-    snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
-    if (access(key_path, F_OK) == 0) {
+    /* The key lives beside an SQLite file; PostgreSQL has no folder, so its
+     * key is where MOCK_HOST_KEY_FILE says (the store refuses it unset). */
+    if (pg)
+        snprintf(key_path, sizeof key_path, "%s", key_env != NULL ? key_env : "");
+    else
+        snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
+    if (key_path[0] != '\0' && access(key_path, F_OK) == 0) {
         printf("The key file %s is there, so the stored credentials can be read; nothing was "
                "forgotten.\n", key_path);
         return 0;
     }
-    if (access(ctx->db_path, F_OK) != 0)
+    if (!pg && access(ctx->db_path, F_OK) != 0)
         return mh_fail("there is no database %s", ctx->db_path);
     ctx->store_flags |= MH_STORE_FORGET_LOST_KEY;
     if (mh_ctx_store(ctx) != 0)

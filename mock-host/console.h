@@ -11,13 +11,13 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "console_session.h"
 #include "jsonw.h"
 
 #define MH_CONSOLE_MAX_FIELDS 64     /* form fields per POST */
 #define MH_CONSOLE_MAX_BODY (64 * 1024)
 
 typedef struct mh_console mh_console;
-typedef struct mh_session mh_session;
 
 /* One POSTed field; both strings owned by the request (secrets are wiped
  * when it ends). */
@@ -52,19 +52,7 @@ struct mh_console {
     char self_exe[4096];              /* this binary, to run commands as children */
 };
 
-/* ---- sessions (console_http.c) ------------------------------------------ */
-
-/* A message to show once on the next page: the outcome of a POST, or the
- * sentence of an error next to the field it concerns (field "" = the top
- * of the page).  values: the non-secret fields of a refused form, to fill
- * it again. */
-void mh_flash_set(mh_session *s, int error, const char *field, const char *message);
-void mh_flash_keep_value(mh_session *s, const char *key, const char *value);
-/* The flash, if it is for `field`; the caller shows it.  NULL when none. */
-const char *mh_flash_for(mh_session *s, const char *field, int *error);
-const char *mh_flash_value(mh_session *s, const char *key);
-/* The CSRF token of the session, for forms. */
-const char *mh_session_csrf(mh_session *s);
+/* Sessions and their flash messages: console_session.h. */
 
 /* ---- request helpers (console_http.c) ----------------------------------- */
 

@@ -5,7 +5,8 @@
  *   1. the Host header must name the address and port we listen on (a DNS
  *      rebinding page on another name is refused with 421);
  *   2. a session cookie (random, HttpOnly, SameSite=Strict) is found or
- *      made; it carries the CSRF token and the one-shot flash message;
+ *      made (console_session.c); it carries the CSRF token and the
+ *      one-shot flash message;
  *   3. a POST must be application/x-www-form-urlencoded, at most 64 KiB,
  *      carry the session's CSRF token and, when the browser sends Origin,
  *      come from this console's origin; otherwise 403 and nothing runs;
@@ -24,39 +25,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "console.h"
 #include "console_html.h"
 #include "console_server.h"
+#include "console_session.h"
 
-#define MAX_SESSIONS 128
-#define MAX_KEPT_VALUES 16
 #define COOKIE_NAME "mh_console"
-
-struct mh_session {
-    char id[65];                 /* "" = free slot */
-    char csrf[65];
-    time_t used;
-    int has_flash, flash_error;
-    char flash_field[64];
-    char *flash_msg;
-    char *keep_key[MAX_KEPT_VALUES], *keep_val[MAX_KEPT_VALUES];
-    size_t n_keep;
-    int flash_shown;             /* the flash was rendered by this request */
-};
 
 struct mh_console_server {
     struct MHD_Daemon *daemon;
     mh_console con;
     char hosts[3][160];          /* Host header values accepted */
     char origin[200];
-    mh_session sessions[MAX_SESSIONS];
+    mh_session_table *sessions;  /* owned */
 };
 
 typedef struct conn_state {
@@ -65,103 +51,6 @@ typedef struct conn_state {
     size_t body_bytes;
     int refused;                 /* 413 or 415 */
 } conn_state;
-
-/* ---- sessions ----------------------------------------------------------- */
-
-static int random_hex(char *out, size_t bytes)
-{
-    unsigned char b[32];
-    size_t i;
-    if (bytes > sizeof b || RAND_bytes(b, (int)bytes) != 1)
-        return -1;
-    for (i = 0; i < bytes; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
-    return 0;
-}
-
-static void flash_clear(mh_session *s)
-{
-    size_t i;
-    free(s->flash_msg);
-    s->flash_msg = NULL;
-    s->has_flash = 0;
-    s->flash_field[0] = '\0';
-    for (i = 0; i < s->n_keep; i++) {
-        free(s->keep_key[i]);
-        free(s->keep_val[i]);
-    }
-    s->n_keep = 0;
-}
-
-static mh_session *session_find(struct mh_console_server *srv, const char *id)
-{
-    size_t i;
-    if (id == NULL || strlen(id) != 64)
-        return NULL;
-    for (i = 0; i < MAX_SESSIONS; i++)
-        if (srv->sessions[i].id[0] != '\0' && CRYPTO_memcmp(srv->sessions[i].id, id, 64) == 0)
-            return &srv->sessions[i];
-    return NULL;
-}
-
-static mh_session *session_new(struct mh_console_server *srv)
-{
-    mh_session *s = &srv->sessions[0];
-    size_t i;
-    for (i = 0; i < MAX_SESSIONS; i++) {
-        if (srv->sessions[i].id[0] == '\0') {
-            s = &srv->sessions[i];
-            break;
-        }
-        if (srv->sessions[i].used < s->used)
-            s = &srv->sessions[i];   /* full: the least recently used goes */
-    }
-    flash_clear(s);
-    if (random_hex(s->id, 32) != 0 || random_hex(s->csrf, 32) != 0)
-        return NULL;
-    return s;
-}
-
-void mh_flash_set(mh_session *s, int error, const char *field, const char *message)
-{
-    flash_clear(s);
-    s->has_flash = 1;
-    s->flash_error = error;
-    snprintf(s->flash_field, sizeof s->flash_field, "%s", field ? field : "");
-    s->flash_msg = strdup(message ? message : "");
-}
-
-void mh_flash_keep_value(mh_session *s, const char *key, const char *value)
-{
-    if (s->n_keep >= MAX_KEPT_VALUES || value == NULL)
-        return;
-    s->keep_key[s->n_keep] = strdup(key);
-    s->keep_val[s->n_keep] = strdup(value);
-    s->n_keep++;
-}
-
-const char *mh_flash_for(mh_session *s, const char *field, int *error)
-{
-    if (!s->has_flash || s->flash_msg == NULL || strcmp(s->flash_field, field) != 0)
-        return NULL;
-    s->flash_shown = 1;
-    *error = s->flash_error;
-    return s->flash_msg;
-}
-
-const char *mh_flash_value(mh_session *s, const char *key)
-{
-    size_t i;
-    for (i = 0; s->has_flash && i < s->n_keep; i++)
-        if (strcmp(s->keep_key[i], key) == 0)
-            return s->keep_val[i];
-    return NULL;
-}
-
-const char *mh_session_csrf(mh_session *s)
-{
-    return s->csrf;
-}
 
 /* ---- request helpers ---------------------------------------------------- */
 
@@ -334,14 +223,11 @@ static enum MHD_Result respond(conn_state *st, int new_session)
         MHD_destroy_response(mr);
         return ret;
     }
-    r->session->flash_shown = 0;
+    mh_session_request_begin(r->session);
     mh_console_route(r, &res);
     if (strcmp(r->method, "POST") == 0)
         fprintf(stderr, "console: POST %s -> %d\n", r->path, res.status);
-    /* A flash lives until a page has shown it. */
-    if (r->session->flash_shown)
-        flash_clear(r->session);
-    r->session->used = time(NULL);
+    mh_session_request_end(r->session);
     if (res.body.data == NULL)
         mh_str_adds(&res.body, "");
     mr = MHD_create_response_from_buffer(res.body.len, res.body.data, MHD_RESPMEM_MUST_FREE);
@@ -351,7 +237,7 @@ static enum MHD_Result respond(conn_state *st, int new_session)
         MHD_add_response_header(mr, "Location", res.location);
     if (new_session) {
         snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",
-                 r->session->id);
+                 mh_session_id(r->session));
         MHD_add_response_header(mr, "Set-Cookie", cookie);
     }
     add_security_headers(mr);
@@ -414,9 +300,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_text(c, 415, "Forms are sent as application/x-www-form-urlencoded.\n");
 
     /* 2. The session. */
-    s = session_find(srv, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME));
+    s = mh_session_find(srv->sessions, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME));
     if (s == NULL) {
-        s = session_new(srv);
+        s = mh_session_new(srv->sessions);
         if (s == NULL)
             return send_text(c, 500, "No random bytes for a session; try again.\n");
         new_session = 1;
@@ -427,8 +313,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (is_post) {
         origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
         token = mh_form_get(&st->req, "csrf");
-        if (new_session || token == NULL || strlen(token) != 64 ||
-            CRYPTO_memcmp(token, s->csrf, 64) != 0)
+        if (new_session || !mh_session_csrf_matches(s, token))
             return send_text(c, 403, "This form has expired or did not come from this console "
                                      "(its CSRF token does not match); reload the page and try "
                                      "again.\n");
@@ -482,8 +367,14 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
     if (srv == NULL)
         return -1;
     srv->con.ctx = ctx;
+    srv->sessions = mh_sessions_new();
+    if (srv->sessions == NULL) {
+        free(srv);
+        return -1;
+    }
     n = readlink("/proc/self/exe", srv->con.self_exe, sizeof srv->con.self_exe - 1);
     if (n <= 0) {
+        mh_sessions_free(srv->sessions);
         free(srv);
         snprintf(errbuf, cap, "cannot find this program's own file to run commands");
         return -1;
@@ -499,6 +390,7 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
         snprintf(errbuf, cap, "cannot listen on %s port %u: %s (is another console or program "
                  "using it? choose another with --port N)", listen_addr, port,
                  errno ? strerror(errno) : "refused");
+        mh_sessions_free(srv->sessions);
         free(srv);
         return -1;
     }
@@ -526,12 +418,10 @@ mh_console *mh_console_of(mh_console_server *srv)
 
 void mh_console_stop(mh_console_server *srv)
 {
-    size_t i;
     if (srv == NULL)
         return;
     MHD_stop_daemon(srv->daemon);
-    for (i = 0; i < MAX_SESSIONS; i++)
-        flash_clear(&srv->sessions[i]);
+    mh_sessions_free(srv->sessions);
     free(srv);
 }
 

@@ -152,92 +152,112 @@ static int not_itxm(mh_str *o, const sis_host_app *happ, const char *page)
     return 1;
 }
 
-static void map_page_begin(map_page *pg, mh_request *r, mh_response *res, mh_str *action,
-                           const char *app, const char *rest)
+static int role_rows(map_page *pg, mh_store *st, int64_t app_id)
 {
-    memset(pg, 0, sizeof *pg);
-    pg->r = r;
-    pg->o = &res->body;
-    mh_str_adds(action, "/apps/");
-    mh_url_enc(action, app);
-    mh_str_adds(action, rest);
-    pg->action = action->data;
+    return mh_store_role_rows_each(st, app_id, role_row, pg);
+}
+
+static int org_rows(map_page *pg, mh_store *st, int64_t app_id)
+{
+    return mh_store_org_rows_each(st, app_id, org_row, pg);
+}
+
+static void roles_unmapped(mh_str *o, const map_page *pg)
+{
+    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users in %d SIS role%s have no "
+               "portal role.</p>", pg->unmapped_users, pg->unmapped_rows,
+            pg->unmapped_rows == 1 ? "" : "s");
+}
+
+static void orgs_unmapped(mh_str *o, const map_page *pg)
+{
+    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %d org%s without a location "
+               "(%lld user memberships).</p>", pg->unmapped_rows,
+            pg->unmapped_rows == 1 ? "" : "s", pg->unmapped_users);
+}
+
+/* What differs between Role Mapping and Location Mapping; the page around
+ * it is one (map_page_show). */
+typedef struct map_kind {
+    const char *title;           /* the page's title */
+    const char *word;            /* "Role": "Role mapping applies only to ITxM accounts" */
+    const char *path;            /* the form's path under /apps/NAME */
+    mh_name_list names;          /* the host's list the rows map to */
+    const char *rows_what;       /* "roles": "cannot read the roles of APP" */
+    int (*rows)(map_page *pg, mh_store *st, int64_t app_id);
+    void (*unmapped)(mh_str *o, const map_page *pg);
+    const char *all_mapped;      /* the sentence when nothing is unmapped */
+    const char *table_head;      /* markup (a literal): the table's start and header row */
+    const char *empty;           /* the sentence when there are no rows yet */
+    const char *list, *list_title, *list_what;   /* the list editor's */
+} map_kind;
+
+static const map_kind role_mapping = {
+    "Role Mapping", "Role", "/roles", MH_PORTAL_ROLES, "roles", role_rows, roles_unmapped,
+    "Every SIS role present is mapped.",
+    "<table id=\"roles\"><tr><th>SIS role</th><th>Users</th><th>Portal role</th>"
+    "<th>Suggested</th><th>Map to</th></tr>",
+    "No users yet: sync the app first.", "portal-roles", "Customer Portal roles", "portal role",
+};
+
+static const map_kind location_mapping = {
+    "Location Mapping", "Location", "/locations", MH_LOCATIONS, "orgs", org_rows, orgs_unmapped,
+    "Every org present is mapped.",
+    "<table id=\"orgs\"><tr><th>sourcedId</th><th>Type</th><th>Identifier</th>"
+    "<th>Name</th><th>Users</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>",
+    "No orgs yet: sync the app first.", "locations", "Locations", "location",
+};
+
+/* The mapping table with its unmapped count above it, then the host's
+ * list with add and remove. */
+static void map_page_show(mh_request *r, mh_response *res, const map_kind *k)
+{
+    sis_host_app happ;
+    map_page pg;
+    mh_str action = {0}, table = {0}, *o = &res->body;
+
+    if (mh_console_app(r, res, &happ) != 0)
+        return;
+    mh_html_begin(o, k->title, happ.app.name, happ.app.itxm);
+    mh_html_flash(o, r->session, "");
+    if (not_itxm(o, &happ, k->word))
+        return;
+    memset(&pg, 0, sizeof pg);
+    pg.r = r;
+    mh_str_adds(&action, "/apps/");
+    mh_url_enc(&action, happ.app.name);
+    mh_str_adds(&action, k->path);
+    pg.action = action.data;
+    mh_store_name_each(happ.store, k->names, keep_name, &pg.list);
+    pg.o = &table;   /* rows first: the unmapped count goes above them */
+    if (k->rows(&pg, happ.store, happ.app.id) != 0)
+        mh_html(o, "<p class=\"error\">cannot read the %s of %s: %s</p>", k->rows_what,
+                happ.app.name, mh_store_error(happ.store));
+    pg.o = o;
+    if (pg.unmapped_rows > 0)
+        k->unmapped(o, &pg);
+    else
+        mh_html(o, "<p id=\"unmapped\" class=\"notice\">%s</p>", k->all_mapped);
+    mh_str_adds(o, k->table_head);
+    mh_str_adds(o, table.data ? table.data : "");
+    mh_str_adds(o, "</table>");
+    if (table.data == NULL)
+        mh_html(o, "<p class=\"help\">%s</p>", k->empty);
+    list_editor(&pg, k->list, k->list_title, k->list_what);
+    names_free(&pg.list);
+    mh_str_free(&table);
+    mh_str_free(&action);
+    mh_html_end(o);
 }
 
 void mh_page_roles(mh_request *r, mh_response *res)
 {
-    sis_host_app happ;
-    map_page pg;
-    mh_str action = {0}, table = {0}, *o = &res->body;
-
-    if (mh_console_app(r, res, &happ) != 0)
-        return;
-    mh_html_begin(o, "Role Mapping", happ.app.name, happ.app.itxm);
-    mh_html_flash(o, r->session, "");
-    if (not_itxm(o, &happ, "Role"))
-        return;
-    map_page_begin(&pg, r, res, &action, happ.app.name, "/roles");
-    mh_store_name_each(happ.store, MH_PORTAL_ROLES, keep_name, &pg.list);
-    pg.o = &table;   /* rows first: the unmapped count goes above them */
-    if (mh_store_role_rows_each(happ.store, happ.app.id, role_row, &pg) != 0)
-        mh_html(o, "<p class=\"error\">cannot read the roles of %s: %s</p>", happ.app.name,
-                mh_store_error(happ.store));
-    pg.o = o;
-    if (pg.unmapped_rows > 0)
-        mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users in %d SIS role%s have no "
-                   "portal role.</p>", pg.unmapped_users, pg.unmapped_rows,
-                pg.unmapped_rows == 1 ? "" : "s");
-    else
-        mh_html(o, "<p id=\"unmapped\" class=\"notice\">Every SIS role present is mapped.</p>");
-    mh_html(o, "<table id=\"roles\"><tr><th>SIS role</th><th>Users</th><th>Portal role</th>"
-               "<th>Suggested</th><th>Map to</th></tr>");
-    mh_str_adds(o, table.data ? table.data : "");
-    mh_str_adds(o, "</table>");
-    if (table.data == NULL)
-        mh_html(o, "<p class=\"help\">No users yet: sync the app first.</p>");
-    list_editor(&pg, "portal-roles", "Customer Portal roles", "portal role");
-    names_free(&pg.list);
-    mh_str_free(&table);
-    mh_str_free(&action);
-    mh_html_end(o);
+    map_page_show(r, res, &role_mapping);
 }
 
 void mh_page_locations(mh_request *r, mh_response *res)
 {
-    sis_host_app happ;
-    map_page pg;
-    mh_str action = {0}, table = {0}, *o = &res->body;
-
-    if (mh_console_app(r, res, &happ) != 0)
-        return;
-    mh_html_begin(o, "Location Mapping", happ.app.name, happ.app.itxm);
-    mh_html_flash(o, r->session, "");
-    if (not_itxm(o, &happ, "Location"))
-        return;
-    map_page_begin(&pg, r, res, &action, happ.app.name, "/locations");
-    mh_store_name_each(happ.store, MH_LOCATIONS, keep_name, &pg.list);
-    pg.o = &table;
-    if (mh_store_org_rows_each(happ.store, happ.app.id, org_row, &pg) != 0)
-        mh_html(o, "<p class=\"error\">cannot read the orgs of %s: %s</p>", happ.app.name,
-                mh_store_error(happ.store));
-    pg.o = o;
-    if (pg.unmapped_rows > 0)
-        mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %d org%s without a location "
-                   "(%lld user memberships).</p>", pg.unmapped_rows,
-                pg.unmapped_rows == 1 ? "" : "s", pg.unmapped_users);
-    else
-        mh_html(o, "<p id=\"unmapped\" class=\"notice\">Every org present is mapped.</p>");
-    mh_html(o, "<table id=\"orgs\"><tr><th>sourcedId</th><th>Type</th><th>Identifier</th>"
-               "<th>Name</th><th>Users</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>");
-    mh_str_adds(o, table.data ? table.data : "");
-    mh_str_adds(o, "</table>");
-    if (table.data == NULL)
-        mh_html(o, "<p class=\"help\">No orgs yet: sync the app first.</p>");
-    list_editor(&pg, "locations", "Locations", "location");
-    names_free(&pg.list);
-    mh_str_free(&table);
-    mh_str_free(&action);
-    mh_html_end(o);
+    map_page_show(r, res, &location_mapping);
 }
 
 /* Runs `CMD APP --map FROM=TO` and shows its sentences next to the row. */

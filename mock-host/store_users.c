@@ -339,14 +339,30 @@ static const char *text_or(mh_stmt *st, int i, const char *none)
     return t ? (const char *)t : none;
 }
 
+void mh_user_view_read(mh_stmt *st, mh_user_view *u)
+{
+    u->app = text_or(st, 0, "");
+    u->sourced_id = text_or(st, 1, "");
+    u->role = text_or(st, 2, "");
+    u->active = mh_sql_column_int(st, 3);
+    u->given_name = text_or(st, 4, "");
+    u->family_name = text_or(st, 5, "");
+    u->email = text_or(st, 6, "");
+    u->username = text_or(st, 7, "");
+    u->portal_role = text_or(st, 8, NULL);
+    u->locations = text_or(st, 9, "[]");
+    u->fields = text_or(st, 10, "{}");
+    u->flags = text_or(st, 11, "");
+    u->app_itxm = mh_sql_column_int(st, 12);
+}
+
 int mh_store_users_each(mh_store *s, const char *app, const char *role,
                         int (*fn)(void *ctx, const mh_user_view *u), void *ctx)
 {
     mh_stmt *st;
     mh_user_view u;
     int rc;
-    if (mh_sql_prepare(s, "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, "
-                           "u.email, u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm "
+    if (mh_sql_prepare(s, "SELECT " MH_USER_VIEW_COLUMNS " "
                            "FROM users u JOIN apps a ON a.id = u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) "
                            "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
         return -1;
@@ -356,19 +372,7 @@ int mh_store_users_each(mh_store *s, const char *app, const char *role,
     if (role != NULL)
         mh_sql_bind_text(st, 2, role, -1);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
-        u.app = text_or(st, 0, "");
-        u.sourced_id = text_or(st, 1, "");
-        u.role = text_or(st, 2, "");
-        u.active = mh_sql_column_int(st, 3);
-        u.given_name = text_or(st, 4, "");
-        u.family_name = text_or(st, 5, "");
-        u.email = text_or(st, 6, "");
-        u.username = text_or(st, 7, "");
-        u.portal_role = text_or(st, 8, NULL);
-        u.locations = text_or(st, 9, "[]");
-        u.fields = text_or(st, 10, "{}");
-        u.flags = text_or(st, 11, "");
-        u.app_itxm = mh_sql_column_int(st, 12);
+        mh_user_view_read(st, &u);
         if (fn(ctx, &u) != 0)
             break;
     }

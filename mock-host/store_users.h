@@ -63,6 +63,16 @@ typedef struct mh_user_view {
     int app_itxm;                         /* the user's app is an ITxM account */
 } mh_user_view;
 
+/* The columns of a user view, in the order mh_user_view_read takes them
+ * (u: users, a: apps); a query may add its own after them. */
+#define MH_USER_VIEW_COLUMNS \
+    "a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, " \
+    "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm"
+/* The view of the current row of a query that selects MH_USER_VIEW_COLUMNS
+ * first; its strings are borrowed from the row (valid until the next step). */
+struct mh_stmt;
+void mh_user_view_read(struct mh_stmt *st, mh_user_view *u);
+
 /* The Users page, by app then sourcedId; app and role filter when not NULL.
  * Stops at a non-zero return of fn.  Returns 0 or -1. */
 int mh_store_users_each(mh_store *s, const char *app, const char *role,

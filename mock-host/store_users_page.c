@@ -13,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *text_or(mh_stmt *st, int i, const char *none)
-{
-    const char *t = mh_sql_column_text(st, i);
-    return t != NULL ? t : none;
-}
-
 /* "%q%" with q's % _ and \ escaped by \. */
 static char *like_pattern(const char *q)
 {
@@ -39,8 +33,7 @@ static char *like_pattern(const char *q)
 
 /* SQLite's LIKE ignores ASCII case; PostgreSQL's needs ILIKE for that. */
 #define PAGE_SQL(like) \
-    "SELECT a.name, u.sourced_id, u.role, u.active, u.given_name, u.family_name, u.email, " \
-    "u.username, u.portal_role, u.locations, u.fields, u.flags, a.itxm, u.app_id " \
+    "SELECT " MH_USER_VIEW_COLUMNS ", u.app_id " \
     "FROM users u JOIN apps a ON a.id = u.app_id " \
     "WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) " \
     "AND (?3 < 0 OR u.active = ?3) " \
@@ -77,19 +70,7 @@ int mh_store_users_page(mh_store *s, const mh_user_query *q,
     mh_sql_bind_text(st, 6, q->after_sourced_id != NULL ? q->after_sourced_id : "", -1);
     mh_sql_bind_int64(st, 7, q->limit);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
-        u.app = text_or(st, 0, "");
-        u.sourced_id = text_or(st, 1, "");
-        u.role = text_or(st, 2, "");
-        u.active = mh_sql_column_int(st, 3);
-        u.given_name = text_or(st, 4, "");
-        u.family_name = text_or(st, 5, "");
-        u.email = text_or(st, 6, "");
-        u.username = text_or(st, 7, "");
-        u.portal_role = text_or(st, 8, NULL);
-        u.locations = text_or(st, 9, "[]");
-        u.fields = text_or(st, 10, "{}");
-        u.flags = text_or(st, 11, "");
-        u.app_itxm = mh_sql_column_int(st, 12);
+        mh_user_view_read(st, &u);
         if (fn(ctx, &u, mh_sql_column_int64(st, 13)) != 0)
             break;
     }

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "mhtest.h"
+#include "pgtest.h"
 
 Suite *suite_admin(void);
 
@@ -91,28 +92,36 @@ START_TEST(an_empty_or_damaged_database_is_refused_not_replaced)
 }
 END_TEST
 
+/* The key file that seals the stored credentials: beside an SQLite
+ * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
+static const char *key_name(void)
+{
+    return env_is_pg() ? "host.key" : "host.db.key";
+}
+
 START_TEST(a_missing_key_is_refused_while_credentials_are_stored)
 {
-    char *before = users_json(), *after;
-    tu_result r = tu_run("mv %s/host.db.key %s/saved.key", env.dir, env.dir);
+    char *before = users_json(), *after, missing[64];
+    tu_result r = tu_run("mv %s/%s %s/saved.key", env.dir, key_name(), env.dir);
     ck_assert_int_eq(r.status, 0);
     tu_result_free(&r);
+    snprintf(missing, sizeof missing, "%s is missing", key_name());
     r = MH("apps");
     ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "key file ") && strstr(r.err, "host.db.key is missing") &&
+    ck_assert_msg(strstr(r.err, "key file ") && strstr(r.err, missing) &&
                   strstr(r.err, "Restore ") && strstr(r.err, "forget-credentials"), "%s", r.err);
     tu_result_free(&r);
-    mh_fails(1, "host.db.key is missing", "sync classlink");
-    ck_assert_int_eq(file_size("host.db.key"), -1);  /* no new key was made behind the admin's back */
+    mh_fails(1, missing, "sync classlink");
+    ck_assert_int_eq(file_size(key_name()), -1);  /* no new key was made behind the admin's back */
     /* Restored from the backup, everything works as before. */
-    r = tu_run("cp -p %s/saved.key %s/host.db.key", env.dir, env.dir);
+    r = tu_run("cp -p %s/saved.key %s/%s", env.dir, env.dir, key_name());
     tu_result_free(&r);
     mh_ok("sync classlink");
     after = users_json();
     ck_assert_str_eq(after, before);
     free(after);
     /* Lost for good: forget the credentials, keep the rest. */
-    r = tu_run("rm %s/host.db.key", env.dir);
+    r = tu_run("rm %s/%s", env.dir, key_name());
     tu_result_free(&r);
     r = MH("forget-credentials");
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -130,8 +139,9 @@ START_TEST(a_missing_key_is_refused_while_credentials_are_stored)
 }
 END_TEST
 
-/* Runs mock-host as a user who may not write the test folder: "nobody"
- * when the suite runs as root (root ignores permissions), else ourselves. */
+/* SQLite: runs mock-host as a user who may not write the test folder:
+ * "nobody" when the suite runs as root (root ignores permissions), else
+ * ourselves. */
 static tu_result as_reader(const char *args)
 {
     return tu_run("cd %s && %s %s/mock-host --db %s/host.db %s", env.dir,
@@ -139,32 +149,59 @@ static tu_result as_reader(const char *args)
                   tu_build_dir(), env.dir, args);
 }
 
-START_TEST(a_read_only_folder_still_shows_apps_users_and_runs)
+/* PostgreSQL: the database refuses writes (as a standby server does). */
+static tu_result pg_reader(const char *args)
+{
+    return MH("%s", args);
+}
+
+START_TEST(a_read_only_database_still_shows_apps_users_and_runs)
 {
     static const char *const views[] = {"apps", "users --app classlink --role teacher", "runs classlink"};
-    char *before = users_json(), *after;
+    tu_result (*reader)(const char *) = env_is_pg() ? pg_reader : as_reader;
+    /* What each backend says: why it is read-only, and why a change fails. */
+    const char *note = env_is_pg() ? "is read-only (a standby server"
+                                   : "read-only for this user (a permission problem)";
+    const char *refusal = env_is_pg() ? "Point --db at the primary server" : "permission denied";
+    char *before = users_json(), *after, sql[160];
     tu_result r;
     size_t i;
-    ck_assert_int_eq(chmod(env.dir, 0555), 0);
-    r = tu_run("chmod a+r %s/host.db", env.dir);
+    if (env_is_pg()) {
+        snprintf(sql, sizeof sql, "ALTER DATABASE %s SET default_transaction_read_only = on",
+                 env.pg_dbname);
+        r = mh_db_sql(sql);
+    } else {
+        ck_assert_int_eq(chmod(env.dir, 0555), 0);
+        r = tu_run("chmod a+r %s/host.db", env.dir);
+    }
+    ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     for (i = 0; i < sizeof views / sizeof views[0]; i++) {
-        r = as_reader(views[i]);
+        r = reader(views[i]);
         ck_assert_msg(r.status == 0, "%s: %s", views[i], r.err);
-        ck_assert_msg(strstr(r.err, "read-only for this user (a permission problem)"), "%s", r.err);
+        ck_assert_msg(strstr(r.err, note), "%s", r.err);
         ck_assert_msg(strlen(r.out) > 100, "%s: %s", views[i], r.out);
         tu_result_free(&r);
     }
-    r = as_reader("portal-roles add Staff");
+    r = reader("portal-roles add Staff");
     ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "cannot write database") && strstr(r.err, "permission denied") &&
-                  strstr(r.err, "can still be viewed"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, refusal) && strstr(r.err, env_is_pg() ? "nothing was changed"
+                                                                       : "can still be viewed"),
+                  "%s", r.err);
     tu_result_free(&r);
-    r = as_reader("sync classlink");
+    r = reader("sync classlink");
     ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
+    ck_assert_msg(strstr(r.err, refusal), "%s", r.err);
     tu_result_free(&r);
-    ck_assert_int_eq(chmod(env.dir, 0700), 0);
+    if (env_is_pg()) {
+        snprintf(sql, sizeof sql, "ALTER DATABASE %s SET default_transaction_read_only = off",
+                 env.pg_dbname);
+        r = pgtest_psql("postgres", sql);  /* the test's own database now refuses it */
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        tu_result_free(&r);
+    } else {
+        ck_assert_int_eq(chmod(env.dir, 0700), 0);
+    }
     after = users_json();
     ck_assert_str_eq(after, before);
     free(after);
@@ -182,7 +219,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, an_unknown_app_lists_the_installed_apps);
     tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
-    tcase_add_test(tc, a_read_only_folder_still_shows_apps_users_and_runs);
+    tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,35 +15,39 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include "testutil.h"
+#include "mhtest.h"
 
-static char *dir, *db;
+/* The test's folder and database are mhtest.c's env: dir/host.db, or in
+ * the console_pg variant a PostgreSQL database of its own. */
 static pid_t console_pid;
 static int console_port;
 static FILE *console_out;
 
 static tu_result mh(const char *args)
 {
-    return tu_run("MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " --db %s %s", tu_build_dir(),
-                  tu_build_dir(), db, args);
+    return tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " %s", env.dir, mh_db_env(),
+                  tu_build_dir(), tu_build_dir(), args);
 }
 
 static void start_console(void)
 {
     int p[2];
-    char line[512], exe[1024], plugins[1100];
+    char line[512], exe[1024], key[1100];
     ck_assert_int_eq(pipe(p), 0);
     snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
-    snprintf(plugins, sizeof plugins, "MOCK_HOST_PLUGINS=%s", tu_build_dir());
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
     console_pid = fork();
     ck_assert_int_ge(console_pid, 0);
     if (console_pid == 0) {
         dup2(p[1], 1);
         close(p[0]);
-        putenv(plugins);
-        execl(exe, exe, "--db", db, "serve", "--port", "0", (char *)NULL);
+        setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
+        setenv("MOCK_HOST_DB", env.db, 1);
+        setenv("MOCK_HOST_KEY_FILE", key, 1);
+        execl(exe, exe, "serve", "--port", "0", (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -55,11 +59,9 @@ static void start_console(void)
 static void setup(void)
 {
     tu_result r;
-    dir = tu_mkdtemp();
-    if (asprintf(&db, "%s/host.db", dir) < 0)
-        abort();
+    env_start_db();
     r = mh("install classlink --itxm");
-    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     start_console();
 }
@@ -77,9 +79,7 @@ static void teardown(void)
     /* SIGTERM stops it cleanly: exit 0 and its last word. */
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "serve ended with %d", status);
     ck_assert_ptr_nonnull(strstr(rest, "Console stopped."));
-    tu_rmtree(dir);
-    free(dir);
-    free(db);
+    env_stop();
 }
 
 typedef struct http_reply {
@@ -275,22 +275,55 @@ START_TEST(an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field
 }
 END_TEST
 
+/* Another mock-host in the middle of writing: SQLite's one writer holds the
+ * whole file; on PostgreSQL a transaction holds the settings table. */
+typedef struct other_writer {
+    sqlite3 *lite;
+    PGconn *pg;
+} other_writer;
+
+static other_writer other_writer_begin(void)
+{
+    other_writer w = {NULL, NULL};
+    if (env_is_pg()) {
+        PGresult *res;
+        w.pg = PQconnectdb(env.db);
+        ck_assert_int_eq(PQstatus(w.pg), CONNECTION_OK);
+        res = PQexec(w.pg, "BEGIN; LOCK TABLE config IN EXCLUSIVE MODE");
+        ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQerrorMessage(w.pg));
+        PQclear(res);
+    } else {
+        ck_assert_int_eq(sqlite3_open(env.db, &w.lite), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(w.lite, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    }
+    return w;
+}
+
+static void other_writer_end(other_writer *w)
+{
+    if (w->pg != NULL) {
+        PQclear(PQexec(w->pg, "ROLLBACK"));
+        PQfinish(w->pg);
+    } else {
+        sqlite3_exec(w->lite, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(w->lite);
+    }
+}
+
 START_TEST(a_change_while_another_mock_host_writes_says_to_wait)
 {
     char cookie[128], csrf[80], form[256];
-    sqlite3 *other;
+    other_writer other;
     http_reply post, page;
     tu_result r;
     session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
-    ck_assert_int_eq(sqlite3_open(db, &other), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    other = other_writer_begin();
     snprintf(form, sizeof form, "set.concurrency=2&csrf=%s", csrf);
     post = http("POST", "/apps/classlink/settings", NULL, cookie, form);
     ck_assert_int_eq(post.status, 303);
     page = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
-    ck_assert_ptr_nonnull(strstr(page.body, "The database is busy: another mock-host"));
-    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(other);
+    ck_assert_msg(strstr(page.body, "The database is busy: another mock-host"), "%s", page.body);
+    other_writer_end(&other);
     free(post.text);
     free(page.text);
     r = mh("config classlink concurrency");
@@ -307,8 +340,13 @@ END_TEST
 
 START_TEST(the_whole_setup_flow_in_chromium)
 {
-    tu_result r = tu_run("/usr/bin/python3 %s/tests/browser/console_flow.py %s", tu_src_dir(),
-                         tu_build_dir());
+    /* The flow's own database: a file in its temp folder, or on PostgreSQL
+     * the test's database (given as MOCK_HOST_DB, with its key file). */
+    tu_result r;
+    env_start_db();
+    r = tu_run("%s /usr/bin/python3 %s/tests/browser/console_flow.py %s",
+               env_is_pg() ? mh_db_env() : "", tu_src_dir(), tu_build_dir());
+    env_stop();
     ck_assert_msg(r.status == 0, "browser suite failed:\n%s\n%s", r.out, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "12 steps passed"));
     tu_result_free(&r);

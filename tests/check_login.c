@@ -92,9 +92,9 @@ static tu_result login(tamper_fn tamper)
     tu_result r;
 
     ck_assert_int_ne(asprintf(&out_path, "%s/login.out", env.dir), -1);
-    ck_assert_int_ne(asprintf(&cmd, "cd %s && %s MOCK_HOST_DB=%s/host.db exec %s/mock-host connect "
+    ck_assert_int_ne(asprintf(&cmd, "cd %s && %s %s exec %s/mock-host connect "
                               "classlink --login --no-browser >%s 2>%s.err", env.dir, login_env,
-                              env.dir, tu_build_dir(), out_path, out_path), -1);
+                              mh_db_env(), tu_build_dir(), out_path, out_path), -1);
     pid = fork();
     if (pid == 0) {
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -133,8 +133,7 @@ static void assert_nothing_stored(void)
     ck_assert_ptr_nonnull(strstr(r.out, "credentials: none"));
     tu_result_free(&r);
     /* and the login's state is spent: the same redirect cannot be replayed */
-    r = tu_run("cd %s && sqlite3 host.db \"SELECT count(*) FROM config WHERE key LIKE 'pending.%%'\"",
-               env.dir);
+    r = mh_db_sql("SELECT count(*) FROM config WHERE key LIKE 'pending.%'");
     ck_assert_str_eq(r.out, "0\n");
     tu_result_free(&r);
 }
@@ -151,9 +150,9 @@ START_TEST(tenant_admin_connects_the_district)
     ck_assert_int_eq(r.status, 0);
     tu_result_free(&r);
     ck_assert_int_eq(users_page().total, 150);
-    r = tu_run("cat %s/host.db* | grep -c -e lp-secret -e partner-key -e sim-secret", env.dir);
-    ck_assert_str_eq(r.out, "0\n");
-    tu_result_free(&r);
+    ck_assert_int_eq(mh_db_count("lp-secret"), 0);
+    ck_assert_int_eq(mh_db_count("partner-key"), 0);
+    ck_assert_int_eq(mh_db_count("sim-secret"), 0);
 }
 END_TEST
 
@@ -244,17 +243,22 @@ START_TEST(the_pre_created_card_syncs_with_no_setup)
              "\"client_id\":\"sim-client\"},\"secrets_env\":{\"client_secret\":\"LEGACY\"}}]}",
              env.sim.port);
     file = tu_write_file(env.dir, "existing.json", json);
-    r = tu_run("cd %s && LEGACY=sim-secret MOCK_HOST_DB=%s/host.db %s/mock-host provision %s && "
-               "MOCK_HOST_DB=%s/host.db %s/mock-host sync district-sis && MOCK_HOST_DB=%s/host.db "
-               "%s/mock-host apps", env.dir, env.dir, tu_build_dir(), file, env.dir, tu_build_dir(),
-               env.dir, tu_build_dir());
+    /* The secret is read from LEGACY once, by provision; sync and apps
+     * run without it. */
+    r = mh_with_env("LEGACY=sim-secret", "provision %s", file);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "district-sis: installed and connected"));
-    ck_assert_ptr_nonnull(strstr(r.out, "fetched 150 users"));
     ck_assert_ptr_null(strstr(r.out, "sim-secret"));
     tu_result_free(&r);
-    r = tu_run("cd %s && MOCK_HOST_DB=%s/host.db %s/mock-host provision %s", env.dir, env.dir,
-               tu_build_dir(), file);
+    r = MH("sync district-sis");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "fetched 150 users"));
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_null(strstr(r.out, "sim-secret"));
+    tu_result_free(&r);
+    r = MH("provision %s", file);
     ck_assert_ptr_nonnull(strstr(r.out, "already installed and connected; left as it is"));
     tu_result_free(&r);
     free(file);

@@ -13,6 +13,17 @@ mh_env env;
 
 void env_start(const char *sim_args)
 {
+    env_start_db();
+    sim_start(&env.sim, sim_args);
+}
+
+int env_is_pg(void)
+{
+    return env.pg_dbname[0] != '\0';
+}
+
+void env_start_db(void)
+{
     static int n;
     env.dir = tu_mkdtemp();
     env.pg_dbname[0] = '\0';
@@ -30,7 +41,6 @@ void env_start(const char *sim_args)
     }
     snprintf(env.db_env, sizeof env.db_env, "MOCK_HOST_DB='%s' MOCK_HOST_KEY_FILE=%s/host.key",
              env.db, env.dir);
-    sim_start(&env.sim, sim_args);
 }
 
 const char *mh_db_env(void)
@@ -57,6 +67,27 @@ void env_stop(void)
     tu_rmtree(env.dir);
     free(env.dir);
     env.dir = NULL;
+}
+
+tu_result mh_db_sql(const char *sql)
+{
+    if (env_is_pg())
+        return pgtest_psql(env.pg_dbname, sql);
+    return tu_run("sqlite3 '%s' \"%s\"", env.db, sql);
+}
+
+int mh_db_count(const char *text)
+{
+    tu_result r;
+    int n = -1;
+    if (env_is_pg())
+        r = tu_run("pg_dump -h '%s' -p %s -U mh '%s' | grep -c -e '%s'", getenv("MH_TEST_PG_HOST"),
+                   getenv("MH_TEST_PG_PORT"), env.pg_dbname, text);
+    else
+        r = tu_run("cat '%s'* | grep -a -c -e '%s'", env.db, text);
+    sscanf(r.out, "%d", &n);
+    tu_result_free(&r);
+    return n;
 }
 
 tu_result mh_with_env(const char *env_assignments, const char *fmt, ...)

@@ -19,7 +19,19 @@ extern mh_env env;
 
 /* A temp folder and a simulator started with `sim_args`. */
 void env_start(const char *sim_args);
+/* The temp folder and the test's database only (env_start without the
+ * simulator); env_stop ends both kinds. */
+void env_start_db(void);
 void env_stop(void);
+
+/* 1 when this test runs on PostgreSQL (a suite's _pg variant). */
+int env_is_pg(void);
+/* Runs one SQL statement on the test's database (sqlite3 or psql): its rows
+ * as "a|b\n" lines, status as tu_run's (caller frees). */
+tu_result mh_db_sql(const char *sql);
+/* How many times `text` appears in the stored database: the SQLite files
+ * (with journal) or a dump of the PostgreSQL database. */
+int mh_db_count(const char *text);
 
 /* Runs mock-host in the temp folder on the test's database ($MH_WRAP, e.g.
  * valgrind, runs it when set). */

@@ -11,6 +11,10 @@ held run, and checks that a hostile user name renders as text.  A screenshot
 of each page goes to SCREENSHOTS (default build/screenshots).
 
 Usage: console_flow.py BUILD_DIR   (exit 0 when every step passed)
+
+The database is a new SQLite file in a temp folder, or, when MOCK_HOST_DB
+is set (a PostgreSQL connection string, with MOCK_HOST_KEY_FILE), that
+empty database: the same flow on the other backend.
 """
 import os
 import re
@@ -60,15 +64,28 @@ def start_console(work, sim_port):
                 "CLASSLINK_PARTNER_KEY": "partner-key", "CLASSLINK_ALLOWED_DOMAINS": "127.0.0.1",
                 "CLASSLINK_LAUNCHPAD_URL": base, "CLASSLINK_NODEAPI_URL": base,
                 "CLASSLINK_PROXY_URL": base, "MOCK_HOST_PLUGINS": BUILD})
-    db = os.path.join(work, "host.db")
+    db = os.environ.get("MOCK_HOST_DB") or os.path.join(work, "host.db")
+    env["MOCK_HOST_DB"] = db
     log = open(os.path.join(work, "serve.log"), "w")
-    con = subprocess.Popen([os.path.join(BUILD, "mock-host"), "--db", db, "serve", "--port", "0"],
+    con = subprocess.Popen([os.path.join(BUILD, "mock-host"), "serve", "--port", "0"],
                            env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     line = con.stdout.readline()
     m = re.match(r"Console: (http://\S+)/ ", line)
     if not m:
         raise SystemExit("mock-host serve printed no URL: %r" % line)
     return con, m.group(1), db
+
+
+def set_hostile_name(db):
+    """As if the district had sent it: one active user's given name."""
+    where = "sourced_id = (SELECT min(sourced_id) FROM users WHERE active = 1)"
+    if os.path.isabs(db):
+        with sqlite3.connect(db, timeout=10) as c:
+            c.execute("UPDATE users SET given_name = ? WHERE " + where, (HOSTILE,))
+    else:
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-c",
+                        "UPDATE users SET given_name = '%s' WHERE %s" % (HOSTILE, where)],
+                       check=True, stdout=subprocess.DEVNULL)
 
 
 def browser():
@@ -252,9 +269,7 @@ def main():
         assert drv.find_elements(By.CSS_SELECTOR, "#users tr.user"), "deactivated users listed"
 
         step("a hostile name from the district renders as text")
-        with sqlite3.connect(db, timeout=10) as c:
-            c.execute("UPDATE users SET given_name = ? WHERE sourced_id = "
-                      "(SELECT min(sourced_id) FROM users WHERE active = 1)", (HOSTILE,))
+        set_hostile_name(db)
         drv.get(url + "/users?q=script")
         name = text("#users tr.user td.name")
         assert name.startswith(HOSTILE), name
