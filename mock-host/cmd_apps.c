@@ -1,6 +1,7 @@
 /* cmd_apps.c - the Integration Marketplace and the Installed Apps page. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -169,16 +170,25 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
 int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
 {
     char key_path[4200];
+    int pg = mh_store_is_pg_location(ctx->db_path);
     (void)argv;
     if (argc > 1)
         return mh_usage_error("forget-credentials", "takes no arguments");
-    snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
+    /* SQLite keeps the key beside the database file; PostgreSQL has no such
+     * place, so there the key is the file MOCK_HOST_KEY_FILE names (when
+     * it is not set, opening the store says so). */
+    if (pg && getenv("MOCK_HOST_KEY_FILE") != NULL && getenv("MOCK_HOST_KEY_FILE")[0] != '\0')
+        snprintf(key_path, sizeof key_path, "%s", getenv("MOCK_HOST_KEY_FILE"));
+    else if (pg)
+        return mh_ctx_store(ctx) != 0 ? 1 : 0;
+    else
+        snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
     if (access(key_path, F_OK) == 0) {
         printf("The key file %s is there, so the stored credentials can be read; nothing was "
                "forgotten.\n", key_path);
         return 0;
     }
-    if (access(ctx->db_path, F_OK) != 0)
+    if (!pg && access(ctx->db_path, F_OK) != 0)
         return mh_fail("there is no database %s", ctx->db_path);
     ctx->store_flags |= MH_STORE_FORGET_LOST_KEY;
     if (mh_ctx_store(ctx) != 0)
