@@ -1,8 +1,8 @@
 /* store_pgbatch.h - helpers for the PostgreSQL backend's batched writes
- * (store_records.c, store_users.c): array literals that carry a batch's
- * column values as one parameter each, and the batch's table of looked-up
- * records.  Both keep their memory from batch to batch, bounded by the
- * batch, never by the district. */
+ * (store_records.c, store_users.c): rows in COPY's text format, array
+ * literals that carry a batch's ids as one parameter, the batch's table of
+ * looked-up records, and a first import's filter of the ids put.  Their
+ * memory is bounded by the batch or fixed, never by the district. */
 #ifndef MH_STORE_PGBATCH_H
 #define MH_STORE_PGBATCH_H
 

@@ -5,12 +5,14 @@
  *
  * PostgreSQL: a round trip per statement would cost more than the work, so
  * there the records of a batch are looked up in one query
- * (mh_record_rows_prefetch), and puts and touches are gathered into arrays
- * applied by one set-based statement per PG_BATCH rows
- * (mh_record_rows_flush).  The run's transaction is the same, so a killed
- * run still leaves nothing.  Counts stay exact: the lookups hold what the
- * database has plus what is gathered, so a record that comes twice is
- * compared with its first copy, as on SQLite.
+ * (mh_record_rows_prefetch), puts are gathered as COPY rows and touches
+ * into an array, each applied per PG_BATCH rows by one COPY or set-based
+ * statement (mh_record_rows_flush) that the writer does not wait for.  A
+ * first import needs no lookups at all for ids its bloom filter has never
+ * seen.  The run's transaction is the same, so a killed run still leaves
+ * nothing.  Counts stay exact: the lookups hold what the database has plus
+ * what is gathered, so a record that comes twice is compared with its
+ * first copy, as on SQLite.
  */
 #include "store_records.h"
 #include "store_db.h"

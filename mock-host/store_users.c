@@ -4,9 +4,10 @@
  * statements prepared once per run (reused per user): a million
  * users is a million steps, not a million prepares.
  *
- * PostgreSQL: puts are gathered (one array literal per column) and applied
- * by one set-based upsert per batch, not a round trip each; a lookup of a
- * row still gathered applies the batch first, so it reads what SQLite would.
+ * PostgreSQL: puts are gathered as COPY rows and applied per batch (one
+ * COPY, and an upsert unless every row is new), not a round trip each; a
+ * lookup of a row still gathered applies the batch first, so it reads what
+ * SQLite would.
  */
 #include "store_users.h"
 #include "store_db.h"
