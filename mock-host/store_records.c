@@ -29,8 +29,7 @@
  * import (the bloom filter below), straight into sis_records; otherwise
  * into a staging table of the run's transaction (dropped at its end), then
  * into sis_records by one upsert.  A batch never holds two copies of one
- * record (a repeat applies the batch first), so no DISTINCT ON is needed.
- * %lld: the app. */
+ * record (a repeat applies the batch first), so no DISTINCT ON is needed. */
 #define PG_COLS "app_id, sourced_id, status, enabled, modified, role, body, hash, seen_run, present"
 #define PG_STAGE_SQL \
     "CREATE TEMP TABLE IF NOT EXISTS mh_stage_records(LIKE sis_records) ON COMMIT DROP; " \
