@@ -25,6 +25,10 @@
 
 /* Rows gathered before one set-based apply. */
 #define PG_BATCH 1000
+/* While the server still stores the previous batch, gathering goes on (so
+ * the writer does not wait on a server that stalls, say on a WAL fsync)
+ * up to this many rows. */
+#define PG_BATCH_MAX (8 * PG_BATCH)
 /* A batch's puts go by COPY.  When every record in it is new to a first
  * import (the bloom filter below), straight into sis_records; otherwise
  * into a staging table of the run's transaction (dropped at its end), then
@@ -207,7 +211,7 @@ int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n)
     /* r->seen holds what the database has plus what is gathered, so it
      * stays right all run; it is emptied (after applying what is gathered)
      * only to bound memory. */
-    if (r->seen.used > 4 * PG_BATCH) {
+    if (r->seen.used > 2 * PG_BATCH_MAX) {
         if (mh_record_rows_flush(r) != 0)
             return -1;
         mh_pg_lookup_clear(&r->seen);
@@ -307,7 +311,8 @@ int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, in
             return -1;
         if (r->bloom != NULL)
             mh_pg_bloom_add(r->bloom, sourced_id);
-        return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
+        return ++r->n_put >= PG_BATCH && (r->n_put >= PG_BATCH_MAX || !mh_sql_busy(r->s))
+               ? pg_flush(r) : 0;
     }
     mh_sql_bind_int64(r->put, 1, r->app_id);
     mh_sql_bind_text(r->put, 2, sourced_id, -1);

@@ -143,6 +143,14 @@ int mh_sql_send(mh_stmt *st)
     return 0;
 }
 
+int mh_sql_busy(mh_store *s)
+{
+    if (s->pg == NULL || !s->pg_sent)
+        return 0;
+    /* A broken connection is "not busy": the next statement then reports it. */
+    return PQconsumeInput(s->pg) && PQisBusy(s->pg);
+}
+
 int mh_sql_send_text(mh_store *s, const char *sql)
 {
     if (mh_sql_wait(s) != 0)

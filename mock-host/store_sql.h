@@ -50,6 +50,10 @@ int mh_sql_send(mh_stmt *st);
  * sent) or -1, the reason in mh_store_error. */
 int mh_sql_wait(mh_store *s);
 
+/* 1 when a statement sent without waiting (mh_sql_send, mh_sql_send_text,
+ * mh_sql_copy_in) is still running on the server, so that the next one
+ * would wait for it; 0 otherwise (and always on SQLite).  Never blocks. */
+int mh_sql_busy(mh_store *s);
 /* PostgreSQL only: sends SQL without parameters (several statements
  * allowed) without waiting, as mh_sql_send; the outcome is read by
  * mh_sql_wait.  Only fixed text and numbers the caller formatted: never

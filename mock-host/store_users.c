@@ -19,6 +19,10 @@
 
 /* Rows gathered before one set-based apply. */
 #define PG_BATCH 1000
+/* While the server still stores the previous batch, gathering goes on (so
+ * the writer does not wait on a server that stalls, say on a WAL fsync)
+ * up to this many rows. */
+#define PG_BATCH_MAX (8 * PG_BATCH)
 
 /* A batch goes by COPY.  When every user in it is new to a first import
  * (the bloom filter below), straight into users; otherwise into a staging
@@ -181,7 +185,8 @@ static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *update
     mh_pg_copy_row_end(&r->rows);
     if (mh_pg_lookup_put(&r->pending, id, 1, 0, 0) != 0)
         return -1;
-    return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
+    return ++r->n_put >= PG_BATCH && (r->n_put >= PG_BATCH_MAX || !mh_sql_busy(r->s))
+               ? pg_flush(r) : 0;
 }
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
