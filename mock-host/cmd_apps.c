@@ -169,19 +169,21 @@ int mh_cmd_install(mh_ctx *ctx, int argc, char **argv)
 
 int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
 {
-    const char *key_env = getenv("MOCK_HOST_KEY_FILE");
-    int pg = mh_store_is_pg_location(ctx->db_path);
     char key_path[4200];
+    int pg = mh_store_is_pg_location(ctx->db_path);
     (void)argv;
     if (argc > 1)
         return mh_usage_error("forget-credentials", "takes no arguments");
-    /* The key lives beside an SQLite file; PostgreSQL has no folder, so its
-     * key is where MOCK_HOST_KEY_FILE says (the store refuses it unset). */
-    if (pg)
-        snprintf(key_path, sizeof key_path, "%s", key_env != NULL ? key_env : "");
+    /* SQLite keeps the key beside the database file; PostgreSQL has no such
+     * place, so there the key is the file MOCK_HOST_KEY_FILE names (when
+     * it is not set, opening the store says so). */
+    if (pg && getenv("MOCK_HOST_KEY_FILE") != NULL && getenv("MOCK_HOST_KEY_FILE")[0] != '\0')
+        snprintf(key_path, sizeof key_path, "%s", getenv("MOCK_HOST_KEY_FILE"));
+    else if (pg)
+        return mh_ctx_store(ctx) != 0 ? 1 : 0;
     else
         snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
-    if (key_path[0] != '\0' && access(key_path, F_OK) == 0) {
+    if (access(key_path, F_OK) == 0) {
         printf("The key file %s is there, so the stored credentials can be read; nothing was "
                "forgotten.\n", key_path);
         return 0;

@@ -8,6 +8,9 @@
  * is seen and the app is not synced twice in a round.  The server drops
  * the lock with a crashed worker's connection; that worker's run never
  * ended, so it does not count and the next round syncs the app again.
+ *
+ * `sync --all` on PostgreSQL does not sync: it queues (sync_queue.h); a
+ * worker's round syncs a queued app whatever its schedule.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +26,7 @@
 #include "services.h"
 #include "store_runs.h"
 #include "sync_hold.h"
+#include "sync_queue.h"
 
 #define MAX_CONCURRENCY 64
 
@@ -80,9 +84,9 @@ static void iso_minutes_ago(long minutes, char *buf, size_t cap)
 static void visit(mh_ctx *ctx, const app_ref *a, round_counts *c)
 {
     sis_host_app happ;
-    char since[32];
+    char since[32], asked[64];
     long every;
-    int lock, rc, recent;
+    int lock, rc, recent, queued;
 
     lock = mh_store_sync_lock(ctx->store, a->id);
     if (lock == -1) {
@@ -95,9 +99,13 @@ static void visit(mh_ctx *ctx, const app_ref *a, round_counts *c)
         c->failed++;
         return;
     }
+    /* Queued by `sync --all`: due now, whatever the schedule. */
+    queued = mh_sync_queued(ctx->store, a->id, asked, sizeof asked) == 1;
     every = mh_host_setting_long(ctx->store, a->id, "sync_every");
     recent = 1;
-    if (every > 0) {
+    if (queued) {
+        recent = 0;
+    } else if (every > 0) {
         iso_minutes_ago(every, since, sizeof since);
         recent = mh_store_run_finished_since(ctx->store, a->id, since);
     }
@@ -116,6 +124,13 @@ static void visit(mh_ctx *ctx, const app_ref *a, round_counts *c)
     rc = mh_ctx_app(ctx, a->name, &happ);
     if (rc == 0)
         rc = mh_sync_scheduled(ctx, &happ);  /* takes the lock again: it nests */
+    /* The queued sync has run (whatever its outcome: a failure is in its
+     * run history, not retried forever; a cancelled one stays queued).
+     * Still under the lock, and only when nobody queued it again while it
+     * ran. */
+    if (queued && !mh_cancel_requested && mh_sync_queue_done(ctx->store, a->id, asked) != 0)
+        mh_fail("worker: cannot clear the queued sync of %s: %s", a->name,
+                mh_store_error(ctx->store));
     mh_store_sync_unlock(ctx->store, a->id, lock);
     if (rc == 0)
         c->complete++;

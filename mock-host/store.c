@@ -100,10 +100,9 @@ static const char *const migrations[] = {
     "  ('deactivation_threshold_pct', 'full_every_days', 'fetch_projection', 'attention');",
 };
 
-int mh_store_schema_version(void)
-{
-    return (int)(sizeof migrations / sizeof migrations[0]);
-}
+/* A new step here raises MH_STORE_SCHEMA_VERSION (store.h) with it. */
+_Static_assert(sizeof migrations / sizeof migrations[0] == MH_STORE_SCHEMA_VERSION,
+               "MH_STORE_SCHEMA_VERSION is the number of migrations");
 
 void mh_now_iso(char *buf, size_t cap)
 {
@@ -295,35 +294,6 @@ static int check_existing(mh_store *s, char *errbuf, size_t cap)
         return snprintf(errbuf, cap, "%s is an SQLite database of another program, not a "
                         "mock-host database; use another --db", s->path), -1;
     return 0;
-}
-
-/* The key file is missing: refuse while credentials sealed with it are
- * stored, unless told to forget them. */
-int mh_store_check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap)
-{
-    mh_stmt *st;
-    long long sealed = -1;
-    if (mh_sql_prepare(s, "SELECT count(*) FROM secrets", &st) == 0 &&
-        mh_sql_step(st) == MH_SQL_ROW)
-        sealed = mh_sql_column_int64(st, 0);
-    mh_sql_finalize(st);
-    if (sealed <= 0)
-        return 0;  /* nothing was sealed with the lost key: a new key is harmless */
-    if (flags & MH_STORE_FORGET_LOST_KEY) {
-        if (mh_store_begin(s, errbuf, cap) != 0)
-            return -1;
-        if (mh_store_exec(s, "DELETE FROM secrets; UPDATE apps SET connected_at = NULL",
-                          errbuf, cap) != 0) {
-            mh_store_rollback(s);
-            return -1;
-        }
-        return mh_store_commit(s, errbuf, cap);
-    }
-    return snprintf(errbuf, cap, "the key file %s is missing, but %s holds %lld stored "
-                    "credentials that only that key can read. Restore %s from the backup made "
-                    "with the database. If it is lost for good, run 'mock-host --db %s "
-                    "forget-credentials' (apps, users and mappings stay; reconnect each app "
-                    "afterwards)", key_path, s->path, sealed, key_path, s->path), -1;
 }
 
 static int open_read_only(mh_store *s, char *errbuf, size_t cap)

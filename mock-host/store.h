@@ -64,7 +64,9 @@ enum {
 int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap);
 void mh_store_close(mh_store *s);
 
-/* The schema version this build migrates to. */
+/* The schema version this build migrates to (store_guard.c): SQLite's
+ * migrations are steps 1..it; PostgreSQL starts at it directly. */
+#define MH_STORE_SCHEMA_VERSION 7
 int mh_store_schema_version(void);
 
 /* Returns 0 when created, 1 when an app of that name exists (nothing

@@ -37,8 +37,9 @@ int mh_store_pg_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
 /* Keeps a failed PostgreSQL call's message and SQLSTATE (res may be NULL:
  * the connection's). */
 void mh_store_pg_note_error(mh_store *s, const PGresult *res);
-/* The key file is missing: refuse while credentials sealed with it are
- * stored, unless MH_STORE_FORGET_LOST_KEY.  0 or -1 with errbuf. */
+/* The key file is missing (store_guard.c, for both backends): refuse
+ * while credentials sealed with it are stored, unless
+ * MH_STORE_FORGET_LOST_KEY (then forget them).  0 or -1 with errbuf. */
 int mh_store_check_lost_key(mh_store *s, const char *key_path, int flags, char *errbuf, size_t cap);
 
 #endif

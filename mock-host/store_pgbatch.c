@@ -35,6 +35,69 @@ void mh_pg_array_end(mh_str *a)
     mh_str_add(a, a->len == 0 ? "{}" : "}", a->len == 0 ? 2 : 1);
 }
 
+void mh_pg_copy_field(mh_str *rows, const char *v, size_t len, int first)
+{
+    size_t i, run;
+    if (!first)
+        mh_str_add(rows, "\t", 1);
+    if (v == NULL) {
+        mh_str_add(rows, "\\N", 2);
+        return;
+    }
+    for (i = 0; i < len; i += run) {
+        for (run = 0; i + run < len && v[i + run] != '\\' && v[i + run] != '\t' &&
+                      v[i + run] != '\n' && v[i + run] != '\r'; run++)
+            ;
+        mh_str_add(rows, v + i, run);
+        if (i + run < len) {
+            char c = v[i + run];
+            mh_str_add(rows, c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r", 2);
+            run++;
+        }
+    }
+}
+
+void mh_pg_copy_row_end(mh_str *rows)
+{
+    mh_str_add(rows, "\n", 1);
+}
+
+#define BLOOM_BITS (1u << 25)
+#define BLOOM_HASHES 5
+
+static void bloom_bits(const char *id, uint32_t bit[BLOOM_HASHES])
+{
+    uint64_t h = mh_hash64(id, strlen(id)), g = h * 0x9e3779b97f4a7c15ULL;
+    int i;
+    for (i = 0; i < BLOOM_HASHES; i++)
+        bit[i] = (uint32_t)((h + (uint64_t)i * (g | 1)) >> 19) & (BLOOM_BITS - 1);
+}
+
+unsigned char *mh_id_bloom_new(void)
+{
+    return calloc(BLOOM_BITS / 8, 1);
+}
+
+void mh_id_bloom_add(unsigned char *bloom, const char *id)
+{
+    uint32_t bit[BLOOM_HASHES];
+    int i;
+    bloom_bits(id, bit);
+    for (i = 0; i < BLOOM_HASHES; i++)
+        bloom[bit[i] >> 3] |= (unsigned char)(1u << (bit[i] & 7));
+}
+
+int mh_id_bloom_maybe(const unsigned char *bloom, const char *id)
+{
+    uint32_t bit[BLOOM_HASHES];
+    int i;
+    bloom_bits(id, bit);
+    for (i = 0; i < BLOOM_HASHES; i++)
+        if (!(bloom[bit[i] >> 3] & (1u << (bit[i] & 7))))
+            return 0;
+    return 1;
+}
+
 static mh_pg_seen *slot_of(const mh_pg_lookup *t, const char *id)
 {
     size_t mask = t->cap - 1, i;
@@ -67,6 +130,13 @@ static int grow(mh_pg_lookup *t)
 
 int mh_pg_lookup_put(mh_pg_lookup *t, const char *id, int found, uint64_t hash, int present)
 {
+    const mh_pg_seen *e = mh_pg_lookup_find(t, id);
+    return mh_pg_lookup_put_batch(t, id, found, hash, present, e != NULL ? e->batch : 0);
+}
+
+int mh_pg_lookup_put_batch(mh_pg_lookup *t, const char *id, int found, uint64_t hash,
+                           int present, unsigned batch)
+{
     mh_pg_seen *e;
     if ((t->used + 1) * 2 > t->cap && grow(t) != 0)
         return -1;
@@ -81,6 +151,7 @@ int mh_pg_lookup_put(mh_pg_lookup *t, const char *id, int found, uint64_t hash, 
     e->found = found;
     e->hash = hash;
     e->present = present;
+    e->batch = batch;
     return 0;
 }
 

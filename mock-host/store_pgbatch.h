@@ -1,8 +1,8 @@
 /* store_pgbatch.h - helpers for the PostgreSQL backend's batched writes
- * (store_records.c, store_users.c): array literals that carry a batch's
- * column values as one parameter each, and the batch's table of looked-up
- * records.  Both keep their memory from batch to batch, bounded by the
- * batch, never by the district. */
+ * (store_records.c, store_users.c): rows in COPY's text format, array
+ * literals that carry a batch's ids as one parameter, the batch's table of
+ * looked-up records, and a first import's filter of the ids put.  Their
+ * memory is bounded by the batch or fixed, never by the district. */
 #ifndef MH_STORE_PGBATCH_H
 #define MH_STORE_PGBATCH_H
 
@@ -17,12 +17,20 @@
 void mh_pg_array_add(mh_str *a, const char *v, size_t len);
 void mh_pg_array_end(mh_str *a);
 
+/* Appends one field of a row in COPY's text format to *rows: a tab
+ * before every field but a row's first (first != 0), NULL (v == NULL) as
+ * \N, backslash, tab, newline and carriage return escaped so that any text
+ * reads back as itself.  mh_pg_copy_row_end ends the row. */
+void mh_pg_copy_field(mh_str *rows, const char *v, size_t len, int first);
+void mh_pg_copy_row_end(mh_str *rows);
+
 /* A record looked up for the batch: found in the database (or put since),
  * and then its hash and present flag. */
 typedef struct mh_pg_seen {
     size_t id;          /* offset of the NUL-terminated sourcedId in the arena; 0: free slot */
     int found, present;
     uint64_t hash;
+    unsigned batch;     /* the owner's batch number when it gathered a put of it; 0: none */
 } mh_pg_seen;
 
 /* sourcedId -> mh_pg_seen, open addressing.  Zero-initialised is empty. */
@@ -34,9 +42,23 @@ typedef struct mh_pg_lookup {
 
 /* Sets (adding when missing) an entry; 0 or -1 (out of memory). */
 int mh_pg_lookup_put(mh_pg_lookup *t, const char *id, int found, uint64_t hash, int present);
+/* The same, also noting the batch a put of it is gathered in. */
+int mh_pg_lookup_put_batch(mh_pg_lookup *t, const char *id, int found, uint64_t hash,
+                           int present, unsigned batch);
 /* The entry or NULL; borrowed until the next put or clear. */
 const mh_pg_seen *mh_pg_lookup_find(const mh_pg_lookup *t, const char *id);
 void mh_pg_lookup_clear(mh_pg_lookup *t);
 void mh_pg_lookup_free(mh_pg_lookup *t);
+
+/* The ids a run has put, for a first import (the app had none when the run
+ * began): an id it says no to is certainly not in the database, so needs
+ * no lookup, and its row can go in without ON CONFLICT.  A fixed 4 MB
+ * whatever the district's size: about 50 false "maybe"s in a million ids,
+ * more beyond, which only cost a lookup or an upsert each.  NULL when
+ * out of memory (then every id is a "maybe"); free() it. */
+unsigned char *mh_id_bloom_new(void);
+void mh_id_bloom_add(unsigned char *bloom, const char *id);
+/* 0: never added; 1: maybe added. */
+int mh_id_bloom_maybe(const unsigned char *bloom, const char *id);
 
 #endif

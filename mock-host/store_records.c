@@ -5,12 +5,14 @@
  *
  * PostgreSQL: a round trip per statement would cost more than the work, so
  * there the records of a batch are looked up in one query
- * (mh_record_rows_prefetch), and puts and touches are gathered into arrays
- * applied by one set-based statement per PG_BATCH rows
- * (mh_record_rows_flush).  The run's transaction is the same, so a killed
- * run still leaves nothing.  Counts stay exact: the lookups hold what the
- * database has plus what is gathered, so a record that comes twice is
- * compared with its first copy, as on SQLite.
+ * (mh_record_rows_prefetch), puts are gathered as COPY rows and touches
+ * into an array, each applied per PG_BATCH rows by one COPY or set-based
+ * statement (mh_record_rows_flush) that the writer does not wait for.  A
+ * first import needs no lookups at all for ids its bloom filter has never
+ * seen.  The run's transaction is the same, so a killed run still leaves
+ * nothing.  Counts stay exact: the lookups hold what the database has plus
+ * what is gathered, so a record that comes twice is compared with its
+ * first copy, as on SQLite.
  */
 #include "store_records.h"
 #include "store_db.h"
@@ -23,33 +25,42 @@
 
 /* Rows gathered before one set-based apply. */
 #define PG_BATCH 1000
-/* A first import's filter of the ids put so far: 2 MB whatever the
- * district's size (about 0.2% false "maybe" at a million records; more
- * beyond, which only means more ids asked of the database). */
-#define BLOOM_BITS (1u << 24)
-
-/* The last-wins upsert of the gathered puts: DISTINCT ON keeps a record's
- * last copy, as a run of single upserts would leave it. */
-#define PG_PUT_SQL \
-    "INSERT INTO sis_records(app_id, sourced_id, status, enabled, modified, role, body, hash, " \
-    "seen_run, present) SELECT DISTINCT ON (v.id) ?1, v.id, v.st, v.en, v.mo, v.ro, v.bo, v.ha, " \
-    "?2, 1 FROM unnest(?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[], ?7::text[], " \
-    "?8::text[], ?9::bigint[]) WITH ORDINALITY AS v(id, st, en, mo, ro, bo, ha, ord) " \
-    "ORDER BY v.id, v.ord DESC ON CONFLICT(app_id, sourced_id) DO UPDATE SET " \
+/* While the server still stores the previous batch, gathering goes on (so
+ * the writer does not wait on a server that stalls, say on a WAL fsync)
+ * up to this many rows. */
+#define PG_BATCH_MAX (8 * PG_BATCH)
+/* A batch's puts go by COPY.  When every record in it is new to a first
+ * import (the bloom filter below), straight into sis_records; otherwise
+ * into a staging table of the run's transaction (dropped at its end), then
+ * into sis_records by one upsert.  A batch never holds two copies of one
+ * record (a repeat applies the batch first), so no DISTINCT ON is needed. */
+#define PG_COLS "app_id, sourced_id, status, enabled, modified, role, body, hash, seen_run, present"
+#define PG_STAGE_SQL \
+    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_records(LIKE sis_records) ON COMMIT DROP; " \
+    "TRUNCATE mh_stage_records"
+#define PG_COPY_NEW_SQL "COPY sis_records(" PG_COLS ") FROM STDIN"
+#define PG_COPY_STAGE_SQL "COPY mh_stage_records(" PG_COLS ") FROM STDIN"
+#define PG_APPLY_SQL \
+    "INSERT INTO sis_records(" PG_COLS ") SELECT " PG_COLS " FROM mh_stage_records " \
+    "ON CONFLICT(app_id, sourced_id) DO UPDATE SET " \
     "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, " \
     "role=excluded.role, body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, " \
-    "present=1"
+    "present=1; TRUNCATE mh_stage_records"
 
 struct mh_record_rows {
     mh_store *s;
     int64_t app_id, run_id;
     mh_stmt *get, *put, *touch, *put_org;
-    /* PostgreSQL only: the gathered puts (one array literal per column),
-     * the gathered touches, and the current batch's lookups. */
+    /* PostgreSQL only: the gathered puts (COPY rows), the gathered
+     * touches, and the current batch's lookups. */
     int pg;
-    mh_stmt *bulk_put, *bulk_touch, *bulk_get;
-    mh_str p_id, p_status, p_enabled, p_modified, p_role, p_body, p_hash;
+    mh_stmt *bulk_touch, *bulk_get;
+    mh_str p_rows;
+    char p_prefix[48];  /* each row's first field: the app */
+    char p_suffix[48];  /* and last two: the run, present */
     size_t n_put;
+    unsigned batch;     /* number of the batch being gathered, from 1 */
+    int batch_updates;  /* it holds a record the database may have */
     mh_str t_id;
     size_t n_touch;
     mh_pg_lookup seen;
@@ -58,34 +69,6 @@ struct mh_record_rows {
      * filter has never seen needs no lookup. */
     unsigned char *bloom;
 };
-
-static void bloom_bits(const char *id, uint32_t bit[4])
-{
-    uint64_t h = mh_hash64(id, strlen(id)), g = h * 0x9e3779b97f4a7c15ULL;
-    int i;
-    for (i = 0; i < 4; i++)
-        bit[i] = (uint32_t)((h + (uint64_t)i * (g | 1)) >> 20) & (BLOOM_BITS - 1);
-}
-
-static void bloom_add(unsigned char *bloom, const char *id)
-{
-    uint32_t bit[4];
-    int i;
-    bloom_bits(id, bit);
-    for (i = 0; i < 4; i++)
-        bloom[bit[i] >> 3] |= (unsigned char)(1u << (bit[i] & 7));
-}
-
-static int bloom_maybe(const unsigned char *bloom, const char *id)
-{
-    uint32_t bit[4];
-    int i;
-    bloom_bits(id, bit);
-    for (i = 0; i < 4; i++)
-        if (!(bloom[bit[i] >> 3] & (1u << (bit[i] & 7))))
-            return 0;
-    return 1;
-}
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
 
@@ -141,7 +124,7 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     }
     r->pg = mh_sql_is_pg(s);
     if (r->pg &&
-        (mh_sql_prepare(s, PG_PUT_SQL, &r->bulk_put) ||
+        (mh_sql_send_text(s, PG_STAGE_SQL) || mh_sql_wait(s) ||
          mh_sql_prepare(s, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
                            "sourced_id = ANY(?3::text[])", &r->bulk_touch) ||
          /* A join from the ids, not "= ANY": while the run fills a table
@@ -170,7 +153,10 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
         }
         /* Without the filter (no memory) every id is simply looked up. */
         if (any == 0)
-            r->bloom = calloc(BLOOM_BITS / 8, 1);
+            r->bloom = mh_id_bloom_new();
+        r->batch = 1;
+        snprintf(r->p_prefix, sizeof r->p_prefix, "%lld\t", (long long)app_id);
+        snprintf(r->p_suffix, sizeof r->p_suffix, "\t%lld\t1\n", (long long)run_id);
     }
     *out = r;
     return 0;
@@ -184,12 +170,10 @@ void mh_record_rows_close(mh_record_rows *r)
     mh_sql_finalize(r->put);
     mh_sql_finalize(r->touch);
     mh_sql_finalize(r->put_org);
-    mh_sql_finalize(r->bulk_put);
     mh_sql_finalize(r->bulk_touch);
     mh_sql_finalize(r->bulk_get);
     {
-        mh_str *all[] = {&r->p_id, &r->p_status, &r->p_enabled, &r->p_modified, &r->p_role,
-                         &r->p_body, &r->p_hash, &r->t_id};
+        mh_str *all[] = {&r->p_rows, &r->t_id};
         size_t i;
         for (i = 0; i < sizeof all / sizeof all[0]; i++)
             mh_str_free(all[i]);
@@ -204,24 +188,21 @@ int mh_record_rows_batched(const mh_record_rows *r)
     return r->pg;
 }
 
-/* Applies what is gathered.  The statements go out without waiting
- * (mh_sql_send): the server applies a batch while the writer maps the
- * next; a failure shows at the next statement.  0 or -1. */
+/* Applies what is gathered.  Nothing waits for the server (mh_sql_send,
+ * mh_sql_copy_in): it stores a batch while the writer maps the next; a
+ * failure shows at the next statement.  0 or -1. */
 static int pg_flush(mh_record_rows *r)
 {
     if (r->n_put > 0) {
-        mh_str *cols[] = {&r->p_id, &r->p_status, &r->p_enabled, &r->p_modified, &r->p_role,
-                          &r->p_body, &r->p_hash};
-        size_t i;
-        mh_sql_bind_int64(r->bulk_put, 1, r->app_id);
-        mh_sql_bind_int64(r->bulk_put, 2, r->run_id);
-        for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-            mh_pg_array_end(cols[i]);
-            mh_sql_bind_text(r->bulk_put, 3 + (int)i, cols[i]->data, (int)cols[i]->len);
-            mh_str_reset(cols[i]);
-        }
+        int staged = r->batch_updates;
+        if (mh_sql_copy_in(r->s, staged ? PG_COPY_STAGE_SQL : PG_COPY_NEW_SQL, r->p_rows.data,
+                           r->p_rows.len) != 0)
+            return -1;
+        mh_str_reset(&r->p_rows);
         r->n_put = 0;
-        if (mh_sql_send(r->bulk_put) != 0)
+        r->batch++;
+        r->batch_updates = 0;
+        if (staged && mh_sql_send_text(r->s, PG_APPLY_SQL) != 0)
             return -1;
     }
     if (r->n_touch > 0) {
@@ -254,7 +235,7 @@ int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n)
     /* r->seen holds what the database has plus what is gathered, so it
      * stays right all run; it is emptied (after applying what is gathered)
      * only to bound memory. */
-    if (r->seen.used > 4 * PG_BATCH) {
+    if (r->seen.used > 2 * PG_BATCH_MAX) {
         if (mh_record_rows_flush(r) != 0)
             return -1;
         mh_pg_lookup_clear(&r->seen);
@@ -262,7 +243,7 @@ int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n)
     for (i = 0; i < n; i++) {
         if (mh_pg_lookup_find(&r->seen, ids[i]) != NULL)
             continue;  /* known, or twice in this batch */
-        if (r->bloom != NULL && !bloom_maybe(r->bloom, ids[i])) {
+        if (r->bloom != NULL && !mh_id_bloom_maybe(r->bloom, ids[i])) {
             if (mh_pg_lookup_put(&r->seen, ids[i], 0, 0, 0) != 0)
                 return mh_str_free(&list), -1;
             continue;  /* never put by this run: not in the database */
@@ -312,7 +293,7 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
             return -1;
         mh_pg_lookup_clear(&r->seen);
     }
-    if (!r->pg && r->bloom != NULL && !bloom_maybe(r->bloom, sourced_id))
+    if (!r->pg && r->bloom != NULL && !mh_id_bloom_maybe(r->bloom, sourced_id))
         return 0;  /* a first import, and this run never put it: not in the table */
     mh_sql_bind_int64(r->get, 1, r->app_id);
     mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
@@ -330,26 +311,37 @@ int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, in
 {
     int rc;
     if (r->pg) {
+        const mh_pg_seen *e = mh_pg_lookup_find(&r->seen, sourced_id);
         char num[32];
-        mh_pg_array_add(&r->p_id, sourced_id, strlen(sourced_id));
+        /* A second copy in the batch: the first goes in before it. */
+        if (e != NULL && e->batch == r->batch && pg_flush(r) != 0)
+            return -1;
+        /* Not known to be absent (the writer looks each record up before
+         * its put): the database may have it. */
+        if (r->bloom == NULL || e == NULL || e->found)
+            r->batch_updates = 1;
+        mh_str_adds(&r->p_rows, r->p_prefix);
+        mh_pg_copy_field(&r->p_rows, sourced_id, strlen(sourced_id), 1);
         snprintf(num, sizeof num, "%d", status);
-        mh_pg_array_add(&r->p_status, num, strlen(num));
-        mh_pg_array_add(&r->p_enabled, enabled != 0 ? "1" : "0", 1);
-        mh_pg_array_add(&r->p_modified, modified, strlen(modified));
-        mh_pg_array_add(&r->p_role, role, strlen(role));
-        mh_pg_array_add(&r->p_body, body->data ? body->data : "", body->len);
+        mh_pg_copy_field(&r->p_rows, num, strlen(num), 0);
+        mh_pg_copy_field(&r->p_rows, enabled != 0 ? "1" : "0", 1, 0);
+        mh_pg_copy_field(&r->p_rows, modified, strlen(modified), 0);
+        mh_pg_copy_field(&r->p_rows, role, strlen(role), 0);
+        mh_pg_copy_field(&r->p_rows, body->data ? body->data : "", body->len, 0);
         snprintf(num, sizeof num, "%lld", (long long)(int64_t)hash);
-        mh_pg_array_add(&r->p_hash, num, strlen(num));
+        mh_pg_copy_field(&r->p_rows, num, strlen(num), 0);
+        mh_str_adds(&r->p_rows, r->p_suffix);
         /* A later copy of this record compares with this one, and a
          * lookup never asks the database for a record still gathered. */
-        if (mh_pg_lookup_put(&r->seen, sourced_id, 1, hash, 1) != 0)
+        if (mh_pg_lookup_put_batch(&r->seen, sourced_id, 1, hash, 1, r->batch) != 0)
             return -1;
         if (r->bloom != NULL)
-            bloom_add(r->bloom, sourced_id);
-        return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
+            mh_id_bloom_add(r->bloom, sourced_id);
+        return ++r->n_put >= PG_BATCH && (r->n_put >= PG_BATCH_MAX || !mh_sql_busy(r->s))
+               ? pg_flush(r) : 0;
     }
     if (r->bloom != NULL)
-        bloom_add(r->bloom, sourced_id);
+        mh_id_bloom_add(r->bloom, sourced_id);
     /* Strings read in place (store_sql.h): the caller's outlive the step. */
     mh_sql_bind_int64(r->put, 1, r->app_id);
     mh_sql_bind_text_kept(r->put, 2, sourced_id, -1);

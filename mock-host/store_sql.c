@@ -143,6 +143,62 @@ int mh_sql_send(mh_stmt *st)
     return 0;
 }
 
+int mh_sql_busy(mh_store *s)
+{
+    if (s->pg == NULL || !s->pg_sent)
+        return 0;
+    /* A broken connection is "not busy": the next statement then reports it. */
+    return PQconsumeInput(s->pg) && PQisBusy(s->pg);
+}
+
+int mh_sql_send_text(mh_store *s, const char *sql)
+{
+    if (mh_sql_wait(s) != 0)
+        return -1;
+    if (!PQsendQuery(s->pg, sql)) {
+        mh_store_pg_note_error(s, NULL);
+        return -1;
+    }
+    s->pg_sent = 1;
+    return 0;
+}
+
+int mh_sql_copy_in(mh_store *s, const char *copy_sql, const char *data, size_t len)
+{
+    /* In pieces: PQputCopyData takes an int, and the server reads as it
+     * comes. */
+    const size_t piece = (size_t)1 << 20;
+    PGresult *res;
+    size_t off;
+    int rc = 0;
+    if (mh_sql_wait(s) != 0)
+        return -1;
+    res = PQexec(s->pg, copy_sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        mh_store_pg_note_error(s, res);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    for (off = 0; off < len && rc == 0; off += piece)
+        if (PQputCopyData(s->pg, data + off, (int)(len - off < piece ? len - off : piece)) != 1) {
+            mh_store_pg_note_error(s, NULL);
+            rc = -1;
+        }
+    /* Ended either way (an error message aborts the COPY), so that the
+     * connection takes statements again. */
+    if (PQputCopyEnd(s->pg, rc == 0 ? NULL : "mock-host stopped sending") != 1 && rc == 0) {
+        mh_store_pg_note_error(s, NULL);
+        rc = -1;
+    }
+    /* The outcome is read as mh_sql_send's is, by the next statement:
+     * the server stores these rows while the caller goes on. */
+    s->pg_sent = 1;
+    if (rc != 0)
+        mh_sql_wait(s);
+    return rc;
+}
+
 static void pg_clear(mh_stmt *st)
 {
     if (st->cursor[0] != '\0') {

@@ -56,6 +56,22 @@ int mh_sql_send(mh_stmt *st);
  * sent) or -1, the reason in mh_store_error. */
 int mh_sql_wait(mh_store *s);
 
+/* 1 when a statement sent without waiting (mh_sql_send, mh_sql_send_text,
+ * mh_sql_copy_in) is still running on the server, so that the next one
+ * would wait for it; 0 otherwise (and always on SQLite).  Never blocks. */
+int mh_sql_busy(mh_store *s);
+/* PostgreSQL only: sends SQL without parameters (several statements
+ * allowed) without waiting, as mh_sql_send; the outcome is read by
+ * mh_sql_wait.  Only fixed text and numbers the caller formatted: never
+ * a value that came from outside.  0 or -1. */
+int mh_sql_send_text(mh_store *s, const char *sql);
+/* PostgreSQL only: runs copy_sql (COPY ... FROM STDIN) with data[0..len),
+ * rows in COPY's text format (store_pgbatch.h builds them), as its whole
+ * input.  Like mh_sql_send it does not wait for the server to store the
+ * rows: a failure shows at mh_sql_wait or the next statement.  0 or -1,
+ * the reason in mh_store_error. */
+int mh_sql_copy_in(mh_store *s, const char *copy_sql, const char *data, size_t len);
+
 /* MH_SQL_ROW, MH_SQL_DONE or MH_SQL_ERROR. */
 int mh_sql_step(mh_stmt *st);
 

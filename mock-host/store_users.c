@@ -4,9 +4,10 @@
  * statements prepared once per run (reused per user): a million
  * users is a million steps, not a million prepares.
  *
- * PostgreSQL: puts are gathered (one array literal per column) and applied
- * by one set-based upsert per batch, not a round trip each; a lookup of a
- * row still gathered applies the batch first, so it reads what SQLite would.
+ * PostgreSQL: puts are gathered as COPY rows and applied per batch (one
+ * COPY, and an upsert unless every row is new), not a round trip each; a
+ * lookup of a row still gathered applies the batch first, so it reads what
+ * SQLite would.
  */
 #include "store_users.h"
 #include "store_db.h"
@@ -18,22 +19,32 @@
 
 /* Rows gathered before one set-based apply. */
 #define PG_BATCH 1000
-#define PG_COLS 13
+/* While the server still stores the previous batch, gathering goes on (so
+ * the writer does not wait on a server that stalls, say on a WAL fsync)
+ * up to this many rows. */
+#define PG_BATCH_MAX (8 * PG_BATCH)
 
-/* DISTINCT ON keeps a user's last copy, as single upserts would. */
-#define PG_PUT_SQL \
-    "INSERT INTO users(app_id, sourced_id, role, active, given_name, family_name, email, " \
-    "username, portal_role, locations, fields, flags, updated_at, hash) SELECT DISTINCT ON " \
-    "(v.id) ?1, v.id, v.ro, v.ac, v.gn, v.fn, v.em, v.un, v.pr, v.lo, v.fi, v.fl, v.up, v.ha " \
-    "FROM unnest(?2::text[], ?3::text[], ?4::bigint[], ?5::text[], ?6::text[], ?7::text[], " \
-    "?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[], ?13::text[], ?14::bigint[]) " \
-    "WITH ORDINALITY AS v(id, ro, ac, gn, fn, em, un, pr, lo, fi, fl, up, ha, ord) " \
-    "ORDER BY v.id, v.ord DESC ON CONFLICT(app_id, sourced_id) DO UPDATE SET role=excluded.role, " \
+/* A batch goes by COPY.  When every user in it is new to a first import
+ * (the bloom filter below), straight into users; otherwise into a staging
+ * table of the run's transaction (dropped at its end), then into users by
+ * one upsert.  A batch never holds two rows of one user (a repeat applies
+ * the batch first), so no DISTINCT ON is needed. */
+#define PG_COLS "app_id, sourced_id, role, active, given_name, family_name, email, " \
+    "username, portal_role, locations, fields, flags, updated_at, hash"
+#define PG_STAGE_SQL \
+    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_users(LIKE users) ON COMMIT DROP; " \
+    "TRUNCATE mh_stage_users"
+#define PG_COPY_NEW_SQL "COPY users(" PG_COLS ") FROM STDIN"
+#define PG_COPY_STAGE_SQL "COPY mh_stage_users(" PG_COLS ") FROM STDIN"
+#define PG_APPLY_SQL \
+    "INSERT INTO users(" PG_COLS ") SELECT " PG_COLS " FROM mh_stage_users " \
+    "ON CONFLICT(app_id, sourced_id) DO UPDATE SET role=excluded.role, " \
     "active=excluded.active, given_name=excluded.given_name, " \
     "family_name=excluded.family_name, email=excluded.email, " \
     "username=excluded.username, portal_role=excluded.portal_role, " \
     "locations=excluded.locations, fields=excluded.fields, " \
-    "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash"
+    "flags=excluded.flags, updated_at=excluded.updated_at, hash=excluded.hash; " \
+    "TRUNCATE mh_stage_users"
 
 struct mh_user_rows {
     mh_store *s;
@@ -44,11 +55,13 @@ struct mh_user_rows {
     int got;
     mh_str got_id, got_role;
     /* PostgreSQL, once asked to gather (mh_user_rows_gather): the gathered
-     * rows, column by column, and their ids. */
-    int pg;
-    mh_stmt *bulk_put;
-    mh_str cols[PG_COLS];
+     * rows (COPY text) and their ids. */
+    int is_pg, pg, staged;
+    mh_str rows;
+    char prefix[32];        /* each row's first field: the app */
     size_t n_put;
+    int batch_updates;      /* the batch holds a user the database may have */
+    unsigned char *bloom;   /* the app had no users when gathering began: the ids put since */
     mh_pg_lookup pending;
 };
 
@@ -83,52 +96,65 @@ int mh_user_rows_open(mh_user_rows **out, mh_store *s, int64_t app_id)
         mh_user_rows_close(r);
         return -1;
     }
-    if (mh_sql_is_pg(s) && mh_sql_prepare(s, PG_PUT_SQL, &r->bulk_put) != 0) {
-        mh_user_rows_close(r);
-        return -1;
-    }
+    r->is_pg = mh_sql_is_pg(s);
     *out = r;
     return 0;
 }
 
 void mh_user_rows_close(mh_user_rows *r)
 {
-    int i;
     if (r == NULL)
         return;
     mh_sql_finalize(r->get);
     mh_sql_finalize(r->put);
     mh_sql_finalize(r->update);
-    mh_sql_finalize(r->bulk_put);
     mh_str_free(&r->got_id);
     mh_str_free(&r->got_role);
-    for (i = 0; i < PG_COLS; i++)
-        mh_str_free(&r->cols[i]);
+    mh_str_free(&r->rows);
+    free(r->bloom);
     mh_pg_lookup_free(&r->pending);
     free(r);
 }
 
 void mh_user_rows_gather(mh_user_rows *r)
 {
-    r->pg = r->bulk_put != NULL;
+    mh_stmt *st;
+    r->pg = r->is_pg;
+    if (!r->pg)
+        return;
+    snprintf(r->prefix, sizeof r->prefix, "%lld\t", (long long)r->app_id);
+    /* A first import: users it has not put are certainly not there.  When
+     * this cannot be read, every batch simply takes the upsert. */
+    if (mh_sql_prepare(r->s, "SELECT EXISTS(SELECT 1 FROM users WHERE app_id=?1)", &st) == 0) {
+        mh_sql_bind_int64(st, 1, r->app_id);
+        if (mh_sql_step(st) == MH_SQL_ROW && mh_sql_column_int(st, 0) == 0)
+            r->bloom = mh_id_bloom_new();
+    }
+    mh_sql_finalize(st);
 }
 
-/* Applies what is gathered, sent without waiting (mh_sql_send): the
- * server applies a batch while the writer maps the next.  0 or -1. */
+/* Applies what is gathered, without waiting for the server (a failure
+ * shows at the next statement): the server stores a batch while the writer
+ * maps the next.  0 or -1. */
 static int pg_flush(mh_user_rows *r)
 {
-    int i;
+    int staged = r->batch_updates;
     if (r->n_put == 0)
         return 0;
-    mh_sql_bind_int64(r->bulk_put, 1, r->app_id);
-    for (i = 0; i < PG_COLS; i++) {
-        mh_pg_array_end(&r->cols[i]);
-        mh_sql_bind_text(r->bulk_put, 2 + i, r->cols[i].data, (int)r->cols[i].len);
-        mh_str_reset(&r->cols[i]);
-    }
+    /* Made at the first batch that needs it, inside the run's transaction,
+     * which it lives as long as. */
+    if (staged && !r->staged &&
+        (mh_sql_send_text(r->s, PG_STAGE_SQL) != 0 || mh_sql_wait(r->s) != 0))
+        return -1;
+    r->staged |= staged;
+    if (mh_sql_copy_in(r->s, staged ? PG_COPY_STAGE_SQL : PG_COPY_NEW_SQL, r->rows.data,
+                       r->rows.len) != 0)
+        return -1;
+    mh_str_reset(&r->rows);
     r->n_put = 0;
+    r->batch_updates = 0;
     mh_pg_lookup_clear(&r->pending);
-    return mh_sql_send(r->bulk_put);
+    return staged ? mh_sql_send_text(r->s, PG_APPLY_SQL) : 0;
 }
 
 int mh_user_rows_flush(mh_user_rows *r)
@@ -138,35 +164,45 @@ int mh_user_rows_flush(mh_user_rows *r)
     return pg_flush(r) != 0 || mh_sql_wait(r->s) != 0 ? -1 : 0;
 }
 
-static void add_col(mh_user_rows *r, int col, const mh_str *v)
+static void add_col(mh_user_rows *r, const mh_str *v)
 {
-    mh_pg_array_add(&r->cols[col], v->data ? v->data : "", v->len);
+    mh_pg_copy_field(&r->rows, v->data ? v->data : "", v->len, 0);
 }
 
 static int pg_gather(mh_user_rows *r, const mh_user_row *row, const char *updated_at)
 {
+    const char *id = row->sourced_id.data ? row->sourced_id.data : "";
     char num[32];
-    add_col(r, 0, &row->sourced_id);
-    add_col(r, 1, &row->role);
-    mh_pg_array_add(&r->cols[2], row->active ? "1" : "0", 1);
-    add_col(r, 3, &row->given_name);
-    add_col(r, 4, &row->family_name);
-    add_col(r, 5, &row->email);
-    add_col(r, 6, &row->username);
-    if (row->has_portal_role)
-        add_col(r, 7, &row->portal_role);
-    else
-        mh_pg_array_add(&r->cols[7], NULL, 0);
-    add_col(r, 8, &row->locations);
-    add_col(r, 9, &row->fields);
-    add_col(r, 10, &row->flags);
-    mh_pg_array_add(&r->cols[11], updated_at, strlen(updated_at));
-    snprintf(num, sizeof num, "%lld", (long long)(int64_t)row->hash);
-    mh_pg_array_add(&r->cols[12], num, strlen(num));
-    if (mh_pg_lookup_put(&r->pending, row->sourced_id.data ? row->sourced_id.data : "", 1, 0,
-                         0) != 0)
+    /* A second row of this user in the batch: the first goes in before it. */
+    if (mh_pg_lookup_find(&r->pending, id) != NULL && pg_flush(r) != 0)
         return -1;
-    return ++r->n_put >= PG_BATCH ? pg_flush(r) : 0;
+    if (r->bloom == NULL || mh_id_bloom_maybe(r->bloom, id))
+        r->batch_updates = 1;
+    if (r->bloom != NULL)
+        mh_id_bloom_add(r->bloom, id);
+    mh_str_adds(&r->rows, r->prefix);
+    mh_pg_copy_field(&r->rows, id, row->sourced_id.len, 1);
+    add_col(r, &row->role);
+    mh_pg_copy_field(&r->rows, row->active ? "1" : "0", 1, 0);
+    add_col(r, &row->given_name);
+    add_col(r, &row->family_name);
+    add_col(r, &row->email);
+    add_col(r, &row->username);
+    if (row->has_portal_role)
+        add_col(r, &row->portal_role);
+    else
+        mh_pg_copy_field(&r->rows, NULL, 0, 0);
+    add_col(r, &row->locations);
+    add_col(r, &row->fields);
+    add_col(r, &row->flags);
+    mh_pg_copy_field(&r->rows, updated_at, strlen(updated_at), 0);
+    snprintf(num, sizeof num, "%lld", (long long)(int64_t)row->hash);
+    mh_pg_copy_field(&r->rows, num, strlen(num), 0);
+    mh_pg_copy_row_end(&r->rows);
+    if (mh_pg_lookup_put(&r->pending, id, 1, 0, 0) != 0)
+        return -1;
+    return ++r->n_put >= PG_BATCH && (r->n_put >= PG_BATCH_MAX || !mh_sql_busy(r->s))
+               ? pg_flush(r) : 0;
 }
 
 /* The row's strings stay put until the statement is stepped and each step

@@ -21,6 +21,7 @@
 #include "store_fast.h"
 #include "store_runs.h"
 #include "sync_hold.h"
+#include "sync_queue.h"
 #include "sync_state.h"
 #include "sync_writer.h"
 #include "text_out.h"
@@ -472,6 +473,8 @@ int mh_cmd_sync(mh_ctx *ctx, int argc, char **argv)
     int rc = parse_sync(argc, argv, &o);
     if (rc != 0)
         return rc;
+    if (o.all && mh_store_is_pg_location(ctx->db_path))  /* shared: the workers sync */
+        return mh_sync_enqueue_all(ctx, o.full || o.delta || o.dry_run || o.confirm);
     if (o.all) {
         all_ctx all = {ctx, &o, 0, 0, 0};
         if (mh_ctx_store(ctx) != 0)

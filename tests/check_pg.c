@@ -158,6 +158,52 @@ START_TEST(a_read_only_server_is_refused_and_nothing_is_written)
 }
 END_TEST
 
+/* The key is MOCK_HOST_KEY_FILE on PostgreSQL (no folder beside the
+ * database): lost, every command refuses while sealed credentials remain;
+ * forget-credentials forgets them (apps become not connected, users stay),
+ * makes a new key, and the app can be connected and synced again. */
+START_TEST(forget_credentials_uses_the_key_file_setting)
+{
+    tu_result r;
+    char *v, *users;
+    env_connect();
+    mh_ok("sync classlink --full");
+    users = psql_value("SELECT count(*) FROM users");
+    r = MH("forget-credentials");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "host.key is there") &&
+                  strstr(r.out, "nothing was forgotten"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    r = tu_run("rm %s/host.key", env.dir);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_msg(strstr(r.err, "host.key is missing") && strstr(r.err, "forget-credentials"),
+                  "%s", r.err);
+    tu_result_free(&r);
+    v = psql_value("SELECT count(*) > 0 FROM secrets");
+    ck_assert_str_eq(v, "t\n");
+    free(v);
+    r = MH("forget-credentials");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Forgot the credentials") &&
+                  strstr(r.out, "host.key"), "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    v = psql_value("SELECT (SELECT count(*) FROM secrets) || '|' || (SELECT count(*) FROM apps "
+                   "WHERE connected_at IS NULL)");
+    ck_assert_str_eq(v, "0|1\n");
+    free(v);
+    v = psql_value("SELECT count(*) FROM users");
+    ck_assert_str_eq(v, users);
+    free(v);
+    free(users);
+    r = tu_run("test -s %s/host.key", env.dir);
+    ck_assert_msg(r.status == 0, "no new key file");
+    tu_result_free(&r);
+    mh_ok("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+          "--client-secret-env SEC", env.sim.port);
+    mh_ok("sync classlink --delta");
+}
+END_TEST
+
 Suite *suite_pg(void)
 {
     Suite *s = suite_create("pg");
@@ -171,6 +217,7 @@ Suite *suite_pg(void)
     tcase_add_test(tc, no_key_file_setting_is_refused);
     tcase_add_test(tc, a_newer_schema_is_refused);
     tcase_add_test(tc, a_read_only_server_is_refused_and_nothing_is_written);
+    tcase_add_test(tc, forget_credentials_uses_the_key_file_setting);
     suite_add_tcase(s, tc);
     return s;
 }

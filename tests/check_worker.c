@@ -177,6 +177,39 @@ START_TEST(a_killed_worker_loses_nothing_and_another_completes_the_district)
 }
 END_TEST
 
+/* `sync --all` on PostgreSQL queues for the workers instead of syncing
+ * everything in its own process: nothing is synced by the command; the
+ * next worker round syncs every queued app once, even one whose schedule
+ * says never; the round after finds nothing queued. */
+START_TEST(sync_all_queues_for_the_workers)
+{
+    tu_result r;
+    install_districts();
+    mh_ok("config d07 sync_every 0");
+    r = MH("sync --all");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Queued 20 apps for the workers") &&
+                  strstr(r.out, "Queued: d07") && strstr(r.out, "mock-host worker --once"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*) FROM runs", "0\n");
+    psql_expect("SELECT count(*) FROM users", "0\n");
+    mh_fails(2, "name the app", "sync --all --full");
+    r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "20 complete") && strstr(r.out, "syncing d07"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*), min(n), max(n) FROM (SELECT app_id, count(*) AS n FROM runs "
+                "WHERE outcome = 'complete' GROUP BY app_id) AS per_app", "20|1|1\n");
+    psql_expect("SELECT count(*) FROM host_state WHERE key = 'sync_queued'", "0\n");
+    /* Nothing queued any more, and nothing due by the schedule. */
+    r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && strstr(r.out, "20 not due"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*) FROM runs", "20\n");
+}
+END_TEST
+
 /* ---- on SQLite (one machine): names, the schedule, SIGTERM ------------- */
 
 static int count_runs(const char *app)
@@ -278,6 +311,7 @@ Suite *suite_worker_pg(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, two_workers_sync_each_district_exactly_once_per_round);
     tcase_add_test(tc, a_killed_worker_loses_nothing_and_another_completes_the_district);
+    tcase_add_test(tc, sync_all_queues_for_the_workers);
     suite_add_tcase(s, tc);
     return s;
 }
