@@ -1,5 +1,6 @@
 #include "record_map.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -297,6 +298,130 @@ too_big:
     if (*why == NULL)
         *why = "record too large";
     return -1;
+}
+
+/* ---- the flat form ------------------------------------------------------
+ * u8 1, then u32: status, enabled, n_roles, n_orgs, n_fields, n_items,
+ * id, modified, role offsets, org offsets, per field (path, value, first
+ * item, items), item offsets, arena length; then the arena.  Or u8 0 and
+ * the `why` pointer (a static string: both threads are one process). */
+
+static int put_u32(cl_buf *out, size_t v)
+{
+    uint32_t u = (uint32_t)v;
+    return cl_buf_add(out, &u, sizeof u);
+}
+
+int cl_map_user_flat(cl_record_scratch *s, json_object *user, cl_buf *out)
+{
+    const char *why = NULL;
+    size_t i;
+    int bad = 0;
+
+    if (cl_map_user(s, user, &why) != 0)
+        return cl_buf_add(out, "\0", 1) == 0 && cl_buf_add(out, &why, sizeof why) == 0 ? 0 : -1;
+    bad |= cl_buf_add(out, "\1", 1);
+    bad |= put_u32(out, (size_t)s->rec.status);
+    bad |= put_u32(out, (size_t)s->rec.enabled);
+    bad |= put_u32(out, s->n_roles);
+    bad |= put_u32(out, s->n_orgs);
+    bad |= put_u32(out, s->n_fields);
+    bad |= put_u32(out, s->n_items);
+    bad |= put_u32(out, s->id_off);
+    bad |= put_u32(out, s->modified_off);
+    for (i = 0; i < s->n_roles; i++)
+        bad |= put_u32(out, s->role_off[i]);
+    for (i = 0; i < s->n_orgs; i++)
+        bad |= put_u32(out, s->org_off[i]);
+    for (i = 0; i < s->n_fields; i++) {
+        bad |= put_u32(out, s->field_off[i][0]);
+        bad |= put_u32(out, s->field_off[i][1]);
+        bad |= put_u32(out, s->field_items[i][0]);
+        bad |= put_u32(out, s->field_items[i][1]);
+    }
+    for (i = 0; i < s->n_items; i++)
+        bad |= put_u32(out, s->item_off[i]);
+    bad |= put_u32(out, s->arena.len);
+    bad |= cl_buf_add(out, s->arena.data, s->arena.len);
+    return bad ? -1 : 0;
+}
+
+/* Reads n u32s at *p (bounded by end) into dst. */
+static int get_u32s(const char **p, const char *end, size_t *dst, size_t n)
+{
+    size_t i;
+    uint32_t u;
+    if ((size_t)(end - *p) / sizeof u < n)
+        return -1;
+    for (i = 0; i < n; i++, *p += sizeof u) {
+        memcpy(&u, *p, sizeof u);
+        dst[i] = u;
+    }
+    return 0;
+}
+
+int cl_flat_user(cl_record_scratch *s, const char *data, size_t len, const char **why)
+{
+    const char *p = data + 1, *end = data + len, *arena;
+    size_t h[8], i, f[4], alen;
+
+    *why = "record could not be read back";
+    if (len < 1)
+        return -1;
+    if (data[0] == 0) {
+        if (len >= 1 + sizeof *why)
+            memcpy(why, p, sizeof *why);
+        return -1;
+    }
+    if (get_u32s(&p, end, h, 8) != 0 || h[2] > CL_MAX_ROLES || h[2] == 0 || h[3] > CL_MAX_ORGS ||
+        h[4] > CL_MAX_FIELDS || h[5] > CL_MAX_ITEMS || get_u32s(&p, end, s->role_off, h[2]) != 0 ||
+        get_u32s(&p, end, s->org_off, h[3]) != 0)
+        return -1;
+    for (i = 0; i < h[4]; i++) {
+        if (get_u32s(&p, end, f, 4) != 0)
+            return -1;
+        s->field_off[i][0] = f[0];
+        s->field_off[i][1] = f[1];
+        s->field_items[i][0] = f[2];
+        s->field_items[i][1] = f[3];
+    }
+    if (get_u32s(&p, end, s->item_off, h[5]) != 0 || get_u32s(&p, end, &alen, 1) != 0 ||
+        (size_t)(end - p) < alen)
+        return -1;
+    arena = p;
+    /* The arena's strings were written by cl_map_user on this process's
+     * other thread: the offsets are trusted as cl_map_user's own are. */
+    memset(&s->rec, 0, sizeof s->rec);
+    s->rec.struct_size = sizeof s->rec;
+    s->rec.status = (sis_record_status)h[0];
+    s->rec.enabled = (int)h[1];
+    s->n_roles = h[2];
+    s->n_orgs = h[3];
+    s->n_fields = h[4];
+    s->n_items = h[5];
+    s->rec.sourced_id = arena + h[6];
+    s->rec.modified = arena + h[7];
+    for (i = 0; i < s->n_roles; i++)
+        s->roles[i] = arena + s->role_off[i];
+    for (i = 0; i < s->n_orgs; i++)
+        s->orgs[i] = arena + s->org_off[i];
+    for (i = 0; i < s->n_items; i++)
+        s->items[i] = arena + s->item_off[i];
+    for (i = 0; i < s->n_fields; i++) {
+        s->fields[i].path = arena + s->field_off[i][0];
+        s->fields[i].value = arena + s->field_off[i][1];
+        s->fields[i].n_items = s->field_items[i][1];
+        s->fields[i].items = s->fields[i].n_items > 0 ? s->items + s->field_items[i][0] : NULL;
+    }
+    s->rec.role = s->roles[0];
+    s->rec.roles = s->roles;
+    s->rec.n_roles = s->n_roles;
+    s->rec.org_ids = s->orgs;
+    s->rec.n_org_ids = s->n_orgs;
+    s->rec.fields = s->fields;
+    s->rec.n_fields = s->n_fields;
+    *why = NULL;
+    return 0;
 }
 
 int cl_map_org(json_object *o, sis_org *out, const char **why)
