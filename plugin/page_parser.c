@@ -19,6 +19,7 @@
 #define SLOTS 32
 #define ID_MAX 256
 #define ENTRY_HEAD 9   /* u32 id length, u32 data length, u8 kind */
+#define SPARES 8       /* buffers kept for reuse: chunks and batches */
 
 enum job_kind { J_BEGIN, J_DATA, J_END, J_ABORT };
 
@@ -28,7 +29,7 @@ typedef struct job {
     int slot;
     unsigned gen;
     char *data;      /* J_DATA: owned */
-    size_t len;
+    size_t len, cap;
     struct cl_pp_result *verdict;  /* J_BEGIN: made by the caller, so that a
                                     * verdict can always be posted */
 } job;
@@ -54,11 +55,41 @@ struct cl_page_parser {
     size_t backlog;
     cl_pp_result *results, *results_tail;
     int quit;
+    /* Spent chunk and batch buffers, handed out again instead of a
+     * malloc, a doubling realloc chain and a free per hand-off. */
+    char *spare[SPARES];
+    size_t spare_cap[SPARES];
+    int n_spare;
     /* parse thread only */
     slot_state slots[SLOTS];
     cl_buf out;                  /* the batch being filled */
     int oom;
 };
+
+/* ---- the buffer pool (callers hold pp->mu) -------------------------------- */
+
+static void give_back(cl_page_parser *pp, char *data, size_t cap)
+{
+    if (data == NULL)
+        return;
+    if (pp->n_spare < SPARES) {
+        pp->spare[pp->n_spare] = data;
+        pp->spare_cap[pp->n_spare++] = cap;
+    } else {
+        free(data);
+    }
+}
+
+/* An empty b (its data handed on) gets a spare buffer, if one waits. */
+static void refill(cl_page_parser *pp, cl_buf *b)
+{
+    if (b->data != NULL || pp->n_spare == 0)
+        return;
+    b->data = pp->spare[--pp->n_spare];
+    b->cap = pp->spare_cap[pp->n_spare];
+    b->len = 0;
+    b->data[0] = '\0';
+}
 
 /* ---- entries ------------------------------------------------------------ */
 
@@ -91,6 +122,18 @@ int cl_pp_entry_next(const cl_pp_result *r, size_t *pos, cl_pp_entry *e)
     e->len = b;
     *pos += ENTRY_HEAD + (size_t)a + 1 + b + 1;
     return 0;
+}
+
+void cl_page_parser_recycle(cl_page_parser *pp, cl_pp_result *list)
+{
+    pthread_mutex_lock(&pp->mu);
+    while (list != NULL) {
+        cl_pp_result *n = list->next;
+        give_back(pp, list->entries.data, list->entries.cap);
+        free(list);
+        list = n;
+    }
+    pthread_mutex_unlock(&pp->mu);
 }
 
 void cl_pp_results_free(cl_pp_result *list)
@@ -189,6 +232,9 @@ static int post_batch(cl_page_parser *pp, int slot, unsigned gen)
     r->entries = pp->out;
     cl_buf_init(&pp->out, 0);
     post(pp, r);
+    pthread_mutex_lock(&pp->mu);
+    refill(pp, &pp->out);
+    pthread_mutex_unlock(&pp->mu);
     return 0;
 }
 
@@ -272,10 +318,10 @@ static void *parse_main(void *arg)
 
         pthread_mutex_lock(&pp->mu);
         pp->backlog -= j->len;
+        give_back(pp, j->data, j->cap);
         pthread_cond_broadcast(&pp->cv);
         pthread_mutex_unlock(&pp->mu);
         cl_pp_results_free(j->verdict);
-        free(j->data);
         free(j);
     }
 }
@@ -332,6 +378,8 @@ void cl_page_parser_free(cl_page_parser *pp)
     for (i = 0; i < SLOTS; i++)
         drop_slot(&pp->slots[i]);
     cl_buf_free(&pp->out);
+    while (pp->n_spare > 0)
+        free(pp->spare[--pp->n_spare]);
     pthread_mutex_destroy(&pp->mu);
     pthread_cond_destroy(&pp->cv);
     free(pp->collection);
@@ -353,9 +401,12 @@ static int submit(cl_page_parser *pp, enum job_kind kind, int slot, unsigned gen
     if (chunk != NULL) {
         j->data = chunk->data;
         j->len = chunk->len;
+        j->cap = chunk->cap;
         cl_buf_init(chunk, chunk->max);
     }
     pthread_mutex_lock(&pp->mu);
+    if (chunk != NULL)
+        refill(pp, chunk);
     if (pp->jobs_tail != NULL)
         pp->jobs_tail->next = j;
     else

@@ -67,12 +67,16 @@ void cl_page_parser_free(cl_page_parser *pp);
 /* A new attempt of the page in `slot` (0..31), tagged gen.  -1 when out of
  * memory (for all four). */
 int cl_page_parser_begin(cl_page_parser *pp, int slot, unsigned gen);
-/* Hands chunk's bytes over (the buffer is taken; chunk is left empty). */
+/* Hands chunk's bytes over (the buffer is taken; chunk is left empty, or
+ * with a spent buffer to fill again). */
 int cl_page_parser_data(cl_page_parser *pp, int slot, unsigned gen, cl_buf *chunk);
 /* The body ended: a verdict follows the last batch. */
 int cl_page_parser_end(cl_page_parser *pp, int slot, unsigned gen);
 /* The attempt is abandoned: no verdict. */
 int cl_page_parser_abort(cl_page_parser *pp, int slot, unsigned gen);
+
+/* Frees taken results, keeping their buffers for the next batches. */
+void cl_page_parser_recycle(cl_page_parser *pp, cl_pp_result *list);
 
 /* Bytes handed over and not parsed yet. */
 size_t cl_page_parser_backlog(cl_page_parser *pp);

@@ -33,10 +33,13 @@
 #define ERROR_BODY_MAX (64 * 1024)
 #define MAX_SLOTS 32
 /* With a parse thread: bodies cross in chunks of about this size (a few
- * hundred records), and the transfers wait while more than BACKLOG_MAX
- * bytes wait to be parsed. */
+ * hundred records); the loop stops reading while more than BACKLOG_MAX
+ * bytes wait to be parsed, and a transfer that outruns it inside one
+ * curl_multi_perform pauses past PAUSE_MAX (pausing costs curl a copy, so
+ * it is the rarer of the two). */
 #define CHUNK_BYTES (128 * 1024)
 #define BACKLOG_MAX (1u << 20)
+#define PAUSE_MAX (3u << 20)
 
 /* P_PARSING: the body arrived whole; the parse thread's verdict is due. */
 enum page_state { P_IDLE, P_WAITING, P_RUNNING, P_PARSING };
@@ -201,7 +204,7 @@ static size_t page_write(char *data, size_t size, size_t n, void *userdata)
 
     curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
     if (p->pg->pp != NULL && status >= 200 && status < 300 && !p->parse_failed &&
-        cl_page_parser_backlog(p->pg->pp) > BACKLOG_MAX) {
+        cl_page_parser_backlog(p->pg->pp) > PAUSE_MAX) {
         /* The body outruns the parse thread: curl keeps these bytes and
          * hands them again once resume() lets the transfer go on. */
         p->paused = 1;
@@ -562,7 +565,7 @@ static void pump(pager *pg, CURLM *multi, int wait)
             else
                 page_verdict(pg, p, r, multi);
         }
-        cl_pp_results_free(list);
+        cl_page_parser_recycle(pg->pp, list);
     } while (wait && !pg->fatal && cl_page_parser_backlog(pg->pp) > BACKLOG_MAX);
 }
 

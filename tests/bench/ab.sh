@@ -22,7 +22,7 @@ PORT=$(sed -n 's/listening on //p' "$W/sim.out")
 run() {  # run TAG BUILD
     db="$W/$1.db"
     rm -f "$db"*
-    export MOCK_HOST_DB="$db"
+    export MOCK_HOST_DB="$db" MOCK_HOST_PLUGINS="$2"  # a copied build still loads its own plugin
     "$2/mock-host" install classlink >/dev/null
     "$2/mock-host" connect classlink --server "http://127.0.0.1:$PORT" --client-id sim-client \
         --client-secret-env CLASSLINK_SECRET >/dev/null
