@@ -19,7 +19,7 @@
 #define SLOTS 32
 #define ID_MAX 256
 #define ENTRY_HEAD 9   /* u32 id length, u32 data length, u8 kind */
-#define SPARES 8       /* buffers kept for reuse: chunks and batches */
+#define SPARES 4       /* buffers kept for reuse: chunks and batches */
 
 enum job_kind { J_BEGIN, J_DATA, J_END, J_ABORT };
 
@@ -299,6 +299,8 @@ static void *parse_main(void *arg)
 {
     cl_page_parser *pp = arg;
     job *j;
+
+    pthread_setname_np(pthread_self(), "cl-parse");  /* for top, perf and threads.sh */
 
     for (;;) {
         pthread_mutex_lock(&pp->mu);

@@ -39,7 +39,7 @@
  * it is the rarer of the two). */
 #define CHUNK_BYTES (128 * 1024)
 #define BACKLOG_MAX (1u << 20)
-#define PAUSE_MAX (3u << 20)
+#define PAUSE_MAX (2u << 20)
 
 /* P_PARSING: the body arrived whole; the parse thread's verdict is due. */
 enum page_state { P_IDLE, P_WAITING, P_RUNNING, P_PARSING };
@@ -219,7 +219,10 @@ static size_t page_write(char *data, size_t size, size_t n, void *userdata)
         /* Handed over in chunks; a body already judged bad is cut short. */
         if (p->parse_failed)
             return 0;
-        if (cl_buf_add(&p->chunk, data, len) != 0) {
+        /* One allocation of a chunk and a bit (a body arrives 16 KiB at a
+         * time), not a doubling chain to twice the chunk. */
+        if ((p->chunk.data == NULL && cl_buf_reserve(&p->chunk, CHUNK_BYTES + 64 * 1024) != 0) ||
+            cl_buf_add(&p->chunk, data, len) != 0) {
             p->parse_failed = 1;
             snprintf(p->parse_error, sizeof p->parse_error, "out of memory while reading records");
             return 0;

@@ -28,7 +28,7 @@ run() {  # run TAG BUILD
         --client-secret-env CLASSLINK_SECRET >/dev/null
     "$B/bench/measure" sh "$HERE/threads.sh" "$2/mock-host" sync classlink --full >"$W/out" 2>"$W/err"
     m=$(grep '^measure:' "$W/err")
-    thr=$(grep '^thread' "$W/err" | awk '{ split($3, a, "="); printf " %s", a[2] }')
+    thr=$(grep "^thread" "$W/err" | awk "{ split(\$3, a, \"=\"); n = split(\$2, t, \"/\"); sub(\":\", \"\", t[n]); printf \" %s=%s\", t[n], a[2] }")
     echo "$m" | awk -v tag="$1" -v thr="$thr" -v load="$(cut -d' ' -f1 /proc/loadavg)" '{
         for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         printf "ab: %s wall_s=%.2f cpu_s=%.2f rss_mb=%.1f threads_cpu_s=%s load=%s\n", tag, v["seconds"],
