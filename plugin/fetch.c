@@ -1,8 +1,9 @@
 /*
  * fetch.c - a full or delta read of a district: orgs first (so the host can
- * resolve memberships), then users.  Records go to the host one at a time;
- * the new delta watermark is the largest dateLastModified seen in the data,
- * never this machine's clock.
+ * resolve memberships), then users (parsed and mapped on the pager's parse
+ * thread, handed to the host on the calling thread).  Records go to the
+ * host one at a time; the new delta watermark is the largest
+ * dateLastModified seen in the data, never this machine's clock.
  */
 #include "fetch.h"
 

@@ -17,6 +17,11 @@
  * cannot be read counts as an error like a 5xx.  A read that fails or is
  * cancelled stops there and is never judged against the server's counts:
  * only a read that ran to its end can say the server sent too few.
+ *
+ * With q->encode (users), the bodies are parsed on a second thread
+ * (page_parser.h) and a finished transfer waits for that thread's verdict
+ * (P_PARSING) before it is judged; the records come back in batches and go
+ * through the same checks, and to the host, here on the calling thread.
  */
 #include "pager.h"
 
