@@ -63,6 +63,23 @@ int cl_buf_addf(cl_buf *b, const char *fmt, ...)
     return rc;
 }
 
+int cl_buf_reserve(cl_buf *b, size_t cap)
+{
+    char *n;
+    if (cap <= b->cap)
+        return 0;
+    if (cap > b->max + 1)
+        return -1;
+    n = realloc(b->data, cap);
+    if (n == NULL)
+        return -1;
+    if (b->data == NULL)
+        n[0] = '\0';
+    b->data = n;
+    b->cap = cap;
+    return 0;
+}
+
 void cl_buf_reset(cl_buf *b)
 {
     b->len = 0;

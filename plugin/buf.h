@@ -17,6 +17,9 @@ void cl_buf_init(cl_buf *b, size_t max);
 int cl_buf_add(cl_buf *b, const void *data, size_t len);
 int cl_buf_adds(cl_buf *b, const char *s);
 int cl_buf_addf(cl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes room for cap bytes in all (so that adds up to it never move the
+ * data); 0, or -1 when out of memory or past the cap. */
+int cl_buf_reserve(cl_buf *b, size_t cap);
 void cl_buf_reset(cl_buf *b);
 /* Hands the string to the caller (who frees it) and resets the buffer. */
 char *cl_buf_take(cl_buf *b);

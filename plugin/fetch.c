@@ -1,8 +1,9 @@
 /*
  * fetch.c - a full or delta read of a district: orgs first (so the host can
- * resolve memberships), then users.  Records go to the host one at a time;
- * the new delta watermark is the largest dateLastModified seen in the data,
- * never this machine's clock.
+ * resolve memberships), then users (parsed and mapped on the pager's parse
+ * thread, handed to the host on the calling thread).  Records go to the
+ * host one at a time; the new delta watermark is the largest
+ * dateLastModified seen in the data, never this machine's clock.
  */
 #include "fetch.h"
 
@@ -31,7 +32,8 @@ static const char *const base_fields_12 =
 typedef struct fetch_ctx {
     sis_instance *inst;
     const sis_sink *sink;
-    cl_record_scratch scratch;
+    cl_record_scratch scratch;        /* the calling thread's */
+    cl_record_scratch parse_scratch;  /* the parse thread's (users) */
     long long max_modified_ms;
     int sink_failed;
 } fetch_ctx;
@@ -65,6 +67,31 @@ static int on_user(void *vctx, json_object *item)
                               ? json_object_get_string(id) : NULL;
         return ctx->sink->invalid ? ctx->sink->invalid(ctx->sink->ctx, sid, why) : 0;
     }
+    ms = cl_iso_to_ms(ctx->scratch.rec.modified);
+    if (ms > ctx->max_modified_ms)
+        ctx->max_modified_ms = ms;
+    if (ctx->sink->record(ctx->sink->ctx, &ctx->scratch.rec) != SIS_OK) {
+        ctx->sink_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Users are parsed and mapped on the pager's parse thread (encode_user);
+ * deliver_user hands each to the host on the calling thread. */
+static int encode_user(void *scratch, json_object *item, cl_buf *out)
+{
+    return cl_map_user_flat(scratch, item, out);
+}
+
+static int deliver_user(void *vctx, const char *id, const char *data, size_t len)
+{
+    fetch_ctx *ctx = vctx;
+    const char *why = NULL;
+    long long ms;
+
+    if (cl_flat_user(&ctx->scratch, data, len, &why) != 0)
+        return ctx->sink->invalid ? ctx->sink->invalid(ctx->sink->ctx, id[0] ? id : NULL, why) : 0;
     ms = cl_iso_to_ms(ctx->scratch.rec.modified);
     if (ms > ctx->max_modified_ms)
         ctx->max_modified_ms = ms;
@@ -134,6 +161,11 @@ static int read_collection(cl_conn *c, const char *path, const char *collection,
     q.concurrency = c->concurrency;
     q.max_record_bytes = c->max_record_bytes;
     q.phase = phase;
+    if (item == on_user) {
+        q.encode = encode_user;
+        q.encode_ctx = &ctx->parse_scratch;
+        q.deliver = deliver_user;
+    }
     return cl_pager_run(&c->client, &q, &h, pr, err);
 }
 
@@ -201,6 +233,7 @@ int cl_fetch_users(sis_instance *inst, const sis_fetch_request *req, const sis_s
     ctx.sink = sink;
     ctx.max_modified_ms = -1;
     cl_record_scratch_init(&ctx.scratch);
+    cl_record_scratch_init(&ctx.parse_scratch);
     rc = read_collection(&c, "/orgs", "orgs", "orgs", NULL, NULL, on_org, &ctx, &orgs, err);
     if (rc == SIS_OK) {
         fields = projection(&c, req);
@@ -221,6 +254,7 @@ int cl_fetch_users(sis_instance *inst, const sis_fetch_request *req, const sis_s
         res->complete = 0;
     free(fields);
     cl_record_scratch_free(&ctx.scratch);
+    cl_record_scratch_free(&ctx.parse_scratch);
     cl_conn_clear(&c);
     return rc;
 }

@@ -17,6 +17,11 @@
  * cannot be read counts as an error like a 5xx.  A read that fails or is
  * cancelled stops there and is never judged against the server's counts:
  * only a read that ran to its end can say the server sent too few.
+ *
+ * With q->encode (users), the bodies are parsed on a second thread
+ * (page_parser.h) and a finished transfer waits for that thread's verdict
+ * (P_PARSING) before it is judged; the records come back in batches and go
+ * through the same checks, and to the host, here on the calling thread.
  */
 #include "pager.h"
 
@@ -26,13 +31,23 @@
 #include <string.h>
 
 #include "cl_error.h"
+#include "page_parser.h"
 #include "url.h"
 
 #define ID_MAX 256
 #define ERROR_BODY_MAX (64 * 1024)
 #define MAX_SLOTS 32
+/* With a parse thread: bodies cross in chunks of about this size (a few
+ * hundred records); the loop stops reading while more than BACKLOG_MAX
+ * bytes wait to be parsed, and a transfer that outruns it inside one
+ * curl_multi_perform pauses past PAUSE_MAX (pausing costs curl a copy, so
+ * it is the rarer of the two). */
+#define CHUNK_BYTES (128 * 1024)
+#define BACKLOG_MAX (1u << 20)
+#define PAUSE_MAX (2u << 20)
 
-enum page_state { P_IDLE, P_WAITING, P_RUNNING };
+/* P_PARSING: the body arrived whole; the parse thread's verdict is due. */
+enum page_state { P_IDLE, P_WAITING, P_RUNNING, P_PARSING };
 
 struct pager;
 
@@ -56,6 +71,12 @@ typedef struct page {
     char last_id[ID_MAX];
     int auth_refreshed;
     int started;                 /* retry and watch are set up */
+    /* with a parse thread */
+    unsigned gen;                /* this attempt's tag in the parse thread */
+    cl_buf chunk;                /* body bytes not handed over yet */
+    int parse_failed;            /* the parse thread judged this attempt bad */
+    int paused;                  /* held back until the parse thread catches up */
+    char parse_error[256];
 } page;
 
 /* What the consistency chain remembers of a finished page. */
@@ -88,6 +109,8 @@ typedef struct pager {
     int fatal;
     sis_error *err;
     int sampled_enough;
+    cl_page_parser *pp;          /* the parse thread, when q->encode is set */
+    unsigned gens;               /* attempts started, to tag them */
 } pager;
 
 static void mark_incomplete(pager *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -136,13 +159,12 @@ static int replayed(page *p, const char *id)
     return 1;
 }
 
-static int page_item(void *ctx, json_object *item)
+/* The checks every item passes, on the calling thread; 1 when the item
+ * goes on to the host. */
+static int accept_item(page *p, const char *id)
 {
-    page *p = ctx;
     pager *pg = p->pg;
-    char id[ID_MAX];
 
-    record_id(item, id, sizeof id);
     if (replayed(p, id))
         return 0;
     if (id[0] != '\0') {
@@ -157,7 +179,16 @@ static int page_item(void *ctx, json_object *item)
     if (pg->q->max_records != 0 && pg->records >= pg->q->max_records)
         return 0;  /* sampling: enough; the rest of the page is read and dropped */
     pg->records++;
-    return pg->h->item(pg->h->ctx, item);
+    return 1;
+}
+
+static int page_item(void *ctx, json_object *item)
+{
+    page *p = ctx;
+    char id[ID_MAX];
+
+    record_id(item, id, sizeof id);
+    return accept_item(p, id) ? p->pg->h->item(p->pg->h->ctx, item) : 0;
 }
 
 static int page_invalid(void *ctx, const char *reason)
@@ -177,9 +208,36 @@ static size_t page_write(char *data, size_t size, size_t n, void *userdata)
     long status = 0;
 
     curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (p->pg->pp != NULL && status >= 200 && status < 300 && !p->parse_failed &&
+        cl_page_parser_backlog(p->pg->pp) > PAUSE_MAX) {
+        /* The body outruns the parse thread: curl keeps these bytes and
+         * hands them again once resume() lets the transfer go on. */
+        p->paused = 1;
+        return CURL_WRITEFUNC_PAUSE;
+    }
     p->resp.bytes += len;
     if (status < 200 || status >= 300) {
         cl_buf_add(&p->errbody, data, len);  /* capped: the rest is dropped */
+        return len;
+    }
+    if (p->pg->pp != NULL) {
+        /* Handed over in chunks; a body already judged bad is cut short. */
+        if (p->parse_failed)
+            return 0;
+        /* One allocation of a chunk and a bit (a body arrives 16 KiB at a
+         * time), not a doubling chain to twice the chunk. */
+        if ((p->chunk.data == NULL && cl_buf_reserve(&p->chunk, CHUNK_BYTES + 64 * 1024) != 0) ||
+            cl_buf_add(&p->chunk, data, len) != 0) {
+            p->parse_failed = 1;
+            snprintf(p->parse_error, sizeof p->parse_error, "out of memory while reading records");
+            return 0;
+        }
+        if (p->chunk.len >= CHUNK_BYTES &&
+            cl_page_parser_data(p->pg->pp, (int)(p - p->pg->slots), p->gen, &p->chunk) != 0) {
+            p->parse_failed = 1;
+            snprintf(p->parse_error, sizeof p->parse_error, "out of memory while reading records");
+            return 0;
+        }
         return len;
     }
     return cl_collection_parser_feed(p->parser, data, len) == 0 ? len : 0;
@@ -228,6 +286,7 @@ static void page_release(page *p, CURLM *multi)
     cl_collection_parser_free(p->parser);
     p->parser = NULL;
     cl_buf_free(&p->errbody);
+    cl_buf_free(&p->chunk);
 }
 
 static int page_start(pager *pg, page *p, CURLM *multi)
@@ -244,9 +303,19 @@ static int page_start(pager *pg, page *p, CURLM *multi)
     p->headers = pg->c->auth.headers(pg->c->auth.ctx, pg->c, "GET", p->url, pg->err);
     if (p->headers == NULL)
         return pg->err->code;
-    p->parser = cl_collection_parser_new(pg->q->collection, pg->q->max_record_bytes, &h);
+    if (pg->pp != NULL) {
+        p->gen = ++pg->gens;
+        p->parse_failed = 0;
+        p->paused = 0;
+        p->parse_error[0] = '\0';
+        cl_buf_init(&p->chunk, 0);
+        if (cl_page_parser_begin(pg->pp, (int)(p - pg->slots), p->gen) != 0)
+            return cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
+    } else {
+        p->parser = cl_collection_parser_new(pg->q->collection, pg->q->max_record_bytes, &h);
+    }
     p->easy = curl_easy_init();
-    if (p->parser == NULL || p->easy == NULL)
+    if ((pg->pp == NULL && p->parser == NULL) || p->easy == NULL)
         return cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
     cl_buf_init(&p->errbody, ERROR_BODY_MAX);
     cl_http_response_reset(&p->resp);
@@ -289,9 +358,8 @@ static void advance_frontier(pager *pg)
 }
 
 /* A page answered 2xx with a complete document: judge what it says. */
-static void page_succeeded(pager *pg, page *p)
+static void page_succeeded(pager *pg, page *p, uint64_t items)
 {
-    uint64_t items = cl_collection_parser_count(p->parser);
     long long offset = p->index * pg->q->limit;
     page_summary *s = summary(pg, p->index);
 
@@ -338,16 +406,59 @@ static void page_succeeded(pager *pg, page *p)
                         pg->total > 0 ? (uint64_t)pg->total : 0);
 }
 
+static void page_failed(pager *pg, page *p, CURLcode cc, long status, const char *parse_error,
+                        CURLM *multi);
+
+static void page_done(pager *pg, page *p, uint64_t items, CURLM *multi)
+{
+    page_succeeded(pg, p, items);
+    page_release(p, multi);
+    free(p->url);
+    p->url = NULL;
+    p->state = P_IDLE;
+}
+
+/* With a parse thread: a transfer ended.  A whole 2xx body waits for the
+ * parse thread's verdict (P_PARSING); anything else fails the attempt. */
+static void page_transferred(pager *pg, page *p, CURLcode cc, CURLM *multi)
+{
+    int slot = (int)(p - pg->slots);
+    long status = p->resp.status;
+
+    if (cc == CURLE_OK && status >= 200 && status < 300 && !p->parse_failed) {
+        if (cl_page_parser_data(pg->pp, slot, p->gen, &p->chunk) != 0 ||
+            cl_page_parser_end(pg->pp, slot, p->gen) != 0) {
+            cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
+            pg->fatal = SIS_ERR_NOMEM;
+            page_release(p, multi);
+            return;
+        }
+        page_release(p, multi);  /* the connection goes back to the pool */
+        p->state = P_PARSING;
+        return;
+    }
+    if (cl_page_parser_abort(pg->pp, slot, p->gen) != 0) {
+        cl_fail(pg->err, SIS_ERR_NOMEM, "out of memory");
+        pg->fatal = SIS_ERR_NOMEM;
+        page_release(p, multi);
+        return;
+    }
+    page_failed(pg, p, cc, status, p->parse_failed ? p->parse_error : "", multi);
+}
+
 /* Decides what a finished transfer means: done, retry later, or fatal. */
 static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
 {
     long status;
     int parse_ok = 0;
-    cl_failure failure;
     char parse_error[256] = "";
 
     cl_client_attempt_done(pg->c, p->easy, &p->resp);
     status = p->resp.status;
+    if (pg->pp != NULL) {
+        page_transferred(pg, p, cc, multi);
+        return;
+    }
     if (cc == CURLE_OK && status >= 200 && status < 300) {
         parse_ok = cl_collection_parser_finish(p->parser) == 0;
         if (!parse_ok)
@@ -362,13 +473,18 @@ static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
         }
     }
     if (parse_ok) {
-        page_succeeded(pg, p);
-        page_release(p, multi);
-        free(p->url);
-        p->url = NULL;
-        p->state = P_IDLE;
+        page_done(pg, p, cl_collection_parser_count(p->parser), multi);
         return;
     }
+    page_failed(pg, p, cc, status, parse_error, multi);
+}
+
+/* An attempt failed: refresh the token, retry later, or give up. */
+static void page_failed(pager *pg, page *p, CURLcode cc, long status, const char *parse_error,
+                        CURLM *multi)
+{
+    cl_failure failure;
+
     if (cc == CURLE_OK && status == 401 && pg->c->auth.refresh != NULL && !p->auth_refreshed) {
         /* Token rotated or revoked: one fresh token, then the page again. */
         p->auth_refreshed = 1;
@@ -398,6 +514,85 @@ static void page_finished(pager *pg, page *p, CURLcode cc, CURLM *multi)
                           p->errbody.data, &p->retry);
     pg->fatal = pg->err->code;
     page_release(p, multi);
+}
+
+/* ---- results of the parse thread --------------------------------------- */
+
+/* A batch of records, in arrival order, through the same checks as the
+ * items parsed on this thread. */
+static void deliver_batch(pager *pg, page *p, const cl_pp_result *r)
+{
+    size_t pos = 0;
+    cl_pp_entry e;
+    int rc;
+
+    while (!pg->fatal && cl_pp_entry_next(r, &pos, &e) == 0) {
+        if (e.invalid)
+            rc = page_invalid(p, e.data);
+        else
+            rc = accept_item(p, e.id) ? pg->q->deliver(pg->h->ctx, e.id, e.data, e.len) : 0;
+        if (rc != 0) {
+            cl_fail(pg->err, SIS_ERR_SINK, "the host stopped accepting records");
+            pg->fatal = SIS_ERR_SINK;
+        }
+    }
+}
+
+static void page_verdict(pager *pg, page *p, const cl_pp_result *r, CURLM *multi)
+{
+    if (p->state == P_PARSING) {
+        if (r->ok)
+            page_done(pg, p, r->count, multi);
+        else
+            page_failed(pg, p, CURLE_OK, p->resp.status, r->error, multi);
+        return;
+    }
+    /* Still downloading, and the body already went wrong: stop reading it
+     * (as the parser on this thread stops the transfer). */
+    p->parse_failed = 1;
+    snprintf(p->parse_error, sizeof p->parse_error, "%s",
+             r->ok ? "the answer ended before the JSON document was complete" : r->error);
+    cl_client_attempt_done(pg->c, p->easy, &p->resp);
+    page_failed(pg, p, CURLE_WRITE_ERROR, p->resp.status, p->parse_error, multi);
+}
+
+/* Takes what the parse thread finished.  With `wait`, also holds the
+ * transfers back while too much waits to be parsed (memory stays flat). */
+static void pump(pager *pg, CURLM *multi, int wait)
+{
+    cl_pp_result *list, *r;
+    do {
+        list = cl_page_parser_take(pg->pp, wait ? BACKLOG_MAX : 0);
+        for (r = list; r != NULL && !pg->fatal; r = r->next) {
+            page *p = &pg->slots[r->slot];
+            if (p->gen != r->gen || (p->state != P_RUNNING && p->state != P_PARSING) ||
+                p->parse_failed)
+                continue;  /* an attempt already given up */
+            if (r->kind == CL_PP_BATCH)
+                deliver_batch(pg, p, r);
+            else
+                page_verdict(pg, p, r, multi);
+        }
+        cl_page_parser_recycle(pg->pp, list);
+    } while (wait && !pg->fatal && cl_page_parser_backlog(pg->pp) > BACKLOG_MAX);
+}
+
+/* The parse thread caught up: the transfers held back go on. */
+static void resume(pager *pg)
+{
+    int i;
+    for (i = 0; i < pg->n_slots && !pg->fatal; i++) {
+        page *p = &pg->slots[i];
+        if (p->state == P_RUNNING && p->paused) {
+            p->paused = 0;
+            curl_easy_pause(p->easy, CURLPAUSE_CONT);  /* may write (and pause) at once */
+        }
+    }
+}
+
+static void wake_multi(void *multi)
+{
+    curl_multi_wakeup(multi);
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -530,10 +725,25 @@ int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handl
         return cl_fail(err, SIS_ERR_NOMEM, "out of memory");
     }
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)pg.n_slots);
+    if (q->encode != NULL && q->deliver != NULL &&
+        (pg.pp = cl_page_parser_new(q->collection, q->max_record_bytes, q->encode, q->encode_ctx,
+                                    wake_multi, multi)) == NULL) {
+        free(pg.ring);
+        curl_multi_cleanup(multi);
+        return cl_fail(err, SIS_ERR_NOMEM, "cannot start a thread to read %s", q->collection);
+    }
     for (;;) {
         if (c->cancelled != NULL && c->cancelled(c->cancel_ctx)) {
             rc = cl_fail(err, SIS_ERR_CANCELLED, "cancelled while reading %s", q->collection);
             break;
+        }
+        if (pg.pp != NULL) {
+            pump(&pg, multi, 1);
+            resume(&pg);
+            if (pg.fatal) {
+                rc = pg.fatal;
+                break;
+            }
         }
         if ((rc = schedule(&pg, multi)) != SIS_OK)
             break;
@@ -550,6 +760,7 @@ int cl_pager_run(cl_client *c, const cl_page_query *q, const cl_collection_handl
         if (running_any(&pg) || busy(&pg))
             curl_multi_poll(multi, NULL, 0, (int)next_wake(&pg), NULL);
     }
+    cl_page_parser_free(pg.pp);  /* joins the thread; drops what was not taken */
     for (i = 0; i < pg.n_slots; i++) {
         page_release(&pg.slots[i], multi);
         free(pg.slots[i].url);

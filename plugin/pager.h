@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "buf.h"
 #include "collection_parser.h"
 
 typedef struct cl_page_query {
@@ -23,6 +24,16 @@ typedef struct cl_page_query {
     uint64_t max_records;     /* stop after this many (sampling); 0 = all */
     size_t max_record_bytes;  /* a larger record is skipped as invalid */
     const char *phase;        /* for progress */
+    /* Optional: parse on a second thread (page_parser.h).  encode runs
+     * there on each item, with encode_ctx (which only that thread touches
+     * during the run), and appends the item's encoded form; deliver then
+     * runs on the calling thread with that form (borrowed for the call),
+     * with h->ctx and the item's sourcedId ("" when none), in the order
+     * the items arrived, instead of h->item.  Non-zero from deliver stops
+     * the read as the host stopping would. */
+    int (*encode)(void *encode_ctx, json_object *item, cl_buf *out);
+    void *encode_ctx;
+    int (*deliver)(void *ctx, const char *id, const char *data, size_t len);
 } cl_page_query;
 
 typedef struct cl_page_result {

@@ -1,5 +1,6 @@
 #include "record_map.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -129,6 +130,10 @@ static int add_field(cl_record_scratch *s, const char *path, json_object *v)
     } else if (json_object_is_type(v, json_type_object)) {
         if (cl_buf_adds(&s->arena, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)) != 0)
             return -1;
+    } else if (json_object_is_type(v, json_type_string)) {
+        /* json-c knows the length: no strlen over every value */
+        if (cl_buf_add(&s->arena, json_object_get_string(v), (size_t)json_object_get_string_len(v)) != 0)
+            return -1;
     } else if (cl_buf_adds(&s->arena, json_object_get_string(v)) != 0) {
         return -1;
     }
@@ -235,15 +240,15 @@ static int map_fields(cl_record_scratch *s, json_object *u)
     return 0;
 }
 
-int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
+/* Maps u's strings onto the end of s->arena, recording offsets; the
+ * arena may move, so pointers are made afterwards. */
+static int map_user(cl_record_scratch *s, json_object *u, const char **why)
 {
     const char *id = str_member(u, "sourcedId"), *status = str_member(u, "status");
     const char *modified = str_member(u, "dateLastModified");
     json_object *enabled;
-    size_t i;
 
     *why = NULL;
-    cl_buf_reset(&s->arena);
     s->n_fields = s->n_roles = s->n_orgs = s->n_items = 0;
     if (id == NULL || id[0] == '\0') {
         *why = "record without a sourcedId";
@@ -270,6 +275,20 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
         *why = s->n_fields >= CL_MAX_FIELDS ? "record with more than 512 fields" : "record too large";
         return -1;
     }
+    return 0;
+too_big:
+    if (*why == NULL)
+        *why = "record too large";
+    return -1;
+}
+
+int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
+{
+    size_t i;
+
+    cl_buf_reset(&s->arena);
+    if (map_user(s, u, why) != 0)
+        return -1;
     /* The arena no longer moves: turn offsets into pointers. */
     s->rec.sourced_id = s->arena.data + s->id_off;
     s->rec.modified = s->arena.data + s->modified_off;
@@ -293,10 +312,158 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
     s->rec.fields = s->fields;
     s->rec.n_fields = s->n_fields;
     return 0;
-too_big:
-    if (*why == NULL)
-        *why = "record too large";
-    return -1;
+}
+
+/* ---- the flat form ------------------------------------------------------
+ * u8 1, u32 arena length, the arena (the record's strings, written there
+ * by the mapping itself: no copy), then u32: status, enabled, n_roles,
+ * n_orgs, n_fields, n_items, id, modified, role offsets, org offsets, per
+ * field (path, value, first item, items), item offsets; offsets from the
+ * arena's start.  Or u8 0 and the `why` pointer (a static string: both
+ * threads are one process). */
+
+static int put_u32(cl_buf *out, size_t v)
+{
+    uint32_t u = (uint32_t)v;
+    return cl_buf_add(out, &u, sizeof u);
+}
+
+int cl_map_user_flat(cl_record_scratch *s, json_object *user, cl_buf *out)
+{
+    const char *why = NULL;
+    size_t i, mark = out->len, base;
+    uint32_t alen;
+    cl_buf own = s->arena;
+    int rc, bad = 0;
+
+    if (cl_buf_add(out, "\1\0\0\0\0", 5) != 0)
+        return -1;
+    base = out->len;
+    s->arena = *out;  /* the mapping writes its strings into out */
+    s->arena.max = out->len + own.max < out->max ? out->len + own.max : out->max;
+    rc = map_user(s, user, &why);
+    s->arena.max = out->max;
+    *out = s->arena;
+    s->arena = own;
+    if (rc != 0) {
+        out->len = mark;
+        return cl_buf_add(out, "\0", 1) == 0 && cl_buf_add(out, &why, sizeof why) == 0 ? 0 : -1;
+    }
+    alen = (uint32_t)(out->len - base);
+    memcpy(out->data + mark + 1, &alen, sizeof alen);
+    s->id_off -= base;
+    s->modified_off -= base;
+    for (i = 0; i < s->n_roles; i++)
+        s->role_off[i] -= base;
+    for (i = 0; i < s->n_orgs; i++)
+        s->org_off[i] -= base;
+    for (i = 0; i < s->n_fields; i++) {
+        s->field_off[i][0] -= base;
+        s->field_off[i][1] -= base;
+    }
+    for (i = 0; i < s->n_items; i++)
+        s->item_off[i] -= base;
+    bad |= put_u32(out, (size_t)s->rec.status);
+    bad |= put_u32(out, (size_t)s->rec.enabled);
+    bad |= put_u32(out, s->n_roles);
+    bad |= put_u32(out, s->n_orgs);
+    bad |= put_u32(out, s->n_fields);
+    bad |= put_u32(out, s->n_items);
+    bad |= put_u32(out, s->id_off);
+    bad |= put_u32(out, s->modified_off);
+    for (i = 0; i < s->n_roles; i++)
+        bad |= put_u32(out, s->role_off[i]);
+    for (i = 0; i < s->n_orgs; i++)
+        bad |= put_u32(out, s->org_off[i]);
+    for (i = 0; i < s->n_fields; i++) {
+        bad |= put_u32(out, s->field_off[i][0]);
+        bad |= put_u32(out, s->field_off[i][1]);
+        bad |= put_u32(out, s->field_items[i][0]);
+        bad |= put_u32(out, s->field_items[i][1]);
+    }
+    for (i = 0; i < s->n_items; i++)
+        bad |= put_u32(out, s->item_off[i]);
+    return bad ? -1 : 0;
+}
+
+/* Reads n u32s at *p (bounded by end) into dst. */
+static int get_u32s(const char **p, const char *end, size_t *dst, size_t n)
+{
+    size_t i;
+    uint32_t u;
+    if ((size_t)(end - *p) / sizeof u < n)
+        return -1;
+    for (i = 0; i < n; i++, *p += sizeof u) {
+        memcpy(&u, *p, sizeof u);
+        dst[i] = u;
+    }
+    return 0;
+}
+
+int cl_flat_user(cl_record_scratch *s, const char *data, size_t len, const char **why)
+{
+    const char *p = data + 1, *end = data + len, *arena;
+    size_t h[8], i, f[4], alen;
+
+    *why = "record could not be read back";
+    if (len < 1)
+        return -1;
+    if (data[0] == 0) {
+        if (len >= 1 + sizeof *why)
+            memcpy(why, p, sizeof *why);
+        return -1;
+    }
+    if (get_u32s(&p, end, &alen, 1) != 0 || (size_t)(end - p) < alen)
+        return -1;
+    arena = p;
+    p += alen;
+    if (get_u32s(&p, end, h, 8) != 0 || h[2] > CL_MAX_ROLES || h[2] == 0 || h[3] > CL_MAX_ORGS ||
+        h[4] > CL_MAX_FIELDS || h[5] > CL_MAX_ITEMS || get_u32s(&p, end, s->role_off, h[2]) != 0 ||
+        get_u32s(&p, end, s->org_off, h[3]) != 0)
+        return -1;
+    for (i = 0; i < h[4]; i++) {
+        if (get_u32s(&p, end, f, 4) != 0)
+            return -1;
+        s->field_off[i][0] = f[0];
+        s->field_off[i][1] = f[1];
+        s->field_items[i][0] = f[2];
+        s->field_items[i][1] = f[3];
+    }
+    if (get_u32s(&p, end, s->item_off, h[5]) != 0)
+        return -1;
+    /* The arena's strings were written by cl_map_user on this process's
+     * other thread: the offsets are trusted as cl_map_user's own are. */
+    memset(&s->rec, 0, sizeof s->rec);
+    s->rec.struct_size = sizeof s->rec;
+    s->rec.status = (sis_record_status)h[0];
+    s->rec.enabled = (int)h[1];
+    s->n_roles = h[2];
+    s->n_orgs = h[3];
+    s->n_fields = h[4];
+    s->n_items = h[5];
+    s->rec.sourced_id = arena + h[6];
+    s->rec.modified = arena + h[7];
+    for (i = 0; i < s->n_roles; i++)
+        s->roles[i] = arena + s->role_off[i];
+    for (i = 0; i < s->n_orgs; i++)
+        s->orgs[i] = arena + s->org_off[i];
+    for (i = 0; i < s->n_items; i++)
+        s->items[i] = arena + s->item_off[i];
+    for (i = 0; i < s->n_fields; i++) {
+        s->fields[i].path = arena + s->field_off[i][0];
+        s->fields[i].value = arena + s->field_off[i][1];
+        s->fields[i].n_items = s->field_items[i][1];
+        s->fields[i].items = s->fields[i].n_items > 0 ? s->items + s->field_items[i][0] : NULL;
+    }
+    s->rec.role = s->roles[0];
+    s->rec.roles = s->roles;
+    s->rec.n_roles = s->n_roles;
+    s->rec.org_ids = s->orgs;
+    s->rec.n_org_ids = s->n_orgs;
+    s->rec.fields = s->fields;
+    s->rec.n_fields = s->n_fields;
+    *why = NULL;
+    return 0;
 }
 
 int cl_map_org(json_object *o, sis_org *out, const char **why)

@@ -42,6 +42,19 @@ void cl_record_scratch_free(cl_record_scratch *s);
  * that names no personal data). */
 int cl_map_user(cl_record_scratch *s, json_object *user, const char **why);
 
+/* Maps one user as cl_map_user does and appends the result to out in a
+ * flat form that cl_flat_user reads back (on another thread, as the parse
+ * thread hands records to the calling thread): either the mapped record
+ * (the scratch's string arena and offsets) or the reason it was refused.
+ * 0, or -1 when out of memory. */
+int cl_map_user_flat(cl_record_scratch *s, json_object *user, cl_buf *out);
+
+/* Reads what cl_map_user_flat wrote: 0 with s->rec filled (its strings
+ * point into data, which must outlive the use of s->rec), or -1 with *why
+ * (a static phrase) when the record was refused or data is not such a
+ * form. */
+int cl_flat_user(cl_record_scratch *s, const char *data, size_t len, const char **why);
+
 /* Maps one org; the strings are borrowed from `org`. */
 int cl_map_org(json_object *org, sis_org *out, const char **why);
 

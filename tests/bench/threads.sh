@@ -11,7 +11,7 @@ T0=$(date +%s.%N)
 while kill -0 "$PID" 2>/dev/null; do
     for t in /proc/"$PID"/task/*; do
         [ -r "$t/stat" ] || continue
-        tid=${t##*/}
+        tid=${t##*/}/$(tr -d " " <"$t/comm" 2>/dev/null)  # the name tells the threads apart
         cpu=$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null) || continue
         sw=$(awk '/^voluntary_ctxt/ { v = $2 } /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' "$t/status" 2>/dev/null)
         core=$(awk '{ print $39 }' "$t/stat" 2>/dev/null)
