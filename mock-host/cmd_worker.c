@@ -86,7 +86,7 @@ static void visit(mh_ctx *ctx, const app_ref *a, round_counts *c)
     sis_host_app happ;
     char since[32], asked[64];
     long every;
-    int lock, rc, recent, queued;
+    int lock, rc, recent, queued, loaded;
 
     lock = mh_store_sync_lock(ctx->store, a->id);
     if (lock == -1) {
@@ -121,14 +121,15 @@ static void visit(mh_ctx *ctx, const app_ref *a, round_counts *c)
     }
     printf("worker %ld: syncing %s\n", (long)getpid(), a->name);
     fflush(stdout);
-    rc = mh_ctx_app(ctx, a->name, &happ);
-    if (rc == 0)
+    loaded = (rc = mh_ctx_app(ctx, a->name, &happ)) == 0;
+    if (loaded)
         rc = mh_sync_scheduled(ctx, &happ);  /* takes the lock again: it nests */
     /* The queued sync has run (whatever its outcome: a failure is in its
-     * run history, not retried forever; a cancelled one stays queued).
-     * Still under the lock, and only when nobody queued it again while it
-     * ran. */
-    if (queued && !mh_cancel_requested && mh_sync_queue_done(ctx->store, a->id, asked) != 0)
+     * run history, not retried forever; a cancelled one stays queued, and
+     * so does one whose plugin did not load: no run recorded it).  Still
+     * under the lock, and only when nobody queued it again while it ran. */
+    if (queued && loaded && !mh_cancel_requested &&
+        mh_sync_queue_done(ctx->store, a->id, asked) != 0)
         mh_fail("worker: cannot clear the queued sync of %s: %s", a->name,
                 mh_store_error(ctx->store));
     mh_store_sync_unlock(ctx->store, a->id, lock);

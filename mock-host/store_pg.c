@@ -265,6 +265,16 @@ int mh_store_pg_exec(mh_store *s, const char *sql, char *errbuf, size_t cap)
             snprintf(errbuf, cap, "database %s: %s", s->path, s->pg_err);
         return -1;
     }
+    /* PostgreSQL answers COMMIT in a failed transaction with success and
+     * the tag ROLLBACK: nothing was stored, so the caller must not say so. */
+    if (strncmp(sql, "COMMIT", 6) == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+        PQclear(res);
+        snprintf(s->pg_err, sizeof s->pg_err, "the transaction was rolled back by an earlier "
+                 "error; nothing of it was stored");
+        if (errbuf != NULL)
+            snprintf(errbuf, cap, "database %s: %s", s->path, s->pg_err);
+        return -1;
+    }
     PQclear(res);
     return 0;
 }

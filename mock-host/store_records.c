@@ -36,7 +36,7 @@
  * record (a repeat applies the batch first), so no DISTINCT ON is needed. */
 #define PG_COLS "app_id, sourced_id, status, enabled, modified, role, body, hash, seen_run, present"
 #define PG_STAGE_SQL \
-    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_records(LIKE sis_records) ON COMMIT DROP; " \
+    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_records(LIKE sis_records INCLUDING DEFAULTS) ON COMMIT DROP; " \
     "TRUNCATE mh_stage_records"
 #define PG_COPY_NEW_SQL "COPY sis_records(" PG_COLS ") FROM STDIN"
 #define PG_COPY_STAGE_SQL "COPY mh_stage_records(" PG_COLS ") FROM STDIN"

@@ -191,11 +191,20 @@ int mh_sql_copy_in(mh_store *s, const char *copy_sql, const char *data, size_t l
         mh_store_pg_note_error(s, NULL);
         rc = -1;
     }
-    /* The outcome is read as mh_sql_send's is, by the next statement:
-     * the server stores these rows while the caller goes on. */
+    /* PQexec above waited for the COPY to start; the rows' outcome is
+     * read as mh_sql_send's is, by the next statement: the server stores
+     * them while the caller goes on. */
     s->pg_sent = 1;
-    if (rc != 0)
+    if (rc != 0) {
+        /* The server's answer to the abort ("mock-host stopped sending")
+         * must not hide why sending stopped. */
+        char state[sizeof s->pg_state], why[sizeof s->pg_err];
+        memcpy(state, s->pg_state, sizeof state);
+        memcpy(why, s->pg_err, sizeof why);
         mh_sql_wait(s);
+        memcpy(s->pg_state, state, sizeof state);
+        memcpy(s->pg_err, why, sizeof why);
+    }
     return rc;
 }
 

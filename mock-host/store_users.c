@@ -32,7 +32,7 @@
 #define PG_COLS "app_id, sourced_id, role, active, given_name, family_name, email, " \
     "username, portal_role, locations, fields, flags, updated_at, hash"
 #define PG_STAGE_SQL \
-    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_users(LIKE users) ON COMMIT DROP; " \
+    "CREATE TEMP TABLE IF NOT EXISTS mh_stage_users(LIKE users INCLUDING DEFAULTS) ON COMMIT DROP; " \
     "TRUNCATE mh_stage_users"
 #define PG_COPY_NEW_SQL "COPY users(" PG_COLS ") FROM STDIN"
 #define PG_COPY_STAGE_SQL "COPY mh_stage_users(" PG_COLS ") FROM STDIN"

@@ -52,13 +52,16 @@ typedef struct absence {
     char empty_role[64];     /* a role every active member of which is absent */
 } absence;
 
-static void measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
+/* 0, or -1 when the database cannot say who is absent (then the run must
+ * not count as a checked, complete full run). */
+static int measure_absence(mh_store *s, int64_t app_id, int64_t run_id, absence *a)
 {
     a->absent = 0;
     a->empty_role[0] = '\0';
     if (a->active_before == 0)
-        return;  /* nobody to deactivate: skip the scan (a first sync) */
-    mh_store_absence_measure(s, app_id, run_id, &a->absent, a->empty_role, sizeof a->empty_role);
+        return 0;  /* nobody to deactivate: skip the scan (a first sync) */
+    return mh_store_absence_measure(s, app_id, run_id, &a->absent, a->empty_role,
+                                    sizeof a->empty_role) != 0 ? -1 : 0;
 }
 
 /* ---- run bookkeeping --------------------------------------------------- */
@@ -184,7 +187,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
     } else if (full && res->complete) {
         memset(&a, 0, sizeof a);
         a.active_before = active_before;
-        measure_absence(r->s, r->app->id, r->run_id, &a);
+        if (measure_absence(r->s, r->app->id, r->run_id, &a) != 0)
+            return -1;
         if (a.absent > 0 && !o->confirm &&
             (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0')) {
             out->outcome = "held";

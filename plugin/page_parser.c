@@ -17,7 +17,6 @@
 #include "collection_parser.h"
 
 #define SLOTS 32
-#define ID_MAX 256
 #define ENTRY_HEAD 9   /* u32 id length, u32 data length, u8 kind */
 #define SPARES 4       /* buffers kept for reuse: chunks and batches */
 
@@ -158,9 +157,7 @@ static int on_item(void *ctx, json_object *item)
 
     if (json_object_object_get_ex(item, "sourcedId", &v) && json_object_is_type(v, json_type_string)) {
         id = json_object_get_string(v);
-        id_len = (size_t)json_object_get_string_len(v);
-        if (id_len >= ID_MAX)
-            id_len = ID_MAX - 1;  /* as the pager's checks cut it */
+        id_len = (size_t)json_object_get_string_len(v);  /* whole: the host matches it */
     }
     /* The head first, its data length filled in once encoded in place. */
     if (cl_buf_add(&pp->out, head, sizeof head) == 0 && cl_buf_add(&pp->out, id, id_len) == 0 &&

@@ -529,8 +529,11 @@ static void deliver_batch(pager *pg, page *p, const cl_pp_result *r)
     while (!pg->fatal && cl_pp_entry_next(r, &pos, &e) == 0) {
         if (e.invalid)
             rc = page_invalid(p, e.data);
-        else
-            rc = accept_item(p, e.id) ? pg->q->deliver(pg->h->ctx, e.id, e.data, e.len) : 0;
+        else {
+            char id[ID_MAX];   /* the checks compare ids as page_item cuts them */
+            copy_id(id, sizeof id, e.id, strlen(e.id));
+            rc = accept_item(p, id) ? pg->q->deliver(pg->h->ctx, e.id, e.data, e.len) : 0;
+        }
         if (rc != 0) {
             cl_fail(pg->err, SIS_ERR_SINK, "the host stopped accepting records");
             pg->fatal = SIS_ERR_SINK;

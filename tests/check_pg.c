@@ -204,6 +204,35 @@ START_TEST(forget_credentials_uses_the_key_file_setting)
 }
 END_TEST
 
+/* The server refuses the rows of a run (here a constraint added for the
+ * test; in life a full disk, a lost connection, a bad byte): the run fails
+ * with the server's own reason, and the Users page is what it was. */
+START_TEST(a_refused_batch_fails_the_run_with_the_servers_reason)
+{
+    const char *print = "SELECT md5(string_agg(sourced_id || role || given_name || "
+                        "active::text || fields, ',' ORDER BY sourced_id)) FROM users";
+    char *before, *after, *outcome;
+    tu_result r;
+    env_connect();
+    mh_ok("sync classlink --full");
+    before = psql_value(print);
+    free(psql_value("ALTER TABLE sis_records ADD CONSTRAINT mh_test_refuses_rows "
+                    "CHECK (false) NOT VALID"));
+    free(sim_get(&env.sim, "/_sim/mutate?change=5&add=3"));
+    r = MH("sync classlink --full");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "mh_test_refuses_rows") != NULL, "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    after = psql_value(print);
+    ck_assert_str_eq(after, before);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "failed");
+    free(outcome);
+    free(after);
+    free(before);
+}
+END_TEST
+
 Suite *suite_pg(void)
 {
     Suite *s = suite_create("pg");
@@ -218,6 +247,7 @@ Suite *suite_pg(void)
     tcase_add_test(tc, a_newer_schema_is_refused);
     tcase_add_test(tc, a_read_only_server_is_refused_and_nothing_is_written);
     tcase_add_test(tc, forget_credentials_uses_the_key_file_setting);
+    tcase_add_test(tc, a_refused_batch_fails_the_run_with_the_servers_reason);
     suite_add_tcase(s, tc);
     return s;
 }
