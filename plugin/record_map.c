@@ -170,7 +170,7 @@ static int add_org(cl_record_scratch *s, json_object *ref)
         if (strcmp(s->arena.data + s->org_off[i], id) == 0)
             return 0;
     if (s->n_orgs >= CL_MAX_ORGS)
-        return 0;  /* a user in more than 64 orgs keeps the first 64 */
+        return -1;  /* refused whole (roles_and_orgs says why): never a cut list of locations */
     return put(s, id, strlen(id), &s->org_off[s->n_orgs++]);
 }
 
@@ -278,7 +278,7 @@ static int map_user(cl_record_scratch *s, json_object *u, const char **why)
     return 0;
 too_big:
     if (*why == NULL)
-        *why = "record too large";
+        *why = s->n_orgs >= CL_MAX_ORGS ? "record with more than 4096 orgs" : "record too large";
     return -1;
 }
 

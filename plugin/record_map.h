@@ -11,7 +11,7 @@
 
 #define CL_MAX_FIELDS 512
 #define CL_MAX_ROLES 16
-#define CL_MAX_ORGS 64
+#define CL_MAX_ORGS 4096   /* more than any district has schools */
 #define CL_MAX_ITEMS 4096   /* list elements over all fields of one record */
 
 /* Reused from record to record, so mapping allocates nothing once warm.

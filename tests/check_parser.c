@@ -173,6 +173,56 @@ START_TEST(hostile_records_are_mapped_or_refused_in_bounded_memory)
 }
 END_TEST
 
+/* A user whose orgs are given as `n` references o0000, o0001, ... */
+static json_object *user_in_orgs(int n)
+{
+    json_object *u = json_object_new_object(), *orgs = json_object_new_array();
+    char id[16];
+    int i;
+    json_object_object_add(u, "sourcedId", json_object_new_string("staff1"));
+    json_object_object_add(u, "role", json_object_new_string("administrator"));
+    for (i = 0; i < n; i++) {
+        json_object *ref = json_object_new_object();
+        snprintf(id, sizeof id, "o%04d", i);
+        json_object_object_add(ref, "sourcedId", json_object_new_string(id));
+        json_object_array_add(orgs, ref);
+    }
+    json_object_object_add(u, "orgs", orgs);
+    return u;
+}
+
+/* A district office member of every school keeps every one of them, also
+ * through the flat form the parse thread hands over; beyond any district's
+ * size the record is refused whole, never cut. */
+START_TEST(a_user_keeps_every_org_through_the_parse_threads_form)
+{
+    cl_record_scratch a, b;
+    cl_buf flat;
+    json_object *u = user_in_orgs(1500);
+    const char *why = NULL;
+
+    cl_record_scratch_init(&a);
+    cl_record_scratch_init(&b);
+    cl_buf_init(&flat, 0);
+    ck_assert_int_eq(cl_map_user_flat(&a, u, &flat), 0);
+    ck_assert_int_eq(cl_flat_user(&b, flat.data, flat.len, &why), 0);
+    ck_assert_str_eq(b.rec.sourced_id, "staff1");
+    ck_assert_str_eq(b.rec.role, "administrator");
+    ck_assert_uint_eq(b.rec.n_org_ids, 1500);
+    ck_assert_str_eq(b.rec.org_ids[0], "o0000");
+    ck_assert_str_eq(b.rec.org_ids[1499], "o1499");
+    json_object_put(u);
+
+    u = user_in_orgs(5000);
+    ck_assert_int_eq(cl_map_user(&a, u, &why), -1);
+    ck_assert_str_eq(why, "record with more than 4096 orgs");
+    json_object_put(u);
+    cl_buf_free(&flat);
+    cl_record_scratch_free(&a);
+    cl_record_scratch_free(&b);
+}
+END_TEST
+
 Suite *suite_parser(void)
 {
     Suite *s = suite_create("parser");
@@ -182,6 +232,7 @@ Suite *suite_parser(void)
                         (int)(sizeof bad_bodies / sizeof bad_bodies[0]));
     tcase_add_test(tc, bad_records_are_skipped_not_fatal);
     tcase_add_test(tc, hostile_records_are_mapped_or_refused_in_bounded_memory);
+    tcase_add_test(tc, a_user_keeps_every_org_through_the_parse_threads_form);
     suite_add_tcase(s, tc);
     return s;
 }
