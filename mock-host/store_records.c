@@ -28,7 +28,7 @@
 /* While the server still stores the previous batch, gathering goes on (so
  * the writer does not wait on a server that stalls, say on a WAL fsync)
  * up to this many rows. */
-#define PG_BATCH_MAX (8 * PG_BATCH)
+#define PG_BATCH_MAX (4 * PG_BATCH)
 /* A batch's puts go by COPY.  When every record in it is new to a first
  * import (the bloom filter below), straight into sis_records; otherwise
  * into a staging table of the run's transaction (dropped at its end), then

@@ -22,7 +22,7 @@
 /* While the server still stores the previous batch, gathering goes on (so
  * the writer does not wait on a server that stalls, say on a WAL fsync)
  * up to this many rows. */
-#define PG_BATCH_MAX (8 * PG_BATCH)
+#define PG_BATCH_MAX (4 * PG_BATCH)
 
 /* A batch goes by COPY.  When every user in it is new to a first import
  * (the bloom filter below), straight into users; otherwise into a staging
