@@ -53,5 +53,6 @@ Suite *suite_contract(void);
 Suite *suite_csv(void);
 Suite *suite_console(void);
 Suite *suite_kit(void);
+Suite *suite_page_parser(void);
 
 #endif
