@@ -282,25 +282,22 @@ too_big:
     return -1;
 }
 
-int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
+/* Points s->rec and its arrays at `arena` through the offsets the scratch
+ * holds (the mapping's own arena, or a flat form read back). */
+static void point_into(cl_record_scratch *s, const char *arena)
 {
     size_t i;
-
-    cl_buf_reset(&s->arena);
-    if (map_user(s, u, why) != 0)
-        return -1;
-    /* The arena no longer moves: turn offsets into pointers. */
-    s->rec.sourced_id = s->arena.data + s->id_off;
-    s->rec.modified = s->arena.data + s->modified_off;
+    s->rec.sourced_id = arena + s->id_off;
+    s->rec.modified = arena + s->modified_off;
     for (i = 0; i < s->n_roles; i++)
-        s->roles[i] = s->arena.data + s->role_off[i];
+        s->roles[i] = arena + s->role_off[i];
     for (i = 0; i < s->n_orgs; i++)
-        s->orgs[i] = s->arena.data + s->org_off[i];
+        s->orgs[i] = arena + s->org_off[i];
     for (i = 0; i < s->n_items; i++)
-        s->items[i] = s->arena.data + s->item_off[i];
+        s->items[i] = arena + s->item_off[i];
     for (i = 0; i < s->n_fields; i++) {
-        s->fields[i].path = s->arena.data + s->field_off[i][0];
-        s->fields[i].value = s->arena.data + s->field_off[i][1];
+        s->fields[i].path = arena + s->field_off[i][0];
+        s->fields[i].value = arena + s->field_off[i][1];
         s->fields[i].n_items = s->field_items[i][1];
         s->fields[i].items = s->fields[i].n_items > 0 ? s->items + s->field_items[i][0] : NULL;
     }
@@ -311,6 +308,15 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
     s->rec.n_org_ids = s->n_orgs;
     s->rec.fields = s->fields;
     s->rec.n_fields = s->n_fields;
+}
+
+int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
+{
+    cl_buf_reset(&s->arena);
+    if (map_user(s, u, why) != 0)
+        return -1;
+    /* The arena no longer moves: turn offsets into pointers. */
+    point_into(s, s->arena.data);
     return 0;
 }
 
@@ -441,27 +447,9 @@ int cl_flat_user(cl_record_scratch *s, const char *data, size_t len, const char 
     s->n_orgs = h[3];
     s->n_fields = h[4];
     s->n_items = h[5];
-    s->rec.sourced_id = arena + h[6];
-    s->rec.modified = arena + h[7];
-    for (i = 0; i < s->n_roles; i++)
-        s->roles[i] = arena + s->role_off[i];
-    for (i = 0; i < s->n_orgs; i++)
-        s->orgs[i] = arena + s->org_off[i];
-    for (i = 0; i < s->n_items; i++)
-        s->items[i] = arena + s->item_off[i];
-    for (i = 0; i < s->n_fields; i++) {
-        s->fields[i].path = arena + s->field_off[i][0];
-        s->fields[i].value = arena + s->field_off[i][1];
-        s->fields[i].n_items = s->field_items[i][1];
-        s->fields[i].items = s->fields[i].n_items > 0 ? s->items + s->field_items[i][0] : NULL;
-    }
-    s->rec.role = s->roles[0];
-    s->rec.roles = s->roles;
-    s->rec.n_roles = s->n_roles;
-    s->rec.org_ids = s->orgs;
-    s->rec.n_org_ids = s->n_orgs;
-    s->rec.fields = s->fields;
-    s->rec.n_fields = s->n_fields;
+    s->id_off = h[6];
+    s->modified_off = h[7];
+    point_into(s, arena);
     *why = NULL;
     return 0;
 }
