@@ -54,19 +54,13 @@ static int on_org(void *vctx, json_object *item)
     return 0;
 }
 
-static int on_user(void *vctx, json_object *item)
+/* The record in ctx->scratch (mapped == 0) to the host's sink, or the
+ * reason it was refused (`id` NULL when it had none) to sink->invalid. */
+static int to_host(fetch_ctx *ctx, int mapped, const char *id, const char *why)
 {
-    fetch_ctx *ctx = vctx;
-    const char *why = NULL;
     long long ms;
-    json_object *id;
-
-    if (cl_map_user(&ctx->scratch, item, &why) != 0) {
-        const char *sid = json_object_object_get_ex(item, "sourcedId", &id) &&
-                                  json_object_is_type(id, json_type_string)
-                              ? json_object_get_string(id) : NULL;
-        return ctx->sink->invalid ? ctx->sink->invalid(ctx->sink->ctx, sid, why) : 0;
-    }
+    if (mapped != 0)
+        return ctx->sink->invalid ? ctx->sink->invalid(ctx->sink->ctx, id, why) : 0;
     ms = cl_iso_to_ms(ctx->scratch.rec.modified);
     if (ms > ctx->max_modified_ms)
         ctx->max_modified_ms = ms;
@@ -75,6 +69,18 @@ static int on_user(void *vctx, json_object *item)
         return -1;
     }
     return 0;
+}
+
+static int on_user(void *vctx, json_object *item)
+{
+    fetch_ctx *ctx = vctx;
+    const char *why = NULL;
+    json_object *id;
+    int mapped = cl_map_user(&ctx->scratch, item, &why);
+    const char *sid = mapped != 0 && json_object_object_get_ex(item, "sourcedId", &id) &&
+                              json_object_is_type(id, json_type_string)
+                          ? json_object_get_string(id) : NULL;
+    return to_host(ctx, mapped, sid, why);
 }
 
 /* Users are parsed and mapped on the pager's parse thread (encode_user);
@@ -88,18 +94,8 @@ static int deliver_user(void *vctx, const char *id, const char *data, size_t len
 {
     fetch_ctx *ctx = vctx;
     const char *why = NULL;
-    long long ms;
-
-    if (cl_flat_user(&ctx->scratch, data, len, &why) != 0)
-        return ctx->sink->invalid ? ctx->sink->invalid(ctx->sink->ctx, id[0] ? id : NULL, why) : 0;
-    ms = cl_iso_to_ms(ctx->scratch.rec.modified);
-    if (ms > ctx->max_modified_ms)
-        ctx->max_modified_ms = ms;
-    if (ctx->sink->record(ctx->sink->ctx, &ctx->scratch.rec) != SIS_OK) {
-        ctx->sink_failed = 1;
-        return -1;
-    }
-    return 0;
+    int mapped = cl_flat_user(&ctx->scratch, data, len, &why);
+    return to_host(ctx, mapped, id[0] ? id : NULL, why);
 }
 
 static int on_invalid(void *vctx, const char *reason)
