@@ -16,6 +16,7 @@
  */
 #include "store_records.h"
 #include "store_db.h"
+#include "id_bloom.h"
 #include "store_pgbatch.h"
 #include "row_hash.h"
 

@@ -11,6 +11,7 @@
  */
 #include "store_users.h"
 #include "store_db.h"
+#include "id_bloom.h"
 #include "store_pgbatch.h"
 
 #include <stdio.h>
