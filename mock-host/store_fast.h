@@ -24,4 +24,13 @@ int mh_store_fast_import_begin(mh_store *s);
  * database just then, the next mh_store_open switches it back. */
 void mh_store_fast_import_end(mh_store *s);
 
+/* Asks the kernel to start writing the database file's (and its WAL's)
+ * dirty pages to disk now, without waiting for them.  A big run leaves its
+ * writes in the page cache (with plenty of RAM the kernel starts on its own
+ * only past gigabytes), so COMMIT's fsync would otherwise write the whole
+ * import after the last record: ~0.8 s for a million users, with both cores
+ * idle.  Called now and then during a run, it overlaps that disk work with
+ * the parsing and writing.  A no-op on PostgreSQL and off Linux. */
+void mh_store_start_writeback(mh_store *s);
+
 #endif

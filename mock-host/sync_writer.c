@@ -15,6 +15,7 @@
 #include "jsonw.h"
 #include "row_hash.h"
 #include "record_codec.h"
+#include "store_fast.h"
 #include "store_records.h"
 
 #define RING 1024
@@ -28,6 +29,11 @@
  * (1 ms, backing off to 32 ms while nothing comes), and is woken only when
  * the ring is full or the run ends.  The producer is woken once the ring is
  * half empty. */
+/* Records stored between two mh_store_start_writeback calls: ~8 MB of
+ * database at a full record's size, so the disk keeps up with the run and
+ * COMMIT finds little left to write. */
+#define WRITEBACK_EVERY 8192
+
 #define POLL_MIN_MS 1
 #define POLL_MAX_MS 32
 
@@ -53,6 +59,7 @@ struct mh_sync_writer {
     mh_sync_counts counts;
     /* writer side only */
     mh_str body;
+    unsigned stored_since_writeback;
     sis_error map_err;
     char map_msg[SIS_ERROR_MESSAGE_MAX];
     /* the ring */
@@ -113,6 +120,10 @@ static int store_record(mh_sync_writer *w, job *j)
     if (mh_record_rows_put(w->records, rec->sourced_id, rec->status, rec->enabled, rec->modified,
                            rec->role, &w->body, hash) != 0)
         return -1;
+    if (++w->stored_since_writeback == WRITEBACK_EVERY) {
+        mh_store_start_writeback(w->s);
+        w->stored_since_writeback = 0;
+    }
     w->users.known_new = !found;  /* a new record has no Users page row either */
     /* apply_mappings is pure (connector.h), so this thread may call it. */
     if (w->conn->apply_mappings(w->inst, rec, w->mapping, mh_user_write, &w->users,

@@ -282,9 +282,10 @@ too_big:
     return -1;
 }
 
-/* Points s->rec and its arrays at `arena` through the offsets the scratch
- * holds (the mapping's own arena, or a flat form read back). */
-static void point_into(cl_record_scratch *s, const char *arena)
+/* Points s->rec and its arrays at `arena` (len bytes, all the record's
+ * strings) through the offsets the scratch holds (the mapping's own arena,
+ * or a flat form read back). */
+static void point_into(cl_record_scratch *s, const char *arena, size_t len)
 {
     size_t i;
     s->rec.sourced_id = arena + s->id_off;
@@ -308,6 +309,8 @@ static void point_into(cl_record_scratch *s, const char *arena)
     s->rec.n_org_ids = s->n_orgs;
     s->rec.fields = s->fields;
     s->rec.n_fields = s->n_fields;
+    s->rec.strings = arena;  /* the host copies the record in one piece */
+    s->rec.strings_len = len;
 }
 
 int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
@@ -316,7 +319,7 @@ int cl_map_user(cl_record_scratch *s, json_object *u, const char **why)
     if (map_user(s, u, why) != 0)
         return -1;
     /* The arena no longer moves: turn offsets into pointers. */
-    point_into(s, s->arena.data);
+    point_into(s, s->arena.data, s->arena.len);
     return 0;
 }
 
@@ -449,7 +452,7 @@ int cl_flat_user(cl_record_scratch *s, const char *data, size_t len, const char 
     s->n_items = h[5];
     s->id_off = h[6];
     s->modified_off = h[7];
-    point_into(s, arena);
+    point_into(s, arena, alen);
     *why = NULL;
     return 0;
 }

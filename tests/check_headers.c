@@ -58,7 +58,7 @@ START_TEST(abi_layout_is_deliberate)
     ck_assert_uint_eq(offsetof(sis_decl, struct_size), 0);
     ck_assert_uint_eq(offsetof(sis_error, struct_size), 0);
     ck_assert_uint_eq(offsetof(sis_sso_identity, struct_size), 0);
-    /* ABI 2.0 on LP64: a change here is an ABI change; bump the minor
+    /* ABI 2.1 on LP64: a change here is an ABI change; bump the minor
      * (append) or the major (anything else) and update these numbers.
      * Array elements (sis_field, sis_kv, sis_pair, sis_role_fields) are
      * frozen: their size is a stride. */
@@ -69,7 +69,8 @@ START_TEST(abi_layout_is_deliberate)
     ck_assert_uint_eq(sizeof(sis_sso_provider), 112);
     ck_assert_uint_eq(sizeof(sis_host), 72);
     ck_assert_uint_eq(offsetof(sis_host, is_cancelled), 64);
-    ck_assert_uint_eq(sizeof(sis_record), 88);
+    ck_assert_uint_eq(sizeof(sis_record), 104);
+    ck_assert_uint_eq(offsetof(sis_record, strings), 88);  /* 2.1 appended it to 2.0's 88 bytes */
     ck_assert_uint_eq(sizeof(sis_decl), 80);
     ck_assert_uint_eq(sizeof(sis_field), 32);
     ck_assert_uint_eq(sizeof(sis_kv), 16);

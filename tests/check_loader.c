@@ -74,7 +74,7 @@ START_TEST(incompatible_plugins_are_refused_each_with_its_reason)
     ck_assert_ptr_nonnull(reg.plugins[1].sso);
     ck_assert_uint_eq(reg.n_refusals, 6);
     r = refusal_for(&reg, "b-newer.manifest");
-    ck_assert_msg(r && strstr(r, "built for SIS ABI 3.0 but this host speaks 2.0"), "%s", r);
+    ck_assert_msg(r && strstr(r, "built for SIS ABI 3.0 but this host speaks 2.1"), "%s", r);
     r = refusal_for(&reg, "g-decl.manifest");
     ck_assert_msg(r && strstr(r, "default of declaration \"roster_size\" is not valid"), "%s", r);
 

@@ -25,7 +25,7 @@ static const struct { const char *name; const char *json; const char *expect; } 
     {"bad abi", "{\"id\":\"x\",\"kind\":\"sis\",\"version\":\"1\",\"abi\":\"one\","
      "\"library\":\"good.so\",\"entry\":\"e\"}", "must look like \"2.0\""},
     {"newer abi", GOOD_HEAD "\"abi\":\"3.0\",\"library\":\"good.so\",\"entry\":\"sis_plugin_entry\","
-     GOOD_TAIL, "built for SIS ABI 3.0, this host speaks 2.0"},
+     GOOD_TAIL, "built for SIS ABI 3.0, this host speaks 2.1"},
     {"absolute library", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"/usr/lib/x.so\",\"entry\":\"e\","
      GOOD_TAIL, "relative to the manifest's folder"},
     {"escaping library", GOOD_HEAD "\"abi\":\"2.0\",\"library\":\"sub/../../x.so\",\"entry\":\"e\","

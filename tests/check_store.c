@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../mock-host/record_codec.h"
 #include "../mock-host/store_db.h"
 #include "../mock-host/userpage.h"
 #include "testutil.h"
@@ -246,6 +247,95 @@ START_TEST(forget_all_wipes_one_apps_plugin_namespace_only)
 }
 END_TEST
 
+
+/* The record a plugin hands over: its strings in one block (ABI 2.1) unless
+ * outside_id, whose id then lives outside the block. */
+typedef struct block_record {
+    char block[256];
+    char outside_id[16];
+    const char *roles[1], *orgs[2], *items[2];
+    sis_field fields[2];
+    sis_record rec;
+} block_record;
+
+static const char *put(char *block, size_t *at, const char *s)
+{
+    char *p = block + *at;
+    memcpy(p, s, strlen(s) + 1);
+    *at += strlen(s) + 1;
+    return p;
+}
+
+static void block_record_build(block_record *b, int id_outside, uint32_t struct_size)
+{
+    size_t at = 0;
+    sis_record init = SIS_RECORD_INIT;
+    memset(b, 0, sizeof *b);
+    b->rec = init;
+    b->rec.struct_size = struct_size;
+    snprintf(b->outside_id, sizeof b->outside_id, "%s", "u-outside");
+    b->rec.sourced_id = id_outside ? b->outside_id : put(b->block, &at, "u-1");
+    b->rec.modified = put(b->block, &at, "2026-01-02T03:04:05.678Z");
+    b->roles[0] = b->rec.role = put(b->block, &at, "student");
+    b->orgs[0] = put(b->block, &at, "org-a");
+    b->orgs[1] = put(b->block, &at, "org-b");
+    b->fields[0].path = put(b->block, &at, "givenName");
+    b->fields[0].value = put(b->block, &at, "Ana");
+    b->fields[1].path = put(b->block, &at, "grades");
+    b->fields[1].value = put(b->block, &at, "09, 10");
+    b->items[0] = put(b->block, &at, "09");
+    b->items[1] = put(b->block, &at, "10");
+    b->fields[1].items = b->items;
+    b->fields[1].n_items = 2;
+    b->rec.roles = b->roles;
+    b->rec.n_roles = 1;
+    b->rec.org_ids = b->orgs;
+    b->rec.n_org_ids = 2;
+    b->rec.fields = b->fields;
+    b->rec.n_fields = 2;
+    b->rec.strings = b->block;
+    b->rec.strings_len = at;
+}
+
+/* The copy must hold every string after the plugin's memory is gone. */
+static void assert_copy_survives(block_record *b, const char *id)
+{
+    mh_record_copy c;
+    const sis_record *v;
+    memset(&c, 0, sizeof c);
+    mh_record_copy_set(&c, &b->rec);
+    memset(b, 0x55, sizeof *b);  /* the plugin reuses its buffers */
+    v = mh_record_copy_view(&c);
+    ck_assert_str_eq(v->sourced_id, id);
+    ck_assert_str_eq(v->modified, "2026-01-02T03:04:05.678Z");
+    ck_assert_str_eq(v->role, "student");
+    ck_assert_uint_eq(v->n_org_ids, 2);
+    ck_assert_str_eq(v->org_ids[1], "org-b");
+    ck_assert_uint_eq(v->n_fields, 2);
+    ck_assert_str_eq(v->fields[0].path, "givenName");
+    ck_assert_str_eq(v->fields[0].value, "Ana");
+    ck_assert_str_eq(v->fields[1].value, "09, 10");
+    ck_assert_uint_eq(v->fields[1].n_items, 2);
+    ck_assert_str_eq(v->fields[1].items[1], "10");
+    mh_record_copy_free(&c);
+}
+
+START_TEST(a_record_is_kept_whole_however_its_strings_are_laid_out)
+{
+    block_record b;
+    /* ABI 2.1, every string in the block: copied as one piece. */
+    block_record_build(&b, 0, sizeof b.rec);
+    assert_copy_survives(&b, "u-1");
+    /* A block that does not hold the id: copied string by string. */
+    block_record_build(&b, 1, sizeof b.rec);
+    assert_copy_survives(&b, "u-outside");
+    /* A plugin built for ABI 2.0: the block members are not read. */
+    block_record_build(&b, 1, (uint32_t)offsetof(sis_record, strings));
+    b.rec.strings = "not a block";
+    assert_copy_survives(&b, "u-outside");
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -259,6 +349,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
     tcase_add_test(tc, a_changed_user_is_listed_under_its_current_role);
+    tcase_add_test(tc, a_record_is_kept_whole_however_its_strings_are_laid_out);
     suite_add_tcase(s, tc);
     return s;
 }

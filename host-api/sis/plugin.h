@@ -19,6 +19,7 @@
  *    reads beyond it.  Build them with the _INIT macros.
  *  - The host checks the major, struct_size and that every required slot
  *    is non-NULL before calling anything, and names what is wrong.
+ *  - History: 2.1 appended sis_record.strings/strings_len (records.h).
  *
  * Declarations (after OBS properties and GStreamer element properties):
  * the plugin says which credential fields and settings it has, with type,
@@ -37,7 +38,7 @@
 #include <sis/status.h>
 
 #define SIS_ABI_VERSION_MAJOR 2
-#define SIS_ABI_VERSION_MINOR 0
+#define SIS_ABI_VERSION_MINOR 1
 #define SIS_ABI_MAKE(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define SIS_ABI_VERSION SIS_ABI_MAKE(SIS_ABI_VERSION_MAJOR, SIS_ABI_VERSION_MINOR)
 #define SIS_ABI_MAJOR(v) ((uint32_t)(v) >> 16)

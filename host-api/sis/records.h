@@ -60,9 +60,18 @@ typedef struct sis_record {
     size_t n_org_ids;
     const sis_field *fields;     /* every other field, by path */
     size_t n_fields;
+    /* ABI 2.1; optional (NULL, 0 when unused).  A block of memory that
+     * holds every string above: sourced_id, modified, role, roles, org_ids
+     * and the fields' paths, values and items.  A host that keeps the
+     * record past the call copies this one block and rebases the pointers
+     * instead of measuring and copying each string (for a million users,
+     * ~40 million small copies).  The host checks that every string starts
+     * inside the block and copies them one by one when one does not. */
+    const char *strings;
+    size_t strings_len;
 } sis_record;
 
-#define SIS_RECORD_INIT {(uint32_t)sizeof(sis_record), NULL, SIS_RECORD_ACTIVE, 1, "", "", NULL, 0, NULL, 0, NULL, 0}
+#define SIS_RECORD_INIT {(uint32_t)sizeof(sis_record), NULL, SIS_RECORD_ACTIVE, 1, "", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0}
 
 /* An organisation: school, district, department... */
 typedef struct sis_org {
