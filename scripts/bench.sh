@@ -12,7 +12,11 @@
 #        (add the simulated-WAN scenario)
 #
 # Per run:  "bench: run NAME#i wall_s=.. cpu_s=.. ..." (cpu_s: user+sys of the
-# measured process, all threads; sim_cpu_s: the simulator's, same interval).
+# measured process, all threads; sim_cpu_s: the simulator's, same interval;
+# probe_s: the CPU seconds of a fixed task, SHA-256 of 64 MiB, just before and
+# just after the run, averaged: the same work takes up to 60% more CPU when
+# the virtual machine's cores are busy outside it, which is what makes slow
+# runs slow for the product and the peer alike; see tests/bench/FINDINGS.md).
 # Per scenario: "bench: NAME users=.. seconds=MEDIAN min=.. cpu_s=.. cpu_us_per_user=..
 # peak_rss_mb=.. sim_cpu_s=.." and "bench: ratio NAME=node_median/product_median".
 # Needs ~4 GB of disk in /tmp for the 1M district.
@@ -46,14 +50,23 @@ start_sim() {  # start_sim ARGS...
 
 sim_cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$SIM_PID/stat"; }
 
+# probe: user CPU seconds of one fixed single-threaded task.
+head -c 67108864 /dev/zero >"$WORK/probe.bin"
+probe() {
+    "$MEASURE" sha256sum "$WORK/probe.bin" 2>&1 >/dev/null |
+        sed -n 's/^measure:.* user_s=\([0-9.]*\).*/\1/p'
+}
+
 # measured TAG CMD...: runs CMD under measure; sets WALL CPU RSS SIMCPU.
 measured() {
     tag=$1
     shift
+    p0=$(probe)
     s0=$(sim_cpu)
     "$MEASURE" "$@" >"$WORK/out" 2>"$WORK/err" || {
         echo "bench: $tag failed:" >&2; tail -5 "$WORK/err" >&2; tail -5 "$WORK/out" >&2; exit 1; }
     s1=$(sim_cpu)
+    PROBE=$(awk "BEGIN { printf \"%.3f\", ($p0 + $(probe)) / 2 }")
     m=$(grep '^measure:' "$WORK/err")
     WALL=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
     CPU=$(echo "$m" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -65,11 +78,11 @@ measured() {
 
 # record NAME USERS REQUESTS BYTES: one run's line, kept for the medians.
 record() {
-    echo "$1 $WALL $CPU $RSS $SIMCPU $2 $3 $4" >>"$WORK/runs"
+    echo "$1 $WALL $CPU $RSS $SIMCPU $2 $3 $4 $PROBE" >>"$WORK/runs"
     n=$(grep -c "^$1 " "$WORK/runs")
-    awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" -v x="$CSW" 'BEGIN {
-        printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f switches: %s\n",
-               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s, x }'
+    awk -v name="$1" -v i="$n" -v w="$WALL" -v c="$CPU" -v r="$RSS" -v s="$SIMCPU" -v u="$2" -v x="$CSW" -v p="$PROBE" 'BEGIN {
+        printf "bench: run %s#%d users=%d wall_s=%.2f cpu_s=%.2f cpu_us_per_user=%.1f peak_rss_mb=%.1f sim_cpu_s=%.2f probe_s=%.3f switches: %s\n",
+               name, i, u, w, c, (u > 0 ? c * 1e6 / u : 0), r / 1024, s, p, x }'
 }
 
 # ours NAME DB MODE [CONFIG...]: one mock-host sync, measured.  A DB that does
@@ -132,6 +145,15 @@ summary() {
                 v[1, 6] / (med(2) > 0 ? med(2) : 1), rss / 1024, med(5), v[1, 7], v[1, 8]
         }'
     eval "MED_$1=$(grep "^$1 " "$WORK/runs" | awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+}
+
+# adjusted NAME: the median over NAME's runs of wall * fastest probe / the
+# run's probe, i.e. the wall each run would have had on the machine at its
+# fastest (a correction, not a measurement: the official ratios stay raw).
+adjusted() {
+    fastest=$(awk '{ print $9 }' "$WORK/runs" | sort -n | head -1)
+    grep "^$1 " "$WORK/runs" | awk -v f="$fastest" '{ print $2 * f / $9 }' | sort -n |
+        awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
 ratio() {  # ratio LABEL SLOWER FASTER: SLOWER/FASTER (>1: the second is faster)
@@ -216,6 +238,15 @@ if [ "${BENCH_ONLY:-}" != small ]; then
     eval "a=\$MED_delta_$big b=\$MED_full_$big"
     awk "BEGIN { printf \"bench: ratio delta_$big/full_$big=%.3f\n\", $a / $b }"
 fi
+awk '{ print $9 }' "$WORK/runs" | sort -n | awk '{ a[NR] = $1 } END {
+    printf "bench: machine probe_s min=%.3f median=%.3f max=%.3f over %d runs (the same task; above min, the machine was slower)\n",
+           a[1], a[int((NR + 1) / 2)], a[NR], NR }'
+sizes=$small
+[ "${BENCH_ONLY:-}" = small ] || sizes="$small $big"
+for sz in $sizes; do
+    awk -v n="$(adjusted "node_full_$sz")" -v p="$(adjusted "full_$sz")" -v sz="$sz" 'BEGIN {
+        printf "bench: ratio_probe_adjusted full_%s=%.2f (each wall scaled to the fastest probe)\n", sz, n / p }'
+done
 
 # ---- csv_full_1m: the OneRoster CSV plugin ----
 # A generated OneRoster 1.1 CSV export (a folder) of USERS_BIG users, one full
