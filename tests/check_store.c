@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../mock-host/jsonw.h"
 #include "../mock-host/record_codec.h"
 #include "../mock-host/store_db.h"
 #include "../mock-host/userpage.h"
@@ -336,6 +337,39 @@ START_TEST(a_record_is_kept_whole_however_its_strings_are_laid_out)
 }
 END_TEST
 
+/* Every string of every stored record goes through mh_str_json: wherever a
+ * quote, a backslash or a control byte falls, the text must be valid JSON and
+ * read back (json-c) as exactly the string. */
+START_TEST(stored_text_reads_back_exactly_wherever_the_escapes_fall)
+{
+    static const char specials[] = {'"', '\\', '\n', '\t', 0x01, 0x1f, ' ', 'a'};
+    char in[48];
+    size_t len, at, k;
+    for (len = 0; len < 40; len++)
+        for (at = 0; at < (len ? len : 1); at++)
+            for (k = 0; k < sizeof specials; k++) {
+                mh_str out = {0};
+                json_object *back;
+                size_t i;
+                for (i = 0; i < len; i++)
+                    in[i] = (char)("Zo\xc3\xab-09.x"[i % 10]);  /* UTF-8 stays as it is */
+                if (len > 0)
+                    in[at] = specials[k];
+                in[len] = '\0';
+                mh_str_json(&out, in);
+                for (i = 0; i < out.len; i++)  /* JSON allows no raw control byte (json-c would) */
+                    ck_assert_msg((unsigned char)out.data[i] >= 0x20, "len %zu at %zu: raw byte %d",
+                                  len, at, out.data[i]);
+                back = json_tokener_parse(out.data);
+                ck_assert_msg(back != NULL && json_object_is_type(back, json_type_string),
+                              "len %zu at %zu: %s", len, at, out.data);
+                ck_assert_str_eq(json_object_get_string(back), in);
+                json_object_put(back);
+                mh_str_free(&out);
+            }
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -350,6 +384,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
     tcase_add_test(tc, a_changed_user_is_listed_under_its_current_role);
     tcase_add_test(tc, a_record_is_kept_whole_however_its_strings_are_laid_out);
+    tcase_add_test(tc, stored_text_reads_back_exactly_wherever_the_escapes_fall);
     suite_add_tcase(s, tc);
     return s;
 }
