@@ -1,7 +1,8 @@
 /*
- * store_records.c - sis_records and orgs during a run.  Four statements,
- * prepared once per run (reused per record) and stepped per record
- * on the sync writer's thread.
+ * store_records.c - sis_records and orgs during a run, on the sync
+ * writer's thread, with statements prepared once per run.  Lookups, touches
+ * and orgs are one step each; puts are gathered and applied 16 at a time by
+ * one multi-row upsert (store_rowbatch.h), before anything reads the table.
  *
  * PostgreSQL: a round trip per statement would cost more than the work, so
  * there the records of a batch are looked up in one query
@@ -18,6 +19,7 @@
 #include "store_db.h"
 #include "id_bloom.h"
 #include "store_pgbatch.h"
+#include "store_rowbatch.h"
 #include "row_hash.h"
 
 #include <stdio.h>
@@ -51,7 +53,7 @@
 struct mh_record_rows {
     mh_store *s;
     int64_t app_id, run_id;
-    mh_stmt *get, *put, *touch, *put_org;
+    mh_stmt *get, *touch, *put_org;
     /* PostgreSQL only: the gathered puts (COPY rows), the gathered
      * touches, and the current batch's lookups. */
     int pg;
@@ -69,6 +71,9 @@ struct mh_record_rows {
      * is then in the database only if this run put it, and an id the
      * filter has never seen needs no lookup. */
     unsigned char *bloom;
+    /* SQLite: puts gathered for one multi-row statement (store_rowbatch.h);
+     * applied before anything reads sis_records. */
+    mh_row_batch puts;
 };
 
 #define TEXT(st, i, str) mh_sql_bind_text(st, i, (str)->data ? (str)->data : "", (int)(str)->len)
@@ -101,12 +106,6 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     if ((!mh_sql_is_pg(s) && seen_table(s) != 0) ||
         mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
                            "sourced_id=?2", &r->get) ||
-        mh_sql_prepare(s, "INSERT INTO sis_records(app_id, sourced_id, status, enabled, "
-                           "modified, role, body, hash, seen_run, present) VALUES(?1,?2,?3,?4,?5,"
-                           "?6,?7,?8,?9,1) ON CONFLICT(app_id, sourced_id) DO UPDATE SET "
-                           "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, "
-                           "role=excluded.role, body=excluded.body, hash=excluded.hash, "
-                           "seen_run=excluded.seen_run, present=1", &r->put) ||
         mh_sql_prepare(s, mh_sql_is_pg(s)
                            ? "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
                              "sourced_id=?3"
@@ -124,6 +123,16 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
         return -1;
     }
     r->pg = mh_sql_is_pg(s);
+    if (!r->pg &&
+        mh_row_batch_open(&r->puts, s, "INSERT INTO sis_records(app_id, sourced_id, status, "
+                          "enabled, modified, role, body, hash, seen_run, present)", 9, ",1",
+                          "ON CONFLICT(app_id, sourced_id) DO UPDATE SET status=excluded.status, "
+                          "enabled=excluded.enabled, modified=excluded.modified, role=excluded.role, "
+                          "body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, "
+                          "present=1") != 0) {
+        mh_record_rows_close(r);
+        return -1;
+    }
     if (r->pg &&
         (mh_sql_send_text(s, PG_STAGE_SQL) || mh_sql_wait(s) ||
          mh_sql_prepare(s, "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
@@ -168,11 +177,11 @@ void mh_record_rows_close(mh_record_rows *r)
     if (r == NULL)
         return;
     mh_sql_finalize(r->get);
-    mh_sql_finalize(r->put);
     mh_sql_finalize(r->touch);
     mh_sql_finalize(r->put_org);
     mh_sql_finalize(r->bulk_touch);
     mh_sql_finalize(r->bulk_get);
+    mh_row_batch_close(&r->puts);
     {
         mh_str *all[] = {&r->p_rows, &r->t_id};
         size_t i;
@@ -222,7 +231,7 @@ static int pg_flush(mh_record_rows *r)
 int mh_record_rows_flush(mh_record_rows *r)
 {
     if (!r->pg)
-        return 0;
+        return mh_row_batch_flush(&r->puts);
     return pg_flush(r) != 0 || mh_sql_wait(r->s) != 0 ? -1 : 0;
 }
 
@@ -296,6 +305,8 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
     }
     if (!r->pg && r->bloom != NULL && !mh_id_bloom_maybe(r->bloom, sourced_id))
         return 0;  /* a first import, and this run never put it: not in the table */
+    if (!r->pg && mh_row_batch_flush(&r->puts) != 0)
+        return -1;  /* it may be gathered */
     mh_sql_bind_int64(r->get, 1, r->app_id);
     mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
     rc = mh_sql_step(r->get);
@@ -310,7 +321,6 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
 int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, int enabled,
                        const char *modified, const char *role, const mh_str *body, uint64_t hash)
 {
-    int rc;
     if (r->pg) {
         const mh_pg_seen *e = mh_pg_lookup_find(&r->seen, sourced_id);
         char num[32];
@@ -343,19 +353,16 @@ int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, in
     }
     if (r->bloom != NULL)
         mh_id_bloom_add(r->bloom, sourced_id);
-    /* Strings read in place (store_sql.h): the caller's outlive the step. */
-    mh_sql_bind_int64(r->put, 1, r->app_id);
-    mh_sql_bind_text_kept(r->put, 2, sourced_id, -1);
-    mh_sql_bind_int64(r->put, 3, status);
-    mh_sql_bind_int64(r->put, 4, enabled != 0);
-    mh_sql_bind_text_kept(r->put, 5, modified, -1);
-    mh_sql_bind_text_kept(r->put, 6, role, -1);
-    mh_sql_bind_text_kept(r->put, 7, body->data ? body->data : "", (int)body->len);
-    mh_sql_bind_int64(r->put, 8, (int64_t)hash);
-    mh_sql_bind_int64(r->put, 9, r->run_id);
-    rc = mh_sql_step(r->put);
-    mh_sql_reset(r->put);
-    return rc == MH_SQL_DONE ? 0 : -1;
+    mh_row_batch_int(&r->puts, r->app_id);
+    mh_row_batch_text(&r->puts, sourced_id, strlen(sourced_id));
+    mh_row_batch_int(&r->puts, status);
+    mh_row_batch_int(&r->puts, enabled != 0);
+    mh_row_batch_text(&r->puts, modified, strlen(modified));
+    mh_row_batch_text(&r->puts, role, strlen(role));
+    mh_row_batch_text(&r->puts, body->data, body->len);
+    mh_row_batch_int(&r->puts, (int64_t)hash);
+    mh_row_batch_int(&r->puts, r->run_id);
+    return mh_row_batch_row_end(&r->puts);
 }
 
 int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
@@ -365,6 +372,8 @@ int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
         mh_pg_array_add(&r->t_id, sourced_id, strlen(sourced_id));
         return ++r->n_touch >= PG_BATCH ? pg_flush(r) : 0;
     }
+    if (mh_row_batch_flush(&r->puts) != 0)
+        return -1;  /* the row to mark may be gathered */
     mh_sql_bind_int64(r->touch, 1, r->run_id);
     mh_sql_bind_int64(r->touch, 2, r->app_id);
     mh_sql_bind_text_kept(r->touch, 3, sourced_id, -1);

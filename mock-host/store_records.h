@@ -18,7 +18,9 @@ void mh_record_rows_close(mh_record_rows *r);
 
 /* 1 found (*hash, *present set), 0 none, -1 error. */
 int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash, int *present);
-/* Inserts or replaces the record, seen by this run and present; 0 or -1. */
+/* Inserts or replaces the record, seen by this run and present; 0 or -1.
+ * The record may be gathered with the next ones (store_rowbatch.h): it is
+ * in the table after the next get, touch or mh_record_rows_flush. */
 int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, int enabled,
                        const char *modified, const char *role, const mh_str *body, uint64_t hash);
 /* 1 when writes are gathered in batches (PostgreSQL): the caller then
@@ -27,9 +29,9 @@ int mh_record_rows_batched(const mh_record_rows *r);
 /* PostgreSQL: looks the batch's records up in one query, so that the gets
  * that follow need no round trip each.  ids borrowed for the call.  0 or -1.  A no-op on SQLite. */
 int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n);
-/* PostgreSQL gathers puts and touches and applies them in batches: this
- * applies what is gathered (a put's error may only show here).  Before the
- * run's transaction commits; 0 or -1.  A no-op on SQLite. */
+/* Applies what is gathered: on PostgreSQL puts and touches, on SQLite the
+ * last puts (a put's error may only show here).  Before the run's
+ * transaction commits; 0 or -1. */
 int mh_record_rows_flush(mh_record_rows *r);
 /* Marks the record as seen by this run; 0 or -1. */
 int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id);

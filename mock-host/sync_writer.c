@@ -388,7 +388,8 @@ int mh_sync_writer_finish(mh_sync_writer *w, char *why, size_t cap)
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
         w->started = 0;
-        /* What PostgreSQL gathered is applied before the run commits. */
+        /* What is still gathered (PostgreSQL's batches, SQLite's last
+         * records) is applied before the run commits. */
         if (!atomic_load(&w->failed) && (mh_record_rows_flush(w->records) != 0 ||
                                          mh_user_rows_flush(w->users.rows) != 0))
             fail_database(w);
