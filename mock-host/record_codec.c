@@ -124,20 +124,24 @@ static void add_off(mh_record_copy *c, size_t off)
     c->offs[c->n_offs++] = off;
 }
 
-/* One string, measured and copied on its own. */
-static int keep_copy(mh_record_copy *c, const char *s)
-{
-    add_off(c, c->arena.len);
-    mh_str_add(&c->arena, s != NULL ? s : "", s != NULL ? strlen(s) + 1 : 1);
-    return 0;
-}
+/* The plugin's block of strings (ABI 2.1), while it is walked. */
+typedef struct block {
+    const char *data;  /* NULL: no block, every string is copied */
+    size_t len;
+} block;
 
-/* One string of the plugin's block (r->strings): only its offset, the block
- * is copied whole afterwards.  -1 when it starts outside the block. */
-static int keep_offset(mh_record_copy *c, const char *s)
+/* One string: its offset in the block, which is copied whole afterwards,
+ * or (no block) measured and copied on its own.  -1 when it starts outside
+ * the block. */
+static int keep(mh_record_copy *c, const block *b, const char *s)
 {
-    uintptr_t lo = (uintptr_t)c->block, p = (uintptr_t)s;
-    if (s == NULL || p < lo || p - lo >= c->block_len)
+    uintptr_t lo = (uintptr_t)b->data, p = (uintptr_t)s;
+    if (b->data == NULL) {
+        add_off(c, c->arena.len);
+        mh_str_add(&c->arena, s != NULL ? s : "", s != NULL ? strlen(s) + 1 : 1);
+        return 0;
+    }
+    if (s == NULL || p < lo || p - lo >= b->len)
         return -1;
     add_off(c, p - lo);
     return 0;
@@ -145,24 +149,24 @@ static int keep_offset(mh_record_copy *c, const char *s)
 
 /* Every string of r through keep, in the order mh_record_copy_view reads
  * them back. */
-static int walk(mh_record_copy *c, const sis_record *r, int (*keep)(mh_record_copy *, const char *))
+static int walk(mh_record_copy *c, const sis_record *r, const block *b)
 {
     size_t i, k;
     c->n_offs = 0;
     c->n_items = 0;
-    if (keep(c, r->sourced_id) != 0 || keep(c, r->modified) != 0)
+    if (keep(c, b, r->sourced_id) != 0 || keep(c, b, r->modified) != 0)
         return -1;
     for (i = 0; i < r->n_roles; i++)
-        if (keep(c, r->roles[i]) != 0)
+        if (keep(c, b, r->roles[i]) != 0)
             return -1;
     for (i = 0; i < r->n_org_ids; i++)
-        if (keep(c, r->org_ids[i]) != 0)
+        if (keep(c, b, r->org_ids[i]) != 0)
             return -1;
     for (i = 0; i < r->n_fields; i++) {
-        if (keep(c, r->fields[i].path) != 0 || keep(c, r->fields[i].value) != 0)
+        if (keep(c, b, r->fields[i].path) != 0 || keep(c, b, r->fields[i].value) != 0)
             return -1;
         for (k = 0; k < r->fields[i].n_items; k++)
-            if (keep(c, r->fields[i].items[k]) != 0)
+            if (keep(c, b, r->fields[i].items[k]) != 0)
                 return -1;
         c->field_items[i] = r->fields[i].n_items;
         c->n_items += r->fields[i].n_items;
@@ -172,8 +176,15 @@ static int walk(mh_record_copy *c, const sis_record *r, int (*keep)(mh_record_co
 
 void mh_record_copy_set(mh_record_copy *c, const sis_record *r)
 {
-    int has_block = r->struct_size >= offsetof(sis_record, strings_len) + sizeof r->strings_len &&
-                    r->strings != NULL && r->strings_len > 0;
+    static const block none = {NULL, 0};
+    block b = none;
+    /* Usable only when its last byte is a NUL: then every string that
+     * starts inside it also ends inside it. */
+    if (SIS_HAS_MEMBER(r, sis_record, strings_len) && r->strings != NULL && r->strings_len > 0 &&
+        r->strings[r->strings_len - 1] == '\0') {
+        b.data = r->strings;
+        b.len = r->strings_len;
+    }
     if (r->n_fields > c->cap_field_items) {
         c->cap_field_items = r->n_fields + 64;
         c->field_items = realloc(c->field_items, c->cap_field_items * sizeof *c->field_items);
@@ -181,18 +192,13 @@ void mh_record_copy_set(mh_record_copy *c, const sis_record *r)
             abort();
     }
     mh_str_reset(&c->arena);
-    c->block = has_block ? r->strings : NULL;
-    c->block_len = has_block ? r->strings_len : 0;
     /* A block saves a strlen and a copy per string (~40 per ClassLink
      * user); a plugin whose strings are not all inside it gets them copied
      * one by one, as from a plugin built before ABI 2.1. */
-    if (has_block && walk(c, r, keep_offset) == 0) {
-        mh_str_add(&c->arena, r->strings, r->strings_len);
-        mh_str_add(&c->arena, "", 1);  /* a string that was not ended inside the block ends here */
-    } else {
-        walk(c, r, keep_copy);
-    }
-    c->block = NULL;
+    if (b.data != NULL && walk(c, r, &b) == 0)
+        mh_str_add(&c->arena, b.data, b.len);
+    else
+        walk(c, r, &none);
     c->n_roles = r->n_roles;
     c->n_orgs = r->n_org_ids;
     c->n_fields = r->n_fields;

@@ -37,8 +37,6 @@ typedef struct mh_record_copy {
     size_t *field_items;       /* per field: how many list items follow it */
     size_t cap_field_items;
     int status, enabled;
-    const char *block;         /* while copying: the plugin's string block, or NULL */
-    size_t block_len;
     sis_record rec;            /* the view, rebuilt by mh_record_copy_view */
     const char **ptrs;         /* roles, orgs, then list items */
     sis_field *fields;

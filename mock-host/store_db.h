@@ -26,6 +26,11 @@ struct mh_store {
      * would refuse, so it nests instead, as PostgreSQL's advisory locks do. */
     int64_t lock_app;
     int lock_fd, lock_depth;
+    /* SQLite: a descriptor of the database file for
+     * mh_store_start_writeback, or -1.  Held open from mh_store_open until
+     * after sqlite3_close: closing ANY descriptor of a file drops every
+     * POSIX lock the process holds on it, SQLite's included. */
+    int wb_fd;
 };
 
 /* The PostgreSQL backend's opening (store_pg.c): connects, refuses a

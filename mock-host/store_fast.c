@@ -53,28 +53,26 @@ void mh_store_fast_import_end(mh_store *s)
     set_mode(s->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
 }
 
-static void start_writeback(const char *path)
-{
-#ifdef __linux__
-    /* Our own descriptor: SQLite keeps its file handles private; the kernel
-     * writes back the file's pages whichever descriptor asks. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;  /* no WAL just now: nothing to start */
-    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  /* a hint: failure costs only time */
-    close(fd);
-#else
-    (void)path;
-#endif
-}
-
 void mh_store_start_writeback(mh_store *s)
 {
+#ifdef __linux__
     const char *db;
     char wal[4096];
-    if (s->db == NULL || (db = sqlite3_db_filename(s->db, "main")) == NULL || db[0] == '\0')
+    int fd;
+    if (s->db == NULL || s->wb_fd < 0)
         return;
-    start_writeback(db);
-    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", db) < sizeof wal)
-        start_writeback(wal);
+    /* A hint: a failure costs only time.  The kernel writes back the file's
+     * pages whichever descriptor asks. */
+    (void)sync_file_range(s->wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    db = sqlite3_db_filename(s->db, "main");
+    /* The WAL carries no lock (SQLite locks the database file and the
+     * -shm), so a descriptor of it may come and go. */
+    if (db == NULL || (size_t)snprintf(wal, sizeof wal, "%s-wal", db) >= sizeof wal ||
+        (fd = open(wal, O_RDONLY | O_CLOEXEC)) < 0)
+        return;  /* no WAL just now (a first import): nothing more to start */
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    close(fd);
+#else
+    (void)s;
+#endif
 }

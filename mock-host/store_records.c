@@ -288,6 +288,13 @@ int mh_record_rows_prefetch(mh_record_rows *r, const char *const *ids, size_t n)
     return 0;
 }
 
+/* SQLite: the record is among the puts not yet applied, so reading its
+ * row must apply them first (the sourced_id is the batch's column 1). */
+static int gathered(const mh_record_rows *r, const char *sourced_id)
+{
+    return mh_row_batch_has_text(&r->puts, 1, sourced_id, strlen(sourced_id));
+}
+
 int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash, int *present)
 {
     int rc;
@@ -305,8 +312,8 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
     }
     if (!r->pg && r->bloom != NULL && !mh_id_bloom_maybe(r->bloom, sourced_id))
         return 0;  /* a first import, and this run never put it: not in the table */
-    if (!r->pg && mh_row_batch_flush(&r->puts) != 0)
-        return -1;  /* it may be gathered */
+    if (!r->pg && gathered(r, sourced_id) && mh_row_batch_flush(&r->puts) != 0)
+        return -1;
     mh_sql_bind_int64(r->get, 1, r->app_id);
     mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
     rc = mh_sql_step(r->get);
@@ -372,8 +379,8 @@ int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
         mh_pg_array_add(&r->t_id, sourced_id, strlen(sourced_id));
         return ++r->n_touch >= PG_BATCH ? pg_flush(r) : 0;
     }
-    if (mh_row_batch_flush(&r->puts) != 0)
-        return -1;  /* the row to mark may be gathered */
+    if (gathered(r, sourced_id) && mh_row_batch_flush(&r->puts) != 0)
+        return -1;
     mh_sql_bind_int64(r->touch, 1, r->run_id);
     mh_sql_bind_int64(r->touch, 2, r->app_id);
     mh_sql_bind_text_kept(r->touch, 3, sourced_id, -1);

@@ -19,8 +19,9 @@ void mh_record_rows_close(mh_record_rows *r);
 /* 1 found (*hash, *present set), 0 none, -1 error. */
 int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash, int *present);
 /* Inserts or replaces the record, seen by this run and present; 0 or -1.
- * The record may be gathered with the next ones (store_rowbatch.h): it is
- * in the table after the next get, touch or mh_record_rows_flush. */
+ * On SQLite it may be gathered with the next ones (store_rowbatch.h): a get
+ * or touch of it applies them first, and so does mh_record_rows_flush; any
+ * other reader of sis_records in the run must call that first. */
 int mh_record_rows_put(mh_record_rows *r, const char *sourced_id, int status, int enabled,
                        const char *modified, const char *role, const mh_str *body, uint64_t hash);
 /* 1 when writes are gathered in batches (PostgreSQL): the caller then

@@ -38,9 +38,9 @@ int mh_row_batch_open(mh_row_batch *b, mh_store *s, const char *head, int n_cols
 {
     memset(b, 0, sizeof *b);
     b->n_cols = n_cols;
-    b->vals = calloc((size_t)n_cols * ROWBATCH_ROWS, sizeof *b->vals);
+    b->vals = calloc((size_t)n_cols * MH_ROWBATCH_ROWS, sizeof *b->vals);
     if (b->vals == NULL || prepare(s, head, n_cols, fixed, tail, 1, &b->one) != 0 ||
-        prepare(s, head, n_cols, fixed, tail, ROWBATCH_ROWS, &b->many) != 0) {
+        prepare(s, head, n_cols, fixed, tail, MH_ROWBATCH_ROWS, &b->many) != 0) {
         mh_row_batch_close(b);
         return -1;
     }
@@ -56,25 +56,40 @@ void mh_row_batch_close(mh_row_batch *b)
     memset(b, 0, sizeof *b);
 }
 
+/* The next value's slot.  More values than a full batch holds is a bug
+ * in the caller (a row of more than n_cols values), never input. */
+static mh_row_value *next_value(mh_row_batch *b)
+{
+    if (b->n_vals == (size_t)b->n_cols * MH_ROWBATCH_ROWS)
+        abort();
+    return &b->vals[b->n_vals++];
+}
+
 void mh_row_batch_int(mh_row_batch *b, int64_t v)
 {
-    mh_row_value *x = &b->vals[b->n_vals++];
-    x->kind = 0;
+    mh_row_value *x = next_value(b);
+    x->kind = MH_ROW_INT;
     x->i = v;
 }
 
 void mh_row_batch_text(mh_row_batch *b, const char *p, size_t len)
 {
-    mh_row_value *x = &b->vals[b->n_vals++];
-    x->kind = 1;
+    mh_row_value *x = next_value(b);
+    x->kind = MH_ROW_TEXT;
     x->off = b->text.len;
-    x->len = len;
-    mh_str_add(&b->text, p != NULL ? p : "", p != NULL ? len : 0);
+    x->len = p != NULL ? len : 0;
+    mh_str_add(&b->text, p != NULL ? p : "", x->len);
 }
 
-void mh_row_batch_null(mh_row_batch *b)
+int mh_row_batch_has_text(const mh_row_batch *b, int col, const char *p, size_t len)
 {
-    b->vals[b->n_vals++].kind = 2;
+    size_t r;
+    for (r = 0; r < b->n_rows; r++) {
+        const mh_row_value *x = &b->vals[r * (size_t)b->n_cols + (size_t)col];
+        if (x->kind == MH_ROW_TEXT && x->len == len && memcmp(b->text.data + x->off, p, len) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* Binds n values from v to st's parameters 1..n and steps it once. */
@@ -84,12 +99,10 @@ static int apply(mh_row_batch *b, mh_stmt *st, const mh_row_value *v, size_t n)
     int rc;
     for (i = 0; i < n; i++) {
         int at = (int)i + 1;
-        if (v[i].kind == 0)
+        if (v[i].kind == MH_ROW_INT)
             mh_sql_bind_int64(st, at, v[i].i);
-        else if (v[i].kind == 1)  /* the text buffer stays as it is until the step */
+        else  /* the text buffer stays as it is until the step */
             mh_sql_bind_text_kept(st, at, b->text.data + v[i].off, (int)v[i].len);
-        else
-            mh_sql_bind_null(st, at);
     }
     rc = mh_sql_step(st);
     mh_sql_reset(st);
@@ -100,8 +113,8 @@ int mh_row_batch_flush(mh_row_batch *b)
 {
     size_t r, cols = (size_t)b->n_cols;
     int rc = 0;
-    if (b->n_rows == ROWBATCH_ROWS)
-        rc = apply(b, b->many, b->vals, ROWBATCH_ROWS * cols);
+    if (b->n_rows == MH_ROWBATCH_ROWS)
+        rc = apply(b, b->many, b->vals, MH_ROWBATCH_ROWS * cols);
     else
         for (r = 0; r < b->n_rows && rc == 0; r++)
             rc = apply(b, b->one, b->vals + r * cols, cols);
@@ -113,6 +126,8 @@ int mh_row_batch_flush(mh_row_batch *b)
 
 int mh_row_batch_row_end(mh_row_batch *b)
 {
+    if (b->n_vals != (b->n_rows + 1) * (size_t)b->n_cols)
+        abort();  /* a row of the wrong width: a bug in the caller */
     b->n_rows++;
-    return b->n_rows == ROWBATCH_ROWS ? mh_row_batch_flush(b) : 0;
+    return b->n_rows == MH_ROWBATCH_ROWS ? mh_row_batch_flush(b) : 0;
 }

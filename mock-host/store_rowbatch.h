@@ -1,4 +1,4 @@
-/* store_rowbatch.h - rows of one INSERT gathered and applied ROWBATCH_ROWS at
+/* store_rowbatch.h - rows of one INSERT gathered and applied MH_ROWBATCH_ROWS at
  * a time by a single multi-row statement.
  *
  * Why: a first import writes a million rows into sis_records.  One
@@ -24,38 +24,40 @@
 #include "jsonw.h"
 #include "store_sql.h"
 
-#define ROWBATCH_ROWS 16
+#define MH_ROWBATCH_ROWS 16
 
 typedef struct mh_row_value {
-    int kind;                    /* 0 int, 1 text, 2 null */
+    enum { MH_ROW_INT, MH_ROW_TEXT } kind;
     int64_t i;
     size_t off, len;             /* text: in the batch's text buffer */
 } mh_row_value;
 
 typedef struct mh_row_batch {
-    mh_stmt *one, *many;         /* the statement for one row, and for ROWBATCH_ROWS */
+    mh_stmt *one, *many;         /* the statement for one row, and for MH_ROWBATCH_ROWS */
     int n_cols;
     size_t n_rows;               /* complete rows gathered */
     size_t n_vals;               /* values gathered, the current row's included */
-    mh_row_value *vals;          /* n_cols * ROWBATCH_ROWS */
+    mh_row_value *vals;          /* n_cols * MH_ROWBATCH_ROWS */
     mh_str text;
 } mh_row_batch;
 
-/* Prepares "HEAD VALUES(row) TAIL" for one row and for ROWBATCH_ROWS rows,
+/* Prepares "HEAD VALUES(row) TAIL" for one row and for MH_ROWBATCH_ROWS rows,
  * where row is n_cols parameters and then `fixed` (SQL text, may be "", as
  * ",1" for a constant last column).  0 or -1 (the store's error). */
 int mh_row_batch_open(mh_row_batch *b, mh_store *s, const char *head, int n_cols,
                       const char *fixed, const char *tail);
 void mh_row_batch_close(mh_row_batch *b);
 
-/* The current row's next value. */
+/* The current row's next value (copied; p may be NULL for ""). */
 void mh_row_batch_int(mh_row_batch *b, int64_t v);
 void mh_row_batch_text(mh_row_batch *b, const char *p, size_t len);
-void mh_row_batch_null(mh_row_batch *b);
 /* Ends the current row (exactly n_cols values); applies the batch when it
  * is full.  0 or -1. */
 int mh_row_batch_row_end(mh_row_batch *b);
 /* Applies every gathered row.  0 or -1. */
 int mh_row_batch_flush(mh_row_batch *b);
+/* 1 when a gathered row has the text p (len bytes) in column col (from 0):
+ * a reader looking for that row must flush first. */
+int mh_row_batch_has_text(const mh_row_batch *b, int col, const char *p, size_t len);
 
 #endif

@@ -29,13 +29,13 @@
  * (1 ms, backing off to 32 ms while nothing comes), and is woken only when
  * the ring is full or the run ends.  The producer is woken once the ring is
  * half empty. */
+#define POLL_MIN_MS 1
+#define POLL_MAX_MS 32
+
 /* Records stored between two mh_store_start_writeback calls: ~8 MB of
  * database at a full record's size, so the disk keeps up with the run and
  * COMMIT finds little left to write. */
 #define WRITEBACK_EVERY 8192
-
-#define POLL_MIN_MS 1
-#define POLL_MAX_MS 32
 
 enum job_kind { JOB_RECORD, JOB_ORG, JOB_INVALID };
 

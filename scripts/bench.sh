@@ -53,11 +53,14 @@ sim_cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$SIM_PID
 # probe: user CPU seconds of one fixed single-threaded task.
 head -c 67108864 /dev/zero >"$WORK/probe.bin"
 probe() {
-    "$MEASURE" sha256sum "$WORK/probe.bin" 2>&1 >/dev/null |
-        sed -n 's/^measure:.* user_s=\([0-9.]*\).*/\1/p'
+    "$MEASURE" sha256sum "$WORK/probe.bin" >/dev/null 2>"$WORK/probe.err" || {
+        echo "bench: the probe failed:" >&2; cat "$WORK/probe.err" >&2; exit 1; }
+    v=$(sed -n 's/^measure:.* user_s=\([0-9.]*\).*/\1/p' "$WORK/probe.err")
+    [ -n "$v" ] || { echo "bench: the probe printed no CPU time:" >&2; cat "$WORK/probe.err" >&2; exit 1; }
+    echo "$v"
 }
 
-# measured TAG CMD...: runs CMD under measure; sets WALL CPU RSS SIMCPU.
+# measured TAG CMD...: runs CMD under measure; sets WALL CPU RSS SIMCPU PROBE.
 measured() {
     tag=$1
     shift
@@ -66,7 +69,8 @@ measured() {
     "$MEASURE" "$@" >"$WORK/out" 2>"$WORK/err" || {
         echo "bench: $tag failed:" >&2; tail -5 "$WORK/err" >&2; tail -5 "$WORK/out" >&2; exit 1; }
     s1=$(sim_cpu)
-    PROBE=$(awk "BEGIN { printf \"%.3f\", ($p0 + $(probe)) / 2 }")
+    p1=$(probe)
+    PROBE=$(awk "BEGIN { printf \"%.3f\", ($p0 + $p1) / 2 }")
     m=$(grep '^measure:' "$WORK/err")
     WALL=$(echo "$m" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
     CPU=$(echo "$m" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -147,12 +151,11 @@ summary() {
     eval "MED_$1=$(grep "^$1 " "$WORK/runs" | awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
 }
 
-# adjusted NAME: the median over NAME's runs of wall * fastest probe / the
-# run's probe, i.e. the wall each run would have had on the machine at its
-# fastest (a correction, not a measurement: the official ratios stay raw).
+# adjusted NAME: the median over NAME's runs of wall / the run's probe, the
+# wall in units of the machine's speed at that moment (a correction, not a
+# measurement: the official ratios stay raw).  A probe of 0 counts as 0.001.
 adjusted() {
-    fastest=$(awk '{ print $9 }' "$WORK/runs" | sort -n | head -1)
-    grep "^$1 " "$WORK/runs" | awk -v f="$fastest" '{ print $2 * f / $9 }' | sort -n |
+    grep "^$1 " "$WORK/runs" | awk '{ print $2 / ($9 > 0 ? $9 : 0.001) }' | sort -n |
         awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
@@ -245,7 +248,7 @@ sizes=$small
 [ "${BENCH_ONLY:-}" = small ] || sizes="$small $big"
 for sz in $sizes; do
     awk -v n="$(adjusted "node_full_$sz")" -v p="$(adjusted "full_$sz")" -v sz="$sz" 'BEGIN {
-        printf "bench: ratio_probe_adjusted full_%s=%.2f (each wall scaled to the fastest probe)\n", sz, n / p }'
+        printf "bench: ratio_probe_adjusted full_%s=%.2f (each wall divided by its run'"'"'s probe)\n", sz, (p > 0 ? n / p : 0) }'
 done
 
 # ---- csv_full_1m: the OneRoster CSV plugin ----

@@ -331,6 +331,11 @@ START_TEST(a_record_is_kept_whole_however_its_strings_are_laid_out)
     /* A block that does not hold the id: copied string by string. */
     block_record_build(&b, 1, sizeof b.rec);
     assert_copy_survives(&b, "u-outside");
+    /* A block whose last string runs past its end ("10" cut to "1"): not
+     * used, so nothing is cut short. */
+    block_record_build(&b, 0, sizeof b.rec);
+    b.rec.strings_len -= 2;
+    assert_copy_survives(&b, "u-1");
     /* A plugin built for ABI 2.0: the block members are not read. */
     block_record_build(&b, 1, (uint32_t)offsetof(sis_record, strings));
     b.rec.strings = "not a block";
@@ -414,6 +419,14 @@ START_TEST(gathered_records_are_read_and_kept_as_if_stored_one_by_one)
     }
     ck_assert_uint_eq(hash, 7);
     put_record(r, "r20", "{\"second\":1}");  /* in the same batch as r23...r36 */
+    /* Twice inside one full 16-row statement: it ends as the second. */
+    ck_assert_int_eq(mh_record_rows_flush(r), 0);
+    put_record(r, "d", "{\"first\":1}");
+    for (i = 0; i < 14; i++) {
+        snprintf(id, sizeof id, "e%02d", i);
+        put_record(r, id, "{}");
+    }
+    put_record(r, "d", "{\"second\":1}");
     ck_assert_int_eq(mh_record_rows_flush(r), 0);
     mh_record_rows_close(r);
     ck_assert_int_eq(mh_store_commit(s, msg, sizeof msg), 0);
@@ -423,6 +436,12 @@ START_TEST(gathered_records_are_read_and_kept_as_if_stored_one_by_one)
         ck_assert_str_eq(body, i == 20 ? "{\"second\":1}" : "{}");
         free(body);
     }
+    body = stored_body(s, "d");
+    ck_assert_str_eq(body, "{\"second\":1}");
+    free(body);
+    body = stored_body(s, "e13");
+    ck_assert_str_eq(body, "{}");
+    free(body);
     mh_store_close(s);
 }
 END_TEST

@@ -2,6 +2,7 @@
  * the district after full and delta runs, deactivation is safe, runs are
  * atomic under kill -9, and memory does not grow with the district. */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +384,62 @@ START_TEST(kill_9_at_any_moment_leaves_a_consistent_page)
 }
 END_TEST
 
+/* Users the Users page's table holds, read by another process as the
+ * console would (read-write, no waiting); -1 when the database is busy. */
+static int users_seen_by_another_process(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int n = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM users", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* While a first import runs, another process reading the database finds it
+ * busy or sees it whole, never part of it, and the import ends complete and
+ * intact: the run holds SQLite's locks from its first page to its COMMIT
+ * (closing any descriptor of the file mid-run would drop them: store_db.h,
+ * wb_fd). */
+START_TEST(a_reader_during_a_first_import_sees_none_or_all_of_it)
+{
+    int district = 30000, partial = 0, reads = 0, st, n;
+    char *path, *cmd;
+    pid_t pid;
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/mutate?add=%d", district - 300));
+    ck_assert_int_ne(asprintf(&path, "%s/host.db", env.dir), -1);
+    ck_assert_int_ne(asprintf(&cmd, "cd %s && MOCK_HOST_DB=%s exec %s/mock-host sync classlink "
+                              "--full >/dev/null 2>&1", env.dir, path, tu_build_dir()), -1);
+    pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(pid, &st, WNOHANG) == 0) {
+        if ((n = users_seen_by_another_process(path)) >= 0) {
+            reads++;
+            if (n != 0 && n != district)
+                partial = n;
+        }
+        usleep(1000);
+    }
+    ck_assert_int_eq(WEXITSTATUS(st), 0);
+    ck_assert_msg(partial == 0, "another process saw %d of %d users mid-import (%d reads)",
+                  partial, district, reads);
+    r = tu_run("cd %s && sqlite3 host.db 'PRAGMA integrity_check'", env.dir);
+    ck_assert_msg(r.status == 0 && strcmp(r.out, "ok\n") == 0, "integrity: %s%s", r.out, r.err);
+    tu_result_free(&r);
+    assert_matches_truth();
+    free(cmd);
+    free(path);
+}
+END_TEST
+
 Suite *suite_sync(void)
 {
     Suite *s = suite_create("sync");
@@ -406,6 +463,7 @@ Suite *suite_sync(void)
     tcase_add_checked_fixture(kill, setup, teardown);
     tcase_set_timeout(kill, 600);
     tcase_add_test(kill, kill_9_at_any_moment_leaves_a_consistent_page);
+    tcase_add_test(kill, a_reader_during_a_first_import_sees_none_or_all_of_it);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, kill);
     suite_add_tcase(s, mem);

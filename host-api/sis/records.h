@@ -61,12 +61,14 @@ typedef struct sis_record {
     const sis_field *fields;     /* every other field, by path */
     size_t n_fields;
     /* ABI 2.1; optional (NULL, 0 when unused).  A block of memory that
-     * holds every string above: sourced_id, modified, role, roles, org_ids
-     * and the fields' paths, values and items.  A host that keeps the
-     * record past the call copies this one block and rebases the pointers
-     * instead of measuring and copying each string (for a million users,
-     * ~40 million small copies).  The host checks that every string starts
-     * inside the block and copies them one by one when one does not. */
+     * holds every string above, each with its NUL: sourced_id, modified,
+     * role, roles, org_ids and the fields' paths, values and items; so its
+     * last byte is a NUL.  A host that keeps the record past the call
+     * copies this one block and rebases the pointers instead of measuring
+     * and copying each string (for a million users, ~40 million small
+     * copies).  A host checks that the last byte is a NUL and that every
+     * string starts inside the block, and copies the strings one by one
+     * when not. */
     const char *strings;
     size_t strings_len;
 } sis_record;
