@@ -2,7 +2,8 @@
  * store_records.c - sis_records and orgs during a run, on the sync
  * writer's thread, with statements prepared once per run.  Lookups, touches
  * and orgs are one step each; puts are gathered and applied 16 at a time by
- * one multi-row upsert (store_rowbatch.h), before anything reads the table.
+ * one multi-row upsert (store_rowbatch.h), or sooner when a lookup or touch
+ * asks for a record still gathered, and at the run's end.
  *
  * PostgreSQL: a round trip per statement would cost more than the work, so
  * there the records of a batch are looked up in one query
@@ -72,7 +73,8 @@ struct mh_record_rows {
      * filter has never seen needs no lookup. */
     unsigned char *bloom;
     /* SQLite: puts gathered for one multi-row statement (store_rowbatch.h);
-     * applied before anything reads sis_records. */
+     * applied when full, before a lookup or touch of one of them, and by
+     * mh_record_rows_flush at the run's end. */
     mh_row_batch puts;
 };
 
