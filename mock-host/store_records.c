@@ -55,6 +55,12 @@ struct mh_record_rows {
     mh_store *s;
     int64_t app_id, run_id;
     mh_stmt *get, *touch, *put_org;
+    /* SQLite: the row the last get found, so that touching that same
+     * record (an unchanged one, the common case of a full run) marks its
+     * row id without looking the id up a second time. */
+    mh_stmt *touch_rid;
+    mh_str got_id;
+    int64_t got_rid;
     /* PostgreSQL only: the gathered puts (COPY rows), the gathered
      * touches, and the current batch's lookups. */
     int pg;
@@ -106,8 +112,11 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     r->app_id = app_id;
     r->run_id = run_id;
     if ((!mh_sql_is_pg(s) && seen_table(s) != 0) ||
-        mh_sql_prepare(s, "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
-                           "sourced_id=?2", &r->get) ||
+        mh_sql_prepare(s, mh_sql_is_pg(s)
+                           ? "SELECT hash, present FROM sis_records WHERE app_id=?1 AND "
+                             "sourced_id=?2"
+                           : "SELECT hash, present, rowid FROM sis_records WHERE app_id=?1 AND "
+                             "sourced_id=?2", &r->get) ||
         mh_sql_prepare(s, mh_sql_is_pg(s)
                            ? "UPDATE sis_records SET seen_run=?1 WHERE app_id=?2 AND "
                              "sourced_id=?3"
@@ -126,12 +135,13 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     }
     r->pg = mh_sql_is_pg(s);
     if (!r->pg &&
-        mh_row_batch_open(&r->puts, s, "INSERT INTO sis_records(app_id, sourced_id, status, "
+        (mh_sql_prepare(s, "INSERT OR IGNORE INTO temp.mh_seen(rid) VALUES(?1)", &r->touch_rid) ||
+         mh_row_batch_open(&r->puts, s, "INSERT INTO sis_records(app_id, sourced_id, status, "
                           "enabled, modified, role, body, hash, seen_run, present)", 9, ",1",
                           "ON CONFLICT(app_id, sourced_id) DO UPDATE SET status=excluded.status, "
                           "enabled=excluded.enabled, modified=excluded.modified, role=excluded.role, "
                           "body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, "
-                          "present=1") != 0) {
+                          "present=1") != 0)) {
         mh_record_rows_close(r);
         return -1;
     }
@@ -181,11 +191,12 @@ void mh_record_rows_close(mh_record_rows *r)
     mh_sql_finalize(r->get);
     mh_sql_finalize(r->touch);
     mh_sql_finalize(r->put_org);
+    mh_sql_finalize(r->touch_rid);
     mh_sql_finalize(r->bulk_touch);
     mh_sql_finalize(r->bulk_get);
     mh_row_batch_close(&r->puts);
     {
-        mh_str *all[] = {&r->p_rows, &r->t_id};
+        mh_str *all[] = {&r->p_rows, &r->t_id, &r->got_id};
         size_t i;
         for (i = 0; i < sizeof all / sizeof all[0]; i++)
             mh_str_free(all[i]);
@@ -319,9 +330,14 @@ int mh_record_rows_get(mh_record_rows *r, const char *sourced_id, uint64_t *hash
     mh_sql_bind_int64(r->get, 1, r->app_id);
     mh_sql_bind_text_kept(r->get, 2, sourced_id, -1);
     rc = mh_sql_step(r->get);
+    mh_str_reset(&r->got_id);
     if (rc == MH_SQL_ROW) {
         *hash = (uint64_t)mh_sql_column_int64(r->get, 0);
         *present = mh_sql_column_int(r->get, 1);
+        if (!r->pg) {
+            mh_str_adds(&r->got_id, sourced_id);
+            r->got_rid = mh_sql_column_int64(r->get, 2);
+        }
     }
     mh_sql_reset(r->get);
     return rc == MH_SQL_ROW ? 1 : rc == MH_SQL_DONE ? 0 : -1;
@@ -380,6 +396,13 @@ int mh_record_rows_touch(mh_record_rows *r, const char *sourced_id)
     if (r->pg) {
         mh_pg_array_add(&r->t_id, sourced_id, strlen(sourced_id));
         return ++r->n_touch >= PG_BATCH ? pg_flush(r) : 0;
+    }
+    if (r->got_id.len > 0 && strcmp(r->got_id.data, sourced_id) == 0) {
+        mh_str_reset(&r->got_id);
+        mh_sql_bind_int64(r->touch_rid, 1, r->got_rid);
+        rc = mh_sql_step(r->touch_rid);
+        mh_sql_reset(r->touch_rid);
+        return rc == MH_SQL_DONE ? 0 : -1;
     }
     if (gathered(r, sourced_id) && mh_row_batch_flush(&r->puts) != 0)
         return -1;
