@@ -384,6 +384,29 @@ START_TEST(kill_9_at_any_moment_leaves_a_consistent_page)
 }
 END_TEST
 
+/* A user whose sourcedId is 300 bytes long, and whose record a later full
+ * run refuses (no role), keeps their row as it was: the refusal carries the
+ * whole id, so the user counts as seen and is not deactivated by absence. */
+START_TEST(a_refused_record_with_a_long_id_keeps_its_user)
+{
+    tu_result r;
+    free(sim_get(&env.sim, "/_sim/mutate?longid=1"));
+    sync_ok("--full");
+    assert_matches_truth();
+    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
+    ck_assert_str_eq(r.out, "1\n");
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?norole=1"));
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("invalid"), 1);
+    ck_assert_int_eq(last_run_count("deactivated"), 0);
+    assert_matches_truth();
+    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
+    ck_assert_str_eq(r.out, "1\n");
+    tu_result_free(&r);
+}
+END_TEST
+
 /* Users the Users page's table holds, read by another process as the
  * console would (read-write, no waiting); -1 when the database is busy. */
 static int users_seen_by_another_process(const char *path)
@@ -456,6 +479,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
+    tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
     tcase_add_test(tc, a_full_disk_mid_run_changes_nothing);
     tcase_set_timeout(mem, 300);
@@ -483,6 +507,7 @@ Suite *suite_sync_pg(void)
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
+    tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
     tcase_add_checked_fixture(kill, setup, teardown);
     tcase_set_timeout(kill, 600);

@@ -138,7 +138,10 @@ static const char *family_of(const sim_district *d, uint32_t i)
 
 int sim_user_field(const sim_district *d, uint32_t i, const char *f, char *buf, size_t cap)
 {
-    if (strcmp(f, "sourcedId") == 0)
+    if (strcmp(f, "sourcedId") == 0 && (d->flags[i] & SIM_LONG_ID))
+        /* still after u%07u of i and before that of i + 1, so the order holds */
+        snprintf(buf, cap, "u%07u-%0*u", i, SIM_LONG_ID_LEN - 9, 0u);
+    else if (strcmp(f, "sourcedId") == 0)
         snprintf(buf, cap, "u%07u", i);
     else if (strcmp(f, "status") == 0)
         snprintf(buf, cap, "%s", d->flags[i] & SIM_TOBEDELETED ? "tobedeleted" : "active");
@@ -262,7 +265,7 @@ static void orgs_json(const sim_district *d, uint32_t i, const char *role, sim_o
 void sim_user_json(const sim_district *d, uint32_t i, const char *fields, sim_out *o)
 {
     const char *role = sim_user_role(d, i);
-    char v[128];
+    char v[SIM_LONG_ID_LEN + 64];
     int first = 1;
 #define STR_FIELD(name)                                              \
     if (want(fields, name)) {                                        \
@@ -291,7 +294,9 @@ void sim_user_json(const sim_district *d, uint32_t i, const char *fields, sim_ou
         sep(o, &first);
         sim_out_add(o, "\"middleName\":\"\"", 15);
     }
-    if (d->oneroster12) {
+    if (d->flags[i] & SIM_NO_ROLE) {
+        /* neither role nor roles */
+    } else if (d->oneroster12) {
         if (want(fields, "roles")) {
             char id[32];
             snprintf(id, sizeof id, "org-school-%03u", school_of(d, i, 0));
@@ -469,6 +474,14 @@ uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t n
             d->flags[k] |= SIM_DISABLED;
         } else if (strcmp(kind, "remove") == 0) {
             d->flags[k] |= SIM_REMOVED;
+        } else if (strcmp(kind, "longid") == 0) {
+            if (f & SIM_LONG_ID)
+                continue;
+            d->flags[k] |= SIM_LONG_ID;
+        } else if (strcmp(kind, "norole") == 0) {
+            if (!(f & SIM_LONG_ID) || (f & SIM_NO_ROLE))
+                continue;  /* only users given a long id: the case a test needs */
+            d->flags[k] |= SIM_NO_ROLE;
         } else if (restore) {
             d->flags[k] &= (uint8_t)~SIM_REMOVED;
         } else {

@@ -354,7 +354,7 @@ static int eval_time(const predicate *p, long long ms)
 
 static int matches(const sim_district *d, uint32_t i, const filter *f, int orgs)
 {
-    char v[256];
+    char v[SIM_LONG_ID_LEN + 64];
     int k, r = f->is_or ? 0 : 1;
     for (k = 0; k < f->n; k++) {
         int ok = !orgs && f->p[k].ms >= 0 && f->p[k].op[0] != '~'
@@ -933,7 +933,8 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
     char body[1024];
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (strcmp(what, "mutate") == 0) {
-        static const char *const kinds[] = {"change", "tobedeleted", "disable", "remove", "add", "restore"};
+        static const char *const kinds[] = {"change", "tobedeleted", "disable", "remove", "add", "restore",
+                                            "longid", "norole"};
         size_t k;
         int len = snprintf(body, sizeof body, "{");
         pthread_mutex_lock(&s->mu);
