@@ -33,23 +33,28 @@
  * the writer does not wait on a server that stalls, say on a WAL fsync)
  * up to this many rows. */
 #define PG_BATCH_MAX (4 * PG_BATCH)
+/* A put: its columns, and what it changes in a record already there.  The
+ * same on both backends: SQLite applies puts by one multi-row statement,
+ * PostgreSQL by COPY and, below, one upsert per batch. */
+#define PUT_COLS "app_id, sourced_id, status, enabled, modified, role, body, hash, seen_run, present"
+#define PUT_ON_CONFLICT \
+    "ON CONFLICT(app_id, sourced_id) DO UPDATE SET " \
+    "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, " \
+    "role=excluded.role, body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, " \
+    "present=1"
 /* A batch's puts go by COPY.  When every record in it is new to a first
  * import (the bloom filter below), straight into sis_records; otherwise
  * into a staging table of the run's transaction (dropped at its end), then
  * into sis_records by one upsert.  A batch never holds two copies of one
  * record (a repeat applies the batch first), so no DISTINCT ON is needed. */
-#define PG_COLS "app_id, sourced_id, status, enabled, modified, role, body, hash, seen_run, present"
 #define PG_STAGE_SQL \
     "CREATE TEMP TABLE IF NOT EXISTS mh_stage_records(LIKE sis_records INCLUDING DEFAULTS) ON COMMIT DROP; " \
     "TRUNCATE mh_stage_records"
-#define PG_COPY_NEW_SQL "COPY sis_records(" PG_COLS ") FROM STDIN"
-#define PG_COPY_STAGE_SQL "COPY mh_stage_records(" PG_COLS ") FROM STDIN"
+#define PG_COPY_NEW_SQL "COPY sis_records(" PUT_COLS ") FROM STDIN"
+#define PG_COPY_STAGE_SQL "COPY mh_stage_records(" PUT_COLS ") FROM STDIN"
 #define PG_APPLY_SQL \
-    "INSERT INTO sis_records(" PG_COLS ") SELECT " PG_COLS " FROM mh_stage_records " \
-    "ON CONFLICT(app_id, sourced_id) DO UPDATE SET " \
-    "status=excluded.status, enabled=excluded.enabled, modified=excluded.modified, " \
-    "role=excluded.role, body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, " \
-    "present=1; TRUNCATE mh_stage_records"
+    "INSERT INTO sis_records(" PUT_COLS ") SELECT " PUT_COLS " FROM mh_stage_records " \
+    PUT_ON_CONFLICT "; TRUNCATE mh_stage_records"
 
 struct mh_record_rows {
     mh_store *s;
@@ -136,12 +141,9 @@ int mh_record_rows_open(mh_record_rows **out, mh_store *s, int64_t app_id, int64
     r->pg = mh_sql_is_pg(s);
     if (!r->pg &&
         (mh_sql_prepare(s, "INSERT OR IGNORE INTO temp.mh_seen(rid) VALUES(?1)", &r->touch_rid) ||
-         mh_row_batch_open(&r->puts, s, "INSERT INTO sis_records(app_id, sourced_id, status, "
-                          "enabled, modified, role, body, hash, seen_run, present)", 9, ",1",
-                          "ON CONFLICT(app_id, sourced_id) DO UPDATE SET status=excluded.status, "
-                          "enabled=excluded.enabled, modified=excluded.modified, role=excluded.role, "
-                          "body=excluded.body, hash=excluded.hash, seen_run=excluded.seen_run, "
-                          "present=1") != 0)) {
+         /* the nine values of a put, then present = 1 */
+         mh_row_batch_open(&r->puts, s, "INSERT INTO sis_records(" PUT_COLS ")", 9, ",1",
+                           PUT_ON_CONFLICT) != 0)) {
         mh_record_rows_close(r);
         return -1;
     }
