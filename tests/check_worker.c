@@ -76,6 +76,16 @@ static void two_workers_one_round(void)
     tu_result_free(&r);
 }
 
+/* One more worker round syncs none of the 20 apps and records no run. */
+static void a_worker_round_finds_nothing_due(void)
+{
+    tu_result r = MH("worker --once");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && strstr(r.out, "20 not due"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    psql_expect("SELECT count(*) FROM runs", "20\n");
+}
+
 /* Time passes: every run so far started long before sync_every (60 min). */
 static void an_hour_later(void)
 {
@@ -94,11 +104,7 @@ START_TEST(two_workers_sync_each_district_exactly_once_per_round)
                 "FROM runs", "20|20|20\n");
     psql_expect("SELECT count(DISTINCT app_id) FROM users", "20\n");
     /* Nothing is due right after a round. */
-    r = MH("worker --once");
-    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && strstr(r.out, "20 not due"),
-                  "%s%s", r.out, r.err);
-    tu_result_free(&r);
-    psql_expect("SELECT count(*) FROM runs", "20\n");
+    a_worker_round_finds_nothing_due();
     /* A second round, an hour later: again exactly one run each. */
     an_hour_later();
     two_workers_one_round();
@@ -202,11 +208,7 @@ START_TEST(sync_all_queues_for_the_workers)
                 "WHERE outcome = 'complete' GROUP BY app_id) AS per_app", "20|1|1\n");
     psql_expect("SELECT count(*) FROM host_state WHERE key = 'sync_queued'", "0\n");
     /* Nothing queued any more, and nothing due by the schedule. */
-    r = MH("worker --once");
-    ck_assert_msg(r.status == 0 && strstr(r.out, "0 complete") && strstr(r.out, "20 not due"),
-                  "%s%s", r.out, r.err);
-    tu_result_free(&r);
-    psql_expect("SELECT count(*) FROM runs", "20\n");
+    a_worker_round_finds_nothing_due();
 }
 END_TEST
 
