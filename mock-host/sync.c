@@ -280,14 +280,18 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
 {
     char msg[512];
     if (rc == SIS_OK && !dry_run) {
+        mh_save_writeback *wb;
         mh_store_run_end(s, r->run_id, out->outcome, counts, out->reason);
         mh_progress_step(progress, "committing…");
+        wb = mh_store_save_writeback_start(s);
         if (mh_store_commit(s, msg, sizeof msg) == 0) {
             mh_progress_step(progress, "checkpointing…");
             mh_store_checkpoint(s);
+            mh_store_save_writeback_stop(wb);
             mh_progress_finish(progress);
             return SIS_OK;
         }
+        mh_store_save_writeback_stop(wb);
         rc = SIS_ERR_GENERIC;
         out->outcome = "failed";
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
