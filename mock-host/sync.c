@@ -167,11 +167,37 @@ typedef struct fetch_texts {
     char *incomplete;
 } fetch_texts;
 
+/* Whether --confirm-deactivations covers this run's absent users.  With a
+ * hold pending, the admin confirmed the count it showed: a run that finds
+ * more users absent than that is held again with its own count, so that a
+ * confirmation never applies more than the admin was shown (the district
+ * may have shrunk further, or the console's Confirm may follow a newer
+ * hold).  Without a hold, the flag is the admin's explicit override. */
+static int confirmation_covers(const run_ctx *r, const sync_opts *o, uint64_t absent,
+                               char *why, size_t cap)
+{
+    mh_hold h;
+    int rc;
+    why[0] = '\0';
+    if (!o->confirm)
+        return 0;
+    rc = mh_hold_get(r->s, r->app->id, &h);
+    if (rc == 0 || (rc == 1 && absent <= h.users))
+        return 1;
+    if (rc == 1)
+        snprintf(why, cap, "; the confirmation was for the %llu held by run %lld, and more are "
+                 "missing now", (unsigned long long)h.users, (long long)h.run_id);
+    else
+        snprintf(why, cap, "; the held count could not be read to check the confirmation");
+    return 0;
+}
+
 static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_texts *texts,
                         int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
     absence a;
     long pct = mh_host_setting_long(r->s, r->app->id, "deactivation_threshold_pct");
+    char why[160];
 
     out->outcome = "complete";
     if (full && !res->complete) {
@@ -189,8 +215,9 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
         a.active_before = active_before;
         if (measure_absence(r->s, r->app->id, r->run_id, &a) != 0)
             return -1;
-        if (a.absent > 0 && !o->confirm &&
-            (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0')) {
+        if (a.absent > 0 &&
+            (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0') &&
+            !confirmation_covers(r, o, a.absent, why, sizeof why)) {
             out->outcome = "held";
             out->held = a.absent;
             snprintf(out->reason, sizeof out->reason,
@@ -199,8 +226,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
                      "--confirm-deactivations", (unsigned long long)a.absent,
                      (unsigned long long)a.active_before,
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
-                     a.empty_role[0] ? ", including every active " : "", a.empty_role,
-                     a.empty_role[0] ? "" : "", r->app->name);
+                     a.empty_role[0] ? ", including every active " : "", a.empty_role, why,
+                     r->app->name);
             if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
                 return -1;
         } else {

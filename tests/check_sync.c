@@ -141,6 +141,40 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
 }
 END_TEST
 
+/* A confirmation covers the count the admin was shown: when more users
+ * are missing by the time it runs, it holds again with the new count. */
+START_TEST(a_confirmation_never_applies_more_than_was_held)
+{
+    tu_result r;
+    page_counts before;
+    long long held;
+    char first[64], of_all[64];
+    sync_ok("--full");
+    before = users_page();
+    snprintf(first, sizeof first, "HELD: 40 of %d active users", before.active);
+    snprintf(of_all, sizeof of_all, " of %d active users", before.active);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=40"));
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 3 && strstr(r.out, first), "%d: %s", r.status, r.out);
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=100"));
+    r = MH("sync classlink --full --confirm-deactivations");
+    ck_assert_msg(r.status == 3, "more missing than confirmed is held again, got %d: %s%s", r.status,
+                  r.out, r.err);
+    ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, of_all) &&
+                  strstr(r.out, "the confirmation was for the 40 held by run") &&
+                  strstr(r.out, "--confirm-deactivations"), "%s", r.out);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().active, before.active);
+    held = last_run_count("held");
+    ck_assert_int_gt(held, 40);
+    /* Confirming the count now shown applies it. */
+    sync_ok("--full --confirm-deactivations");
+    ck_assert_int_eq(users_page().active, before.active - held);
+    assert_matches_truth();
+}
+END_TEST
+
 START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
 {
     tu_result r = MH("sync classlink --full");
@@ -474,6 +508,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, full_then_delta_matches_the_district);
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
     tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
     tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
     tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
@@ -506,6 +541,7 @@ Suite *suite_sync_pg(void)
     tcase_add_test(tc, full_then_delta_matches_the_district);
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
