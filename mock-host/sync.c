@@ -200,7 +200,7 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
     char why[160];
 
     out->outcome = "complete";
-    if (full && !res->complete) {
+    if (!res->complete) {
         out->outcome = "partial";
         snprintf(out->reason, sizeof out->reason, "%s",
                  texts->incomplete ? texts->incomplete : "the plugin gave no reason");
@@ -243,8 +243,11 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
         if (mh_sync_last_full_set(r->s, r->app->id, (long long)time(NULL)) != 0)
             return -1;
     }
-    /* The next delta starts from what this run proved it has read. */
-    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full) &&
+    /* The next delta starts from what this run proved it has read: only a
+     * complete run proves it.  The watermark is the newest change seen, so
+     * after an incomplete delta (a page skipped when the server's offsets
+     * shifted) it could pass a change that was never read. */
+    if (texts->watermark != NULL && texts->watermark[0] != '\0' && res->complete &&
         mh_sync_watermark_set(r->s, r->app->id, texts->watermark) != 0)
         return -1;
     return 0;
@@ -421,8 +424,11 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
             print_unmapped(happ->app.name, counts.data);
         if (out.held)
             printf("  HELD: %s\n", out.reason);
-        if (strcmp(out.outcome, "partial") == 0)
+        if (strcmp(out.outcome, "partial") == 0 && full)
             printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
+        else if (strcmp(out.outcome, "partial") == 0)
+            printf("  Incomplete, so the next delta reads again from where this one began: %s\n",
+                   out.reason);
         held = out.held > 0 && !o->dry_run;
         if (!out.held && mh_hold_get(ctx->store, happ->app.id, &hold) == 1) {
             /* e.g. the automatic delta after a held full run: it cannot see
