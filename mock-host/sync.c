@@ -284,8 +284,9 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     int rc;
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
+        /* When the writer exists, mh_sync_writer_finish below gives the cause. */
         snprintf(err->message, err->message_cap, "cannot start storing: %s",
-                 mh_store_error(r->s));
+                 r->writer == NULL ? "out of memory" : mh_store_error(r->s));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);

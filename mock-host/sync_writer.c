@@ -347,6 +347,7 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
 {
     mh_sync_writer *w = calloc(1, sizeof *w);
     pthread_condattr_t attr;
+    int rc;
     *out = w;
     if (w == NULL)
         return -1;
@@ -368,8 +369,13 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
         snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(s));
         return -1;
     }
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+    rc = pthread_create(&w->thread, NULL, writer_main, w);
+    if (rc != 0) {
+        snprintf(w->why, sizeof w->why, "cannot start the thread that stores the records (%s): "
+                 "the machine is short of memory or threads; try again when it is less busy",
+                 strerror(rc));
         return -1;
+    }
     w->started = 1;
     return 0;
 }
