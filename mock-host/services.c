@@ -18,13 +18,16 @@ volatile sig_atomic_t mh_cancel_requested = 0;
 static void host_log(sis_host_app *app, sis_log_level level, const char *msg)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
+    char line[1200];
     if (level == SIS_LOG_DEBUG && getenv("MOCK_HOST_DEBUG") == NULL)
         return;
     if ((unsigned)level > SIS_LOG_DEBUG)
         level = SIS_LOG_DEBUG;
+    snprintf(line, sizeof line, "%s: %s: %s", app != NULL ? app->app.name : "host", names[level], msg);
     if (app != NULL && app->progress != NULL)
-        mh_progress_clear(app->progress);
-    fprintf(stderr, "%s: %s: %s\n", app != NULL ? app->app.name : "host", names[level], msg);
+        mh_progress_print(app->progress, line);  /* not into a bar another thread draws */
+    else
+        fprintf(stderr, "%s\n", line);
 }
 
 static int map_store_rc(int rc)
