@@ -50,7 +50,10 @@ static int copy_out(const char *value, char *buf, size_t cap)
 static int host_config_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
     const sis_decl *d;
-    int rc = mh_store_config_get(app->store, app->app.id, key, buf, cap);
+    int rc;
+    mh_store_lock(app->store);  /* see mh_store_lock: the sync's writer may be storing */
+    rc = mh_store_config_get(app->store, app->app.id, key, buf, cap);
+    mh_store_unlock(app->store);
     if (rc != 1)
         return map_store_rc(rc);
     d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
@@ -63,19 +66,31 @@ static int host_config_set(sis_host_app *app, const char *key, const char *value
 {
     const sis_decl *d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
     char why[256];
+    int rc;
     if (d != NULL && value != NULL && mh_decl_check(d, value, why, sizeof why) != 0)
         return SIS_ERR_CONFIG;
-    return map_store_rc(mh_store_config_set(app->store, app->app.id, key, value));
+    mh_store_lock(app->store);
+    rc = mh_store_config_set(app->store, app->app.id, key, value);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 static int host_secret_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
-    return map_store_rc(mh_store_secret_get(app->store, app->app.id, key, buf, cap));
+    int rc;
+    mh_store_lock(app->store);
+    rc = mh_store_secret_get(app->store, app->app.id, key, buf, cap);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 static int host_secret_set(sis_host_app *app, const char *key, const char *value)
 {
-    return map_store_rc(mh_store_secret_set(app->store, app->app.id, key, value));
+    int rc;
+    mh_store_lock(app->store);
+    rc = mh_store_secret_set(app->store, app->app.id, key, value);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 void mh_host_setting_env(const char *plugin_id, const char *name, char *buf, size_t cap)

@@ -339,6 +339,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     if (s == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
     s->wb_fd = -1;
+    pthread_mutex_init(&s->use, NULL);
     if (mh_store_is_pg_location(path)) {
         s->path = mh_store_location_redacted(path);
         if (s->path == NULL || mh_store_pg_open(s, path, flags, errbuf, cap) != 0) {
@@ -410,8 +411,19 @@ void mh_store_close(mh_store *s)
     if (s->pg != NULL)
         PQfinish(s->pg);
     mh_secret_box_close(&s->box);
+    pthread_mutex_destroy(&s->use);
     free(s->path);
     free(s);
+}
+
+void mh_store_lock(mh_store *s)
+{
+    pthread_mutex_lock(&s->use);
+}
+
+void mh_store_unlock(mh_store *s)
+{
+    pthread_mutex_unlock(&s->use);
 }
 
 static void copy_col(char *dst, size_t cap, mh_stmt *st, int col)

@@ -212,6 +212,7 @@ static void *writer_main(void *arg)
             continue;
         }
         poll_ms = POLL_MIN_MS;
+        mh_store_lock(w->s);  /* the plugin's thread may read its config meanwhile */
         if (prefetch(w, tail, head) != 0)
             fail_database(w);
         for (; tail != head; tail++) {
@@ -229,6 +230,7 @@ static void *writer_main(void *arg)
             atomic_store(&w->tail, tail + 1);  /* the slot may be refilled from now on */
             wake_producer(w);
         }
+        mh_store_unlock(w->s);
     }
 }
 
