@@ -332,11 +332,60 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
     return rc;
 }
 
+/* The request to the plugin (its projection in paths[MAX_PATHS], the
+ * watermark wm borrowed) and the result it fills (its texts owned by
+ * *texts). */
+static void fetch_init(const run_ctx *r, int full, const char *wm, const char **paths,
+                       sis_fetch_request *req, sis_fetch_result *res, fetch_texts *texts)
+{
+    int n_paths = projection(r->s, r->app, &r->cfg, paths, MAX_PATHS);
+    memset(req, 0, sizeof *req);
+    req->struct_size = sizeof *req;
+    req->mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
+    req->watermark = wm;
+    req->paths = n_paths > 0 ? paths : NULL;
+    req->n_paths = (size_t)n_paths;
+    memset(res, 0, sizeof *res);
+    res->struct_size = sizeof *res;
+    res->watermark = mh_text_out(&texts->watermark);
+    res->incomplete_reason = mh_text_out(&texts->incomplete);
+}
+
+/* What a run that completed tells the admin on stdout (the console shows
+ * the same lines).  1 when deactivations are held (this run's, or an
+ * earlier run's still pending), else 0. */
+static int report_run(mh_store *s, sis_host_app *happ, int full, const run_ctx *r,
+                      const sis_fetch_result *res, const run_outcome *out, const char *counts,
+                      double seconds, const sync_opts *o)
+{
+    mh_hold hold;
+    char msg[512];
+    print_summary(happ, full ? "Full" : "Delta", r, res, out->deactivated_absent, seconds,
+                  o->dry_run);
+    if (happ->app.itxm)
+        print_unmapped(happ->app.name, counts);
+    if (out->held)
+        printf("  HELD: %s\n", out->reason);
+    if (strcmp(out->outcome, "partial") == 0)
+        printf("  Incomplete, so %s: %s\n", full ? "nobody was deactivated by absence"
+               : "the next delta reads again from where this one began", out->reason);
+    if (out->held)
+        return !o->dry_run;
+    if (mh_hold_get(s, happ->app.id, &hold) == 1) {
+        /* e.g. the automatic delta after a held full run: it cannot see
+         * removed users, so the admin must hear the hold is still there. */
+        mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
+        printf("  STILL HELD from an earlier run: %s\n", msg);
+        return !o->dry_run;
+    }
+    return 0;
+}
+
 static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
 {
     static const mh_sync_counts no_counts;
     const char *paths[MAX_PATHS];
-    int n_paths, lock, full, rc;
+    int lock, full, rc;
     run_ctx r;
     sis_fetch_request req;
     sis_fetch_result res;
@@ -347,7 +396,6 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_str counts = {0};
     char wm[64] = "", msg[512] = "";
     uint64_t active_before = 0;
-    mh_hold hold;
     int held = 0, fast = 0;
     double t0 = now_s();
 
@@ -376,17 +424,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_progress_init(&progress, stderr);
     happ->progress = &progress;
     mh_mapping_load(ctx->store, &happ->app, &r.cfg);
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
-    req.watermark = wm;
-    n_paths = projection(ctx->store, &happ->app, &r.cfg, paths, MAX_PATHS);
-    req.paths = n_paths > 0 ? paths : NULL;
-    req.n_paths = (size_t)n_paths;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    res.watermark = mh_text_out(&texts.watermark);
-    res.incomplete_reason = mh_text_out(&texts.incomplete);
+    fetch_init(&r, full, wm, paths, &req, &res, &texts);
 
     mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
     /* A first import writes each page once, without the WAL (store_fast.h). */
@@ -418,27 +456,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         mh_store_fast_import_end(ctx->store);
     mh_progress_finish(&progress);
     mh_store_autocheckpoint(ctx->store, 1);
-    if (rc == SIS_OK) {
-        print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
-                      now_s() - t0, o->dry_run);
-        if (happ->app.itxm)
-            print_unmapped(happ->app.name, counts.data);
-        if (out.held)
-            printf("  HELD: %s\n", out.reason);
-        if (strcmp(out.outcome, "partial") == 0 && full)
-            printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
-        else if (strcmp(out.outcome, "partial") == 0)
-            printf("  Incomplete, so the next delta reads again from where this one began: %s\n",
-                   out.reason);
-        held = out.held > 0 && !o->dry_run;
-        if (!out.held && mh_hold_get(ctx->store, happ->app.id, &hold) == 1) {
-            /* e.g. the automatic delta after a held full run: it cannot see
-             * removed users, so the admin must hear the hold is still there. */
-            mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
-            printf("  STILL HELD from an earlier run: %s\n", msg);
-            held = !o->dry_run;
-        }
-    }
+    if (rc == SIS_OK)
+        held = report_run(ctx->store, happ, full, &r, &res, &out, counts.data, now_s() - t0, o);
     mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
