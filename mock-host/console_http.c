@@ -49,7 +49,7 @@ typedef struct conn_state {
     mh_request req;
     struct MHD_PostProcessor *pp;
     size_t body_bytes;
-    int refused;                 /* 413 or 415 */
+    int refused;                 /* 413, 415, or 500 (out of memory reading the form) */
 } conn_state;
 
 /* ---- request helpers ---------------------------------------------------- */
@@ -99,9 +99,16 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     if (off == 0) {
         if (r->n_form >= MH_CONSOLE_MAX_FIELDS)
             return MHD_YES;  /* more fields than any form has: ignored */
-        f = &r->form[r->n_form++];
+        f = &r->form[r->n_form];
         f->key = strdup(key);
         f->value = calloc(1, 1);
+        if (f->key == NULL || f->value == NULL) {
+            free(f->key);
+            free(f->value);
+            st->refused = 500;  /* the request fails whole: no half-read form runs */
+            return MHD_NO;
+        }
+        r->n_form++;
     } else if (r->n_form > 0 && strcmp(r->form[r->n_form - 1].key, key) == 0) {
         f = &r->form[r->n_form - 1];
     } else {
@@ -110,8 +117,10 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     if (size > 0) {
         size_t old = strlen(f->value);
         char *grown = malloc(old + size + 1);
-        if (grown == NULL)
+        if (grown == NULL) {
+            st->refused = 500;
             return MHD_NO;
+        }
         memcpy(grown, f->value, old);
         memcpy(grown + old, data, size);
         grown[old + size] = '\0';
@@ -298,6 +307,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_text(c, 413, "The form is larger than any form of this console.\n");
     if (st->refused == 415)
         return send_text(c, 415, "Forms are sent as application/x-www-form-urlencoded.\n");
+    if (st->refused == 500) {
+        fprintf(stderr, "console: POST %s -> 500: out of memory reading the form\n", url);
+        return send_text(c, 500, "The console ran out of memory reading this form; nothing was "
+                                 "changed. Try again.\n");
+    }
 
     /* 2. The session. */
     s = mh_session_find(srv->sessions, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME));
