@@ -934,7 +934,7 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (strcmp(what, "mutate") == 0) {
         static const char *const kinds[] = {"change", "tobedeleted", "disable", "remove", "add", "restore",
-                                            "longid", "norole"};
+                                            "longid", "norole", "longrun"};
         size_t k;
         int len = snprintf(body, sizeof body, "{");
         pthread_mutex_lock(&s->mu);
