@@ -250,6 +250,10 @@ START_TEST(loopback_is_an_address_of_this_machine_not_a_lookalike_name)
     ck_assert_int_eq(sis_kit_check_http_url("https://district.example/ims", &err), SIS_OK);
     ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1@example.org/", &err), SIS_ERR_CONFIG);
     ck_assert_ptr_nonnull(strstr(err.message, "refusing plain http to example.org"));
+    /* libcurl's reading decides: these go to evil.org, not to this machine. */
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1\\@evil.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1%2f@evil.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "refusing plain http to evil.org"));
     ck_assert_int_eq(sis_kit_check_http_url("http://u:secret@127.0.0.1/", &err), SIS_ERR_CONFIG);
     ck_assert_ptr_nonnull(strstr(err.message, "user name or password"));
     ck_assert_ptr_null(strstr(err.message, "secret"));
