@@ -105,6 +105,10 @@ START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
              "--client-id a --client-secret-env SEC");
     mh_fails(1, "refusing plain http to district.example", "connect classlink --server "
              "http://district.example --client-id a --client-secret-env SEC");
+    mh_fails(1, "refusing plain http to example.org", "connect classlink --server "
+             "http://127.0.0.1@example.org --client-id a --client-secret-env SEC");
+    mh_fails(1, "refusing plain http to 127.example.org", "connect classlink --server "
+             "http://127.example.org --client-id a --client-secret-env SEC");
     mh_fails(2, "never accepted as command-line values", "connect classlink --server "
              "http://127.0.0.1:1 --client-id a --client-secret s3");
     assert_not_connected();

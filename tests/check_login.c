@@ -156,6 +156,34 @@ START_TEST(tenant_admin_connects_the_district)
 }
 END_TEST
 
+/* ClassLink's tenant ids are short numbers today, but nothing promises it:
+ * a longer one is matched whole against the proxy's list (never cut so that
+ * it matches nothing, or another tenant), and one too long to keep is
+ * refused with a sentence that says so. */
+START_TEST(a_long_tenant_id_is_matched_whole_and_an_oversized_one_is_refused)
+{
+    char id[301];
+    tu_result r;
+
+    memset(id, '7', 300);
+    id[300] = '\0';
+    free(sim_get(&env.sim, "/_sim/reset?tenant_id=%s", id));
+    r = login(NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "tenant id of 300 characters"), "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "Nothing was saved"));
+    tu_result_free(&r);
+    assert_nothing_stored();
+
+    id[100] = '\0';
+    free(sim_get(&env.sim, "/_sim/reset?tenant_id=%s", id));
+    r = login(NULL);
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Connected classlink to Springfield Unified School District"));
+    tu_result_free(&r);
+}
+END_TEST
+
 static const struct { const char *sim; const char *text; } refusals[] = {
     {"login_role=Teacher", "only a ClassLink tenant administrator can connect a district; "
                            "Jordan Doe signed in as a Teacher"},
@@ -362,6 +390,7 @@ Suite *suite_login(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, tenant_admin_connects_the_district);
+    tcase_add_test(tc, a_long_tenant_id_is_matched_whole_and_an_oversized_one_is_refused);
     tcase_add_loop_test(tc, refusals_say_why_and_store_nothing, 0,
                         (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(tc, a_stray_callback_is_ignored_and_the_real_redirect_connects);

@@ -441,6 +441,33 @@ START_TEST(a_refused_record_with_a_long_id_keeps_its_user)
 }
 END_TEST
 
+/* OneRoster sets no length limit on a sourcedId.  Neighbours whose 300-byte
+ * ids share their first 293 bytes are sorted correctly by the server; a
+ * full run must not call that "out of order": it is complete, and a user
+ * who then disappears is deactivated by absence as with short ids. */
+START_TEST(long_ids_that_share_a_long_prefix_still_make_a_complete_run)
+{
+    tu_result r;
+    char *outcome;
+    free(sim_get(&env.sim, "/_sim/mutate?longrun=4"));
+    sync_ok("--full");
+    outcome = last_run_outcome();
+    r = MH("runs classlink");
+    ck_assert_msg(strcmp(outcome, "complete") == 0, "outcome %s: %s", outcome, r.out);
+    ck_assert_ptr_null(strstr(r.out, "out of sourcedId order"));
+    tu_result_free(&r);
+    free(outcome);
+    assert_matches_truth();
+    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
+    ck_assert_str_eq(r.out, "4\n");
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=3"));
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("deactivated"), 3);
+    assert_matches_truth();
+}
+END_TEST
+
 /* Users the Users page's table holds, read by another process as the
  * console would (read-write, no waiting); -1 when the database is busy. */
 static int users_seen_by_another_process(const char *path)
@@ -515,6 +542,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
+    tcase_add_test(tc, long_ids_that_share_a_long_prefix_still_make_a_complete_run);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
     tcase_add_test(tc, a_full_disk_mid_run_changes_nothing);
     tcase_set_timeout(mem, 300);
