@@ -34,6 +34,7 @@
 #include "console_html.h"
 #include "console_server.h"
 #include "console_session.h"
+#include "loopback.h"
 
 #define COOKIE_NAME "mh_console"
 
@@ -338,17 +339,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return respond(st, new_session);
 }
 
-static int is_loopback(const char *addr)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET, addr, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    if (inet_pton(AF_INET6, addr, &a6) == 1)
-        return IN6_IS_ADDR_LOOPBACK(&a6);
-    return 0;
-}
-
 int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_addr,
                      unsigned port, char *errbuf, size_t cap)
 {
@@ -412,7 +402,7 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
     port = info != NULL ? info->port : port;
     snprintf(hostport, sizeof hostport, v6 ? "[%s]:%u" : "%s:%u", listen_addr, port);
     snprintf(srv->hosts[0], sizeof srv->hosts[0], "%s", hostport);
-    if (is_loopback(listen_addr))
+    if (mh_host_is_loopback(listen_addr, strlen(listen_addr)))
         snprintf(srv->hosts[1], sizeof srv->hosts[1], "localhost:%u", port);
     snprintf(srv->con.base_url, sizeof srv->con.base_url, "http://%s", hostport);
     snprintf(srv->origin, sizeof srv->origin, "http://%s", hostport);
@@ -441,5 +431,5 @@ void mh_console_stop(mh_console_server *srv)
 
 int mh_console_listen_is_loopback(const char *addr)
 {
-    return is_loopback(addr);
+    return mh_host_is_loopback(addr, strlen(addr));
 }
