@@ -134,7 +134,6 @@ END_TEST
 START_TEST(an_incomplete_delta_keeps_the_watermark)
 {
     tu_result r;
-    char *outcome;
     env_config("delta_overlap_s", "0");  /* no overlap window to hide the watermark's move */
     free(sim_get(&env.sim, "/_sim/mutate?change=5"));
     free(sim_get(&env.sim, "/_sim/fault?kind=lie_total&path=/users&arg=50"));
@@ -143,16 +142,12 @@ START_TEST(an_incomplete_delta_keeps_the_watermark)
     ck_assert_msg(strstr(r.out, "Incomplete, so the next delta reads again from where this one "
                                "began: users: "), "%s", r.out);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "partial");
-    free(outcome);
+    assert_last_outcome("partial");
     ck_assert_int_eq(last_run_count("fetched"), 5);
     r = MH("sync classlink --delta");
     ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "complete");
-    free(outcome);
+    assert_last_outcome("complete");
     ck_assert_int_eq(last_run_count("fetched"), 5);  /* read again, not skipped */
     r = MH("sync classlink --delta");
     tu_result_free(&r);

@@ -211,7 +211,7 @@ START_TEST(a_refused_batch_fails_the_run_with_the_servers_reason)
 {
     const char *print = "SELECT md5(string_agg(sourced_id || role || given_name || "
                         "active::text || fields, ',' ORDER BY sourced_id)) FROM users";
-    char *before, *after, *outcome;
+    char *before, *after;
     tu_result r;
     env_connect();
     mh_ok("sync classlink --full");
@@ -225,9 +225,7 @@ START_TEST(a_refused_batch_fails_the_run_with_the_servers_reason)
     tu_result_free(&r);
     after = psql_value(print);
     ck_assert_str_eq(after, before);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "failed");
-    free(outcome);
+    assert_last_outcome("failed");
     free(after);
     free(before);
 }

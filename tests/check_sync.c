@@ -77,16 +77,14 @@ START_TEST(rerun_writes_nothing_and_dry_run_changes_nothing)
     ck_assert_str_eq(after, before);
     free(before);
     free(after);
-    before = last_run_outcome();
-    ck_assert_str_eq(before, "dry-run");
-    free(before);
+    assert_last_outcome("dry-run");
 }
 END_TEST
 
 START_TEST(a_shrunken_roster_is_held_until_confirmed)
 {
     tu_result r;
-    char *outcome, expect[128];
+    char expect[128];
     page_counts before;
     sync_ok("--full");
     before = users_page();
@@ -96,9 +94,7 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
     ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, "active users (90%) are missing") &&
                   strstr(r.out, "--confirm-deactivations"), "%s", r.out);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "held");
-    free(outcome);
+    assert_last_outcome("held");
     ck_assert_int_gt(last_run_count("held"), 250);
     ck_assert_int_eq(users_page().active, before.active);
     /* Installed Apps shows the hold until it is dealt with. */
@@ -288,7 +284,7 @@ END_TEST
 START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
 {
     tu_result r;
-    char *before, *after, *outcome;
+    char *before, *after;
     sync_ok("--full");
     free(sim_get(&env.sim, "/_sim/mutate?change=20"));
     before = users_json();
@@ -303,9 +299,7 @@ START_TEST(one_run_at_a_time_and_ctrl_c_cancels_cleanly)
     tu_result_free(&r);
     after = users_json();
     ck_assert_str_eq(after, before);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "cancelled");
-    free(outcome);
+    assert_last_outcome("cancelled");
     /* It applied nothing, so it records no changes (only what it fetched). */
     ck_assert_int_eq(last_run_count("updated"), 0);
     ck_assert_int_eq(last_run_count("unchanged"), 0);
@@ -318,7 +312,7 @@ END_TEST
 
 START_TEST(a_full_disk_mid_run_changes_nothing)
 {
-    char *before, *after, *outcome, pages[64];
+    char *before, *after, pages[64];
     tu_result r;
     sync_ok("--full");
     before = users_json();
@@ -333,9 +327,7 @@ START_TEST(a_full_disk_mid_run_changes_nothing)
     tu_result_free(&r);
     after = users_json();
     ck_assert_str_eq(after, before);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "failed");
-    free(outcome);
+    assert_last_outcome("failed");
     sync_ok("--full");  /* with room again, the next run completes */
     assert_matches_truth();
     free(before);

@@ -78,7 +78,6 @@ END_TEST
 START_TEST(a_429_storm_longer_than_max_attempts_is_ridden_out)
 {
     tu_result r;
-    char *outcome;
 
     env_connect();
     env_config("max_attempts", "3");
@@ -86,9 +85,7 @@ START_TEST(a_429_storm_longer_than_max_attempts_is_ridden_out)
     r = MH("sync classlink --full");
     ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "complete");
-    free(outcome);
+    assert_last_outcome("complete");
     ck_assert_int_eq(last_run_count("fetched"), 300);
     ck_assert_int_eq(users_page().total, 300);
     /* Every 429 was answered by one retry, and counted. */
@@ -100,7 +97,6 @@ END_TEST
 START_TEST(retry_after_is_honoured_and_said)
 {
     tu_result r;
-    char *outcome;
 
     env_connect();
     free(sim_get(&env.sim, "/_sim/fault?kind=429&path=/users&count=2&retry_after=1"));
@@ -109,9 +105,7 @@ START_TEST(retry_after_is_honoured_and_said)
     ck_assert_msg(strstr(r.err, "info: the Roster Server is throttling requests (HTTP 429); "
                          "waiting 1 s as it asked (Retry-After)"), "%s", r.err);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "complete");
-    free(outcome);
+    assert_last_outcome("complete");
     ck_assert_int_eq(last_run_count("retries"), 2);
 }
 END_TEST
@@ -119,7 +113,7 @@ END_TEST
 START_TEST(ctrl_c_during_a_429_wait_stops_at_once_and_blames_no_one)
 {
     tu_result r;
-    char *before, *after, *outcome;
+    char *before, *after;
 
     env_connect();
     mh_ok("sync classlink --full");
@@ -139,9 +133,7 @@ START_TEST(ctrl_c_during_a_429_wait_stops_at_once_and_blames_no_one)
     ck_assert_msg(strstr(r.err, "but sent") == NULL, "%s", r.err);
     ck_assert_msg(strstr(r.err, "promised") == NULL, "%s", r.err);
     tu_result_free(&r);
-    outcome = last_run_outcome();
-    ck_assert_str_eq(outcome, "cancelled");
-    free(outcome);
+    assert_last_outcome("cancelled");
     after = users_json();
     ck_assert_str_eq(after, before);
     free(before);

@@ -224,3 +224,11 @@ char *last_run_outcome(void)
     tu_result_free(&r);
     return s;
 }
+
+void assert_last_outcome(const char *expected)
+{
+    char *outcome = last_run_outcome();
+    ck_assert_msg(strcmp(outcome, expected) == 0, "the last run's outcome is %s, not %s", outcome,
+                  expected);
+    free(outcome);
+}

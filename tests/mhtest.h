@@ -67,5 +67,7 @@ char *users_json(void);
 long long last_run_count(const char *key);
 /* The latest run's outcome; caller frees. */
 char *last_run_outcome(void);
+/* Fails the test unless the last run's outcome is `expected`. */
+void assert_last_outcome(const char *expected);
 
 #endif
