@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "check_csv_fixtures.h"
 #include "mhtest.h"
 
 /* The test's folder and database are mhtest.c's env: dir/host.db, or in
@@ -338,6 +340,50 @@ START_TEST(a_change_while_another_mock_host_writes_says_to_wait)
 }
 END_TEST
 
+/* The Sync page's history says what each run did in words an admin reads,
+ * like `mock-host runs`, and the reason of a failed run sits beside it; the
+ * stored counts object is never shown as it is (it used to be, one long
+ * line of JSON that pushed the Reason column off the screen). */
+START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
+{
+    char export_dir[1024];
+    tu_result r;
+    http_reply page;
+    const char *row;
+    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = mh("install oneroster-csv");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    /* The export loses its users.csv: the next run fails, nothing applied. */
+    csvfx_write_export(export_dir, NULL, NULL, "");
+    r = mh("sync oneroster-csv");
+    ck_assert_int_eq(r.status, 1);
+    tu_result_free(&r);
+
+    page = http("GET", "/apps/oneroster-csv/sync", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_ptr_null(strstr(page.body, "&quot;fetched&quot;"));
+    ck_assert_ptr_null(strstr(page.body, "\"fetched\""));
+    /* Newest first: the failure with its reason, then the first import. */
+    row = strstr(page.body, "<td class=\"outcome\">failed</td>");
+    ck_assert_msg(row != NULL, "%s", page.body);
+    ck_assert_ptr_nonnull(strstr(row, "0 fetched</td><td>users.csv is empty: it needs a header "
+                                      "row</td>"));
+    row = strstr(row, "<td class=\"outcome\">complete</td>");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_ptr_nonnull(strstr(row, "3 fetched, 3 created</td>"));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -366,6 +412,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, the_admins_words_are_shown_as_text);
     tcase_add_test(tc, an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field);
     tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
+    tcase_add_test(tc, the_run_history_shows_counts_in_words_and_the_reason_of_a_failure);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
