@@ -92,6 +92,36 @@ START_TEST(an_empty_or_damaged_database_is_refused_not_replaced)
 }
 END_TEST
 
+/* A mistyped --db is said to be one, not a permission problem: the admin
+ * who reads "permission denied" goes to fix permissions that are fine.  An
+ * empty one (MOCK_HOST_DB=$UNSET) is refused: SQLite would have taken it
+ * for a temporary database, reported the install done, and lost it. */
+START_TEST(a_mistyped_db_location_says_what_is_wrong_and_stores_nothing)
+{
+    tu_result r = MH("--db '' install classlink --name lost");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the database location is empty") &&
+                  strstr(r.err, "give --db FILE, or unset MOCK_HOST_DB"), "%s", r.err);
+    ck_assert_ptr_null(strstr(r.out, "Installed"));
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size(".key"), -1);
+    r = MH("--db no-such-folder/host.db install classlink");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cannot create database no-such-folder/host.db: the folder "
+                                "no-such-folder does not exist") &&
+                  strstr(r.err, "Check the --db path") && !strstr(r.err, "permission denied"),
+                  "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size("no-such-folder"), -1);   /* nothing made on the way */
+    r = MH("--db %s users", env.dir);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "is a folder, not a database file") &&
+                  strstr(r.err, "/mock-host.db"), "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
 /* The key file that seals the stored credentials: beside an SQLite
  * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
 static const char *key_name(void)
@@ -218,6 +248,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, an_unknown_or_wrongly_cased_role_lists_the_roles_present);
     tcase_add_test(tc, an_unknown_app_lists_the_installed_apps);
     tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
+    tcase_add_test(tc, a_mistyped_db_location_says_what_is_wrong_and_stores_nothing);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
