@@ -122,6 +122,29 @@ START_TEST(a_mistyped_db_location_says_what_is_wrong_and_stores_nothing)
 }
 END_TEST
 
+/* A provisioning file the admin mistyped or mis-edited: the message says
+ * which, and where, rather than pointing at the format; nothing installed. */
+START_TEST(a_provisioning_file_missing_or_not_json_says_which_and_where)
+{
+    tu_result r;
+    free(tu_write_file(env.dir, "cards.json", "{\"apps\": [\n  {\"plugin\" \"classlink\","
+                                              " \"name\": \"lincoln\"}\n]}\n"));
+    r = MH("provision card.json");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cannot read the provisioning file card.json: No such file or "
+                                "directory"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("provision cards.json");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cards.json is not valid JSON: ") &&
+                  strstr(r.err, " at line 2, column 13;"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_ptr_null(strstr(r.out, "lincoln"));
+    tu_result_free(&r);
+}
+END_TEST
+
 /* The key file that seals the stored credentials: beside an SQLite
  * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
 static const char *key_name(void)
@@ -249,6 +272,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, an_unknown_app_lists_the_installed_apps);
     tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
     tcase_add_test(tc, a_mistyped_db_location_says_what_is_wrong_and_stores_nothing);
+    tcase_add_test(tc, a_provisioning_file_missing_or_not_json_says_which_and_where);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
