@@ -344,13 +344,12 @@ END_TEST
  * like `mock-host runs`, and the reason of a failed run sits beside it; the
  * stored counts object is never shown as it is (it used to be, one long
  * line of JSON that pushed the Reason column off the screen). */
-START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
+/* A OneRoster CSV app (no simulator needed) synced once from a folder of
+ * three users; its path in export_dir. */
+static void csv_app_synced(char *export_dir, size_t cap)
 {
-    char export_dir[1024];
     tu_result r;
-    http_reply page;
-    const char *row;
-    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    snprintf(export_dir, cap, "%s/export", env.dir);
     ck_assert_int_eq(mkdir(export_dir, 0700), 0);
     csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
     r = mh("install oneroster-csv");
@@ -362,6 +361,15 @@ START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
                tu_build_dir(), tu_build_dir());
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
+}
+
+START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
+{
+    char export_dir[1024];
+    tu_result r;
+    http_reply page;
+    const char *row;
+    csv_app_synced(export_dir, sizeof export_dir);
     /* The export loses its users.csv: the next run fails, nothing applied. */
     csvfx_write_export(export_dir, NULL, NULL, "");
     r = mh("sync oneroster-csv");
@@ -380,6 +388,29 @@ START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
     row = strstr(row, "<td class=\"outcome\">complete</td>");
     ck_assert_ptr_nonnull(row);
     ck_assert_ptr_nonnull(strstr(row, "3 fetched, 3 created</td>"));
+    free(page.text);
+}
+END_TEST
+
+/* Filters that match nobody say so; "sync an app to import them" is only
+ * for a Users page with nobody on it yet (it sent an admin whose app was
+ * synced, and whose search simply matched no one, to sync again). */
+START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
+{
+    char export_dir[1024];
+    http_reply page = http("GET", "/users", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "No users yet. Sync an app from its Sync page"));
+    free(page.text);
+    csv_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/users?app=oneroster-csv&q=nobody-by-this-name", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_msg(strstr(page.body, "<p id=\"no-users\">No users match these filters.</p>"), "%s",
+                  page.body);
+    ck_assert_ptr_null(strstr(page.body, "Sync an app"));
+    free(page.text);
+    page = http("GET", "/users?app=oneroster-csv", NULL, NULL, NULL);
+    ck_assert_ptr_null(strstr(page.body, "no-users"));
+    ck_assert_ptr_nonnull(strstr(page.body, "ann@x.org"));
     free(page.text);
 }
 END_TEST
@@ -413,6 +444,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field);
     tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
     tcase_add_test(tc, the_run_history_shows_counts_in_words_and_the_reason_of_a_failure);
+    tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
