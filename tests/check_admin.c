@@ -145,6 +145,29 @@ START_TEST(a_provisioning_file_missing_or_not_json_says_which_and_where)
 }
 END_TEST
 
+/* A secret variable that is set but empty (SECRET=$MISSPELLED) is told
+ * apart from one that is not set at all; neither connects or stores. */
+START_TEST(an_empty_secret_variable_is_not_called_unset)
+{
+    tu_result r;
+    mh_ok("install classlink --name other");
+    r = mh_with_env("EMPTY_SECRET=", "connect other --server http://127.0.0.1:%d --client-id "
+                    "sim-client --client-secret-env EMPTY_SECRET", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the environment variable EMPTY_SECRET is empty; it must hold "
+                                "the secret itself") && !strstr(r.err, "is not set"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("connect other --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env UNSET_SECRET", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the environment variable UNSET_SECRET is not set"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "other ") && strstr(r.out, "not connected"), "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 /* The key file that seals the stored credentials: beside an SQLite
  * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
 static const char *key_name(void)
@@ -273,6 +296,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
     tcase_add_test(tc, a_mistyped_db_location_says_what_is_wrong_and_stores_nothing);
     tcase_add_test(tc, a_provisioning_file_missing_or_not_json_says_which_and_where);
+    tcase_add_test(tc, an_empty_secret_variable_is_not_called_unset);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
