@@ -344,6 +344,77 @@ END_TEST
  * like `mock-host runs`, and the reason of a failed run sits beside it; the
  * stored counts object is never shown as it is (it used to be, one long
  * line of JSON that pushed the Reason column off the screen). */
+/* The console as http://localhost:PORT (a name it answers to): its forms
+ * come with Origin http://localhost:PORT and must be accepted (they were
+ * all refused as "from another site"); another site's form still is not. */
+START_TEST(a_form_from_the_console_opened_as_localhost_is_accepted)
+{
+    char cookie[128], csrf[80], form[256], host[64], origin[256];
+    http_reply page, post;
+    tu_result r;
+    snprintf(host, sizeof host, "localhost:%d", console_port);
+    page = http("GET", "/apps/classlink/setup", host, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    free(page.text);
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "set.concurrency=2&csrf=%s", csrf);
+    /* http() sends "Cookie: " and this text: the cookie, then an Origin. */
+    snprintf(origin, sizeof origin, "%s\r\nOrigin: http://evil.example", cookie);
+    post = http("POST", "/apps/classlink/settings", host, origin, form);
+    ck_assert_int_eq(post.status, 403);
+    free(post.text);
+    snprintf(origin, sizeof origin, "%s\r\nOrigin: http://localhost:%d", cookie, console_port);
+    post = http("POST", "/apps/classlink/settings", host, origin, form);
+    ck_assert_msg(post.status == 303, "%s", post.text);
+    free(post.text);
+    r = mh("config classlink concurrency");
+    ck_assert_str_eq(r.out, "2\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
+ * 0.0.0.0, and is served (every page was refused with 421); a DNS
+ * rebinding name still is not. */
+START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+{
+    int p[2], port = 0, saved = console_port, status;
+    char line[512], exe[1024], key[1100];
+    http_reply ok, evil;
+    pid_t pid;
+    FILE *out;
+    ck_assert_int_eq(pipe(p), 0);
+    snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
+        setenv("MOCK_HOST_DB", env.db, 1);
+        setenv("MOCK_HOST_KEY_FILE", key, 1);
+        execl(exe, exe, "serve", "--listen", "0.0.0.0", "--port", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    out = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
+    ck_assert_int_eq(sscanf(line, "Console: http://0.0.0.0:%d/", &port), 1);
+    console_port = port;   /* http() connects to 127.0.0.1 and names it */
+    ok = http("GET", "/apps", NULL, NULL, NULL);
+    evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
+    console_port = saved;
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    fclose(out);
+    ck_assert_msg(ok.status == 200, "%s", ok.text);
+    ck_assert_int_eq(evil.status, 421);
+    free(ok.text);
+    free(evil.text);
+}
+END_TEST
+
 /* A OneRoster CSV app (no simulator needed) synced once from a folder of
  * three users; its path in export_dir. */
 static void csv_app_synced(char *export_dir, size_t cap)
@@ -445,6 +516,8 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
     tcase_add_test(tc, the_run_history_shows_counts_in_words_and_the_reason_of_a_failure);
     tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
+    tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
+    tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
