@@ -168,6 +168,26 @@ START_TEST(an_empty_secret_variable_is_not_called_unset)
 }
 END_TEST
 
+/* What `connect --help` says about a field is what connect does: the token
+ * URL of OAuth 2.0 has no default (the help promised "the server's
+ * /token", and connect then refused the admin who trusted it). */
+START_TEST(the_token_url_help_says_it_is_required_as_connect_does)
+{
+    tu_result r = MH("connect classlink --help");
+    const char *help = strstr(r.out, "--token-url URL");
+    ck_assert_msg(help != NULL, "%s", r.out);
+    ck_assert_msg(strstr(help, "With --auth oauth2, required") && !strstr(help, "default:"), "%s",
+                  help);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC --auth oauth2", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "OAuth 2.0 needs the token URL (--token-url)") &&
+                  strstr(r.err, "Nothing was saved"), "%s", r.err);
+    tu_result_free(&r);
+}
+END_TEST
+
 /* The key file that seals the stored credentials: beside an SQLite
  * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
 static const char *key_name(void)
@@ -297,6 +317,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, a_mistyped_db_location_says_what_is_wrong_and_stores_nothing);
     tcase_add_test(tc, a_provisioning_file_missing_or_not_json_says_which_and_where);
     tcase_add_test(tc, an_empty_secret_variable_is_not_called_unset);
+    tcase_add_test(tc, the_token_url_help_says_it_is_required_as_connect_does);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
