@@ -486,6 +486,32 @@ START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
 }
 END_TEST
 
+/* Field Mapping names the fields a role shows before any choice as the
+ * command line does: identifier too, and grades for students (it said
+ * "names, email, username", and the Users page showed more). */
+START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
+{
+    char export_dir[1024];
+    http_reply page;
+    const char *student, *teacher;
+    tu_result r;
+    csv_app_synced(export_dir, sizeof export_dir);
+    r = mh("schema oneroster-csv");   /* the catalogue the page lists */
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/fields", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    student = strstr(page.body, "<fieldset id=\"role-student\">");
+    teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
+    ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
+    ck_assert_ptr_nonnull(strstr(student, "the default fields show (names, email, username, "
+                                          "identifier, grades)."));
+    ck_assert_ptr_nonnull(strstr(teacher, "the default fields show (names, email, username, "
+                                          "identifier)."));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -518,6 +544,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
+    tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
