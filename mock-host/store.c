@@ -440,6 +440,13 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
         (key_missing && !is_new && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
+        /* A district's first import keeps the file to itself until it
+         * commits (store_fast.h): SQLite's "database is locked", or a
+         * "damaged" verdict on a read it refused, would mislead. */
+        if (mh_store_last_was_busy(s))
+            snprintf(errbuf, cap, "database %s is busy: another mock-host is writing it (a "
+                     "district's first sync keeps it to itself until it commits). Nothing was "
+                     "changed; run this again when that finishes", path);
         mh_store_close(s);
         return -1;
     }

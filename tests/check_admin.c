@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <sqlite3.h>
 
 #include "mhtest.h"
 #include "pgtest.h"
@@ -188,6 +189,32 @@ START_TEST(the_token_url_help_says_it_is_required_as_connect_does)
 }
 END_TEST
 
+/* While a district's first import holds the SQLite file to itself (a
+ * rollback journal and an exclusive lock, store_fast.h; here another
+ * connection does the same), a command says the database is busy and to
+ * try again, not SQLite's "database is locked" or "damaged". */
+START_TEST(a_database_held_by_a_first_import_is_called_busy)
+{
+    sqlite3 *other;
+    tu_result r;
+    if (env_is_pg())
+        return;   /* PostgreSQL has no such import: its runs never hold readers off */
+    ck_assert_int_eq(sqlite3_open(env.db, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    r = MH("portal-roles add Staff");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "host.db is busy: another mock-host is writing it") &&
+                  strstr(r.err, "run this again when that finishes") &&
+                  !strstr(r.err, "locked") && !strstr(r.err, "damaged"), "%s", r.err);
+    tu_result_free(&r);
+    sqlite3_exec(other, "ROLLBACK; PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    sqlite3_close(other);
+    mh_ok("portal-roles add Staff");
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
 /* The key file that seals the stored credentials: beside an SQLite
  * database, or where MOCK_HOST_KEY_FILE says for PostgreSQL (mhtest.c). */
 static const char *key_name(void)
@@ -318,6 +345,7 @@ Suite *suite_admin(void)
     tcase_add_test(tc, a_provisioning_file_missing_or_not_json_says_which_and_where);
     tcase_add_test(tc, an_empty_secret_variable_is_not_called_unset);
     tcase_add_test(tc, the_token_url_help_says_it_is_required_as_connect_does);
+    tcase_add_test(tc, a_database_held_by_a_first_import_is_called_busy);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);
