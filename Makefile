@@ -196,7 +196,8 @@ install: $(PLUGIN_SO) $(MOCK_HOST) $(BUILD)/classlink.manifest
 	  $(DESTDIR)$(PREFIX)/lib/sis-plugins $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/sis-plugin-kit
 	install -m 644 host-api/sis/*.h $(DESTDIR)$(PREFIX)/include/sis/
-	install -m 644 plugin-kit/sis_kit.h plugin-kit/sis_kit.c $(DESTDIR)$(PREFIX)/share/sis-plugin-kit/
+	install -m 644 plugin-kit/sis_kit.h plugin-kit/sis_kit.c plugin-kit/sis_kit_url.h \
+	  plugin-kit/sis_kit_url.c $(DESTDIR)$(PREFIX)/share/sis-plugin-kit/
 	sed -e 's#@PREFIX@#$(PREFIX)#' -e 's#@VERSION@#$(VERSION)#' host-api/sis.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sis-plugin-api.pc
 	install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/sis-plugins/

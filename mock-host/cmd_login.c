@@ -3,6 +3,10 @@
  * command line: a one-shot listener on 127.0.0.1 receives the browser's
  * redirect; the plugin does the rest.  The browser's page waits for the
  * outcome, so it never says "connected" for a connection that then fails.
+ * Only the redirect that carries the `state` of the sign-in URL ends the
+ * wait: any other GET /callback (another local program, a web page that
+ * found the port) gets 400 and changes nothing, so it can neither end the
+ * wait nor spend the pending login.
  */
 #include <spawn.h>
 #include <stdio.h>
@@ -29,6 +33,8 @@ typedef struct redirect_box {
     int done;                 /* the redirect arrived (listener thread) */
     int answered;             /* the outcome is known (main thread) */
     int sent;                 /* the page went out (listener thread) */
+    int ready;                /* the sign-in URL is out; `state` is its state */
+    char state[512];          /* "" when the URL carries none: any redirect is taken */
     char outcome[768];        /* what the browser page says */
     sis_kv params[MAX_PARAMS];
     size_t n;
@@ -65,6 +71,59 @@ static void html_escape(char *out, size_t cap, const char *in)
     out[n] = '\0';
 }
 
+/* Whether the redirect carries the state of the sign-in URL. */
+static int state_matches(const char *want, struct MHD_Connection *c)
+{
+    const char *got = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
+    return got != NULL && strcmp(got, want) == 0;
+}
+
+static enum MHD_Result refuse_stray(struct MHD_Connection *c)
+{
+    static const char page[] =
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign-in</title></head><body>"
+        "<h2>This is not the sign-in mock-host is waiting for.</h2><p>It was ignored. Finish "
+        "the sign-in from the address the terminal printed.</p></body></html>";
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof page - 1, (void *)page,
+                                                             MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
+    ret = MHD_queue_response(c, 400, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* The `state` query parameter of a sign-in URL, decoded, into out ("" when
+ * the URL has none, or one longer than out holds). */
+static void url_state(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?'), *p;
+    size_t n = 0;
+    out[0] = '\0';
+    for (p = q; p != NULL; p = strchr(p + 1, '&'))
+        if (strncmp(p + 1, "state=", 6) == 0)
+            break;
+    if (p == NULL)
+        return;
+    for (p += 7; *p != '\0' && *p != '&' && *p != '#'; p++) {
+        unsigned hex;
+        if (n + 1 >= cap) {
+            out[0] = '\0';
+            return;
+        }
+        if (*p == '%' && sscanf(p + 1, "%2x", &hex) == 1 && p[1] != '\0' && p[2] != '\0') {
+            out[n++] = (char)hex;
+            p += 2;
+        } else {
+            out[n++] = *p == '+' ? ' ' : *p;
+        }
+    }
+    out[n] = '\0';
+}
+
 static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const char *url,
                                    const char *method, const char *version, const char *upload,
                                    size_t *upload_size, void **con_cls)
@@ -80,6 +139,10 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     if (strcmp(method, "GET") != 0 || strcmp(url, "/callback") != 0 || b->done) {
         pthread_mutex_unlock(&b->mu);
         return MHD_NO;  /* anything else gets the connection closed */
+    }
+    if (!b->ready || (b->state[0] != '\0' && !state_matches(b->state, c))) {
+        pthread_mutex_unlock(&b->mu);
+        return refuse_stray(c);
     }
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, keep_param, b);
     b->done = 1;
@@ -211,6 +274,10 @@ int mh_connect_login(mh_ctx *ctx, sis_host_app *happ, int no_browser)
         return mh_fail("could not start the %s sign-in for %s: %s", name, happ->app.name,
                        rc != SIS_OK ? err.message : "the plugin gave no sign-in address");
     }
+    pthread_mutex_lock(&box.mu);
+    url_state(out.url, box.state, sizeof box.state);
+    box.ready = 1;
+    pthread_mutex_unlock(&box.mu);
     printf("Sign in as the district's tenant administrator:\n%s\n", out.url);
     fflush(stdout);
     if (!no_browser)

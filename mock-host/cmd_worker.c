@@ -225,42 +225,34 @@ static int parse_worker(int argc, char **argv, worker_opts *o)
     return 0;
 }
 
-/* --concurrency N: N processes, each with its own database connection
- * and plugins, forked before either is opened. */
-static int run_processes(mh_ctx *ctx, const worker_opts *o)
+static void on_child(int sig)
 {
-    pid_t pids[MAX_CONCURRENCY];
-    int i, live = 0, worst = 0, forwarded = 0;
-    fflush(stdout);
-    fflush(stderr);
-    for (i = 0; i < o->concurrency; i++) {
-        pid_t pid = fork();
-        if (pid < 0) {
-            mh_fail("worker: cannot start process %d of %d: %s", i + 1, o->concurrency,
-                    strerror(errno));
-            break;
-        }
-        if (pid == 0) {
-            int rc = worker_loop(ctx, o, i);
-            mh_registry_free(&ctx->registry);
-            mh_store_close(ctx->store);
-            exit(rc);
-        }
-        pids[live++] = pid;
-    }
-    if (live < o->concurrency)
-        worst = 1;
+    (void)sig;  /* only wakes sigsuspend */
+}
+
+/* Forwards a stop request to the children once, and waits for them.
+ * SIGINT, SIGTERM and SIGCHLD are blocked except inside sigsuspend, so a
+ * signal that arrives while the children are being started, or between
+ * the flag's check and the wait, is taken at the next sigsuspend and
+ * never leaves the children running. */
+static int wait_children(pid_t *pids, int live, const sigset_t *waiting_mask)
+{
+    int worst = 0, forwarded = 0;
     while (live > 0) {
         int status, k;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0 && errno == EINTR) {
-            if (mh_cancel_requested && !forwarded) {
-                for (k = 0; k < live; k++)
-                    kill(pids[k], SIGTERM);  /* each cancels its run cleanly */
-                forwarded = 1;
-            }
+        pid_t pid;
+        if (mh_cancel_requested && !forwarded) {
+            for (k = 0; k < live; k++)
+                kill(pids[k], SIGTERM);  /* each cancels its run cleanly */
+            forwarded = 1;
+        }
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid == 0) {
+            sigsuspend(waiting_mask);  /* a child ended, or a stop request */
             continue;
         }
+        if (pid < 0 && errno == EINTR)
+            continue;
         if (pid < 0)
             break;
         for (k = 0; k < live; k++)
@@ -274,6 +266,61 @@ static int run_processes(mh_ctx *ctx, const worker_opts *o)
             worst = WEXITSTATUS(status);
         }
     }
+    return worst;
+}
+
+/* --concurrency N: N processes, each with its own database connection
+ * and plugins.  The parent opens the database once first, so that a new
+ * one is created and migrated before the children open it; it closes it
+ * again before forking (an SQLite connection must not cross a fork). */
+static int run_processes(mh_ctx *ctx, const worker_opts *o)
+{
+    pid_t pids[MAX_CONCURRENCY];
+    int i, live = 0, worst;
+    sigset_t stops, before, waiting;
+    struct sigaction chld, old_chld;
+
+    if (mh_ctx_store(ctx) != 0)
+        return 1;
+    mh_store_close(ctx->store);
+    ctx->store = NULL;
+    memset(&chld, 0, sizeof chld);
+    chld.sa_handler = on_child;
+    sigaction(SIGCHLD, &chld, &old_chld);
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &stops, &before);
+    waiting = before;
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGCHLD);
+    fflush(stdout);
+    fflush(stderr);
+    for (i = 0; i < o->concurrency; i++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            mh_fail("worker: cannot start process %d of %d: %s", i + 1, o->concurrency,
+                    strerror(errno));
+            break;
+        }
+        if (pid == 0) {
+            int rc;
+            sigaction(SIGCHLD, &old_chld, NULL);
+            sigprocmask(SIG_SETMASK, &before, NULL);
+            rc = worker_loop(ctx, o, i);
+            mh_registry_free(&ctx->registry);
+            mh_store_close(ctx->store);
+            exit(rc);
+        }
+        pids[live++] = pid;
+    }
+    worst = wait_children(pids, live, &waiting);
+    if (live < o->concurrency)
+        worst = 1;
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    sigaction(SIGCHLD, &old_chld, NULL);
     return worst;
 }
 

@@ -35,6 +35,7 @@
 #include "console_html.h"
 #include "console_server.h"
 #include "console_session.h"
+#include "loopback.h"
 
 #define COOKIE_NAME "mh_console"
 
@@ -51,7 +52,7 @@ typedef struct conn_state {
     mh_request req;
     struct MHD_PostProcessor *pp;
     size_t body_bytes;
-    int refused;                 /* 413 or 415 */
+    int refused;                 /* 413, 415, or 500 (out of memory reading the form) */
 } conn_state;
 
 /* ---- request helpers ---------------------------------------------------- */
@@ -101,9 +102,16 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     if (off == 0) {
         if (r->n_form >= MH_CONSOLE_MAX_FIELDS)
             return MHD_YES;  /* more fields than any form has: ignored */
-        f = &r->form[r->n_form++];
+        f = &r->form[r->n_form];
         f->key = strdup(key);
         f->value = calloc(1, 1);
+        if (f->key == NULL || f->value == NULL) {
+            free(f->key);
+            free(f->value);
+            st->refused = 500;  /* the request fails whole: no half-read form runs */
+            return MHD_NO;
+        }
+        r->n_form++;
     } else if (r->n_form > 0 && strcmp(r->form[r->n_form - 1].key, key) == 0) {
         f = &r->form[r->n_form - 1];
     } else {
@@ -112,8 +120,10 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     if (size > 0) {
         size_t old = strlen(f->value);
         char *grown = malloc(old + size + 1);
-        if (grown == NULL)
+        if (grown == NULL) {
+            st->refused = 500;
             return MHD_NO;
+        }
         memcpy(grown, f->value, old);
         memcpy(grown + old, data, size);
         grown[old + size] = '\0';
@@ -334,6 +344,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_text(c, 413, "The form is larger than any form of this console.\n");
     if (st->refused == 415)
         return send_text(c, 415, "Forms are sent as application/x-www-form-urlencoded.\n");
+    if (st->refused == 500) {
+        fprintf(stderr, "console: POST %s -> 500: out of memory reading the form\n", url);
+        return send_text(c, 500, "The console ran out of memory reading this form; nothing was "
+                                 "changed. Try again.\n");
+    }
 
     /* 2. The session. */
     s = mh_session_find(srv->sessions, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME));
@@ -361,17 +376,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     app_of_path(url, st->req.app, sizeof st->req.app);
     return respond(st, new_session);
-}
-
-static int is_loopback(const char *addr)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET, addr, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    if (inet_pton(AF_INET6, addr, &a6) == 1)
-        return IN6_IS_ADDR_LOOPBACK(&a6);
-    return 0;
 }
 
 int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_addr,
@@ -437,7 +441,7 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
     port = info != NULL ? info->port : port;
     snprintf(hostport, sizeof hostport, v6 ? "[%s]:%u" : "%s:%u", listen_addr, port);
     snprintf(srv->hosts[0], sizeof srv->hosts[0], "%s", hostport);
-    if (is_loopback(listen_addr))
+    if (mh_host_is_loopback(listen_addr, strlen(listen_addr)))
         snprintf(srv->hosts[1], sizeof srv->hosts[1], "localhost:%u", port);
     snprintf(srv->con.base_url, sizeof srv->con.base_url, "http://%s", hostport);
     srv->port = port;
@@ -468,5 +472,5 @@ void mh_console_stop(mh_console_server *srv)
 
 int mh_console_listen_is_loopback(const char *addr)
 {
-    return is_loopback(addr);
+    return mh_host_is_loopback(addr, strlen(addr));
 }

@@ -5,6 +5,7 @@
  * silently replaced by a default later.
  */
 #include "decls.h"
+#include "loopback.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -65,34 +66,6 @@ void mh_decl_flag(const sis_decl *d, char *buf, size_t cap)
     for (i = 0; d->name[i] != '\0' && n + 1 < cap; i++)
         buf[n++] = d->name[i] == '_' ? '-' : d->name[i];
     buf[n < cap ? n : cap - 1] = '\0';
-}
-
-static int is_loopback_host(const char *h, size_t n)
-{
-    return (n == 9 && strncmp(h, "localhost", 9) == 0) || (n >= 4 && strncmp(h, "127.", 4) == 0) ||
-           (n == 5 && strncmp(h, "[::1]", 5) == 0);
-}
-
-/* https://anything, or http:// to this machine only (architecture.md). */
-static int url_ok(const char *v)
-{
-    const char *host, *end;
-    if (strncmp(v, "https://", 8) == 0)
-        return v[8] != '\0';
-    if (strncmp(v, "http://", 7) != 0)
-        return 0;
-    host = v + 7;
-    end = host + strcspn(host, "/?#");
-    if (host[0] != '[') {
-        const char *colon = memchr(host, ':', (size_t)(end - host));
-        if (colon != NULL)
-            end = colon;
-    } else {
-        const char *close = memchr(host, ']', (size_t)(end - host));
-        if (close != NULL)
-            end = close + 1;
-    }
-    return is_loopback_host(host, (size_t)(end - host));
 }
 
 static int integer_ok(const sis_decl *d, const char *v, long long *out)
@@ -169,10 +142,10 @@ int mh_decl_check(const sis_decl *d, const char *v, char *errbuf, size_t cap)
         snprintf(errbuf, cap, "%s must be one of %s, not \"%.40s\"", d->name, allowed, v);
         return -1;
     case SIS_VALUE_URL:
-        if (url_ok(v))
+        if (mh_url_is_allowed(v))
             return 0;
         snprintf(errbuf, cap, "%s must be an https:// URL (plain http:// only to this machine), "
-                 "not \"%.80s\"", d->name, v);
+                 "without a user name or password in it, not \"%.80s\"", d->name, v);
         return -1;
     default:
         for (i = 0; v[i] != '\0'; i++)

@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,15 +13,19 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A default mutex holds no resources, so none is destroyed: a progress
+ * object lives as long as its run and may be finished more than once. */
 void mh_progress_init(mh_progress *p, FILE *out)
 {
     memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
     p->out = out;
     p->tty = isatty(fileno(out));
     p->started = p->last_print = now_s();
 }
 
-void mh_progress_clear(mh_progress *p)
+/* The functions below whose names end in _locked run under p->lock. */
+static void clear_locked(mh_progress *p)
 {
     if (p->drawn) {
         fputs("\r\033[K", p->out);
@@ -28,7 +33,15 @@ void mh_progress_clear(mh_progress *p)
     }
 }
 
-static void draw_bar(mh_progress *p, uint64_t done, uint64_t total, double rate)
+void mh_progress_print(mh_progress *p, const char *line)
+{
+    pthread_mutex_lock(&p->lock);
+    clear_locked(p);
+    fprintf(p->out, "%s\n", line);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void draw_bar_locked(mh_progress *p, uint64_t done, uint64_t total, double rate)
 {
     char bar[31];
     int fill = total > 0 ? (int)(30.0 * (double)(done > total ? total : done) / (double)total) : 0;
@@ -45,13 +58,13 @@ static void draw_bar(mh_progress *p, uint64_t done, uint64_t total, double rate)
     p->drawn = 1;
 }
 
-void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64_t total)
+static void update_locked(mh_progress *p, const char *phase, uint64_t done, uint64_t total)
 {
     double t = now_s(), elapsed = t - p->started;
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
 
     if (strcmp(phase, p->phase) != 0) {
-        mh_progress_clear(p);
+        clear_locked(p);
         snprintf(p->phase, sizeof p->phase, "%s", phase);
         p->started = t;
         rate = 0;
@@ -60,7 +73,7 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
     }
     p->last_print = t;
     if (p->tty) {
-        draw_bar(p, done, total, rate);
+        draw_bar_locked(p, done, total, rate);
         return;
     }
     fprintf(p->out, "progress: %s %llu", phase, (unsigned long long)done);
@@ -71,22 +84,32 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
     fputc('\n', p->out);
 }
 
+void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64_t total)
+{
+    pthread_mutex_lock(&p->lock);
+    update_locked(p, phase, done, total);
+    pthread_mutex_unlock(&p->lock);
+}
+
 void mh_progress_step(mh_progress *p, const char *what)
 {
-    mh_progress_clear(p);
+    pthread_mutex_lock(&p->lock);
+    clear_locked(p);
     snprintf(p->phase, sizeof p->phase, "%s", what);
     p->started = p->last_print = now_s();
     if (p->tty) {
         fprintf(p->out, "\r\033[K%s", what);
-        fflush(p->out);
         p->drawn = 1;
-        return;
+    } else {
+        fprintf(p->out, "progress: %s\n", what);
     }
-    fprintf(p->out, "progress: %s\n", what);
     fflush(p->out);
+    pthread_mutex_unlock(&p->lock);
 }
 
 void mh_progress_finish(mh_progress *p)
 {
-    mh_progress_clear(p);
+    pthread_mutex_lock(&p->lock);
+    clear_locked(p);
+    pthread_mutex_unlock(&p->lock);
 }

@@ -1,12 +1,16 @@
 /* progress.h - showing a long run's progress on stderr: a bar that redraws
- * in place on a terminal, a plain line every few seconds otherwise. */
+ * in place on a terminal, a plain line every few seconds otherwise.  Every
+ * function may be called from any thread (the plugin ABI lets a plugin log
+ * and report progress from its own threads while the host reports steps). */
 #ifndef MH_PROGRESS_H
 #define MH_PROGRESS_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
 typedef struct mh_progress {
+    pthread_mutex_t lock;   /* over the fields below and the output */
     FILE *out;
     int tty;
     int drawn;              /* a bar is on screen and must be cleared first */
@@ -21,8 +25,9 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
  * bar at once on a terminal, one line otherwise, so a long commit or
  * checkpoint never looks like a hang. */
 void mh_progress_step(mh_progress *p, const char *what);
-/* Removes a bar from the screen before other output. */
-void mh_progress_clear(mh_progress *p);
+/* Writes one line (a log line: "line" and a newline) so that it never runs
+ * into the bar: the bar is cleared first and redrawn by the next update. */
+void mh_progress_print(mh_progress *p, const char *line);
 void mh_progress_finish(mh_progress *p);
 
 #endif

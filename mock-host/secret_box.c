@@ -32,26 +32,53 @@ static int read_key(mh_secret_box *box, int fd, const char *key_path, char *errb
     return 0;
 }
 
+/* A new key is written whole to a temporary file beside it (mode 0600)
+ * and published with link(), which never replaces a file: a process that
+ * opens the key at the same moment finds no file or the whole key, never
+ * an empty one.  When another process published its key first (EEXIST),
+ * that key is the one, and ours is discarded.  0, 1 when another key won
+ * the race, or -1 with errbuf. */
+static int create_key(mh_secret_box *box, const char *key_path, char *errbuf, size_t cap)
+{
+    char tmp[4200];
+    int fd, rc = 0;
+
+    if (snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", key_path) >= (int)sizeof tmp)
+        return snprintf(errbuf, cap, "cannot create secret key %s: the path is too long",
+                        key_path), -1;
+    fd = mkstemp(tmp);  /* 0600 */
+    if (fd < 0)
+        return snprintf(errbuf, cap, "cannot create secret key %s: %s", key_path,
+                        strerror(errno)), -1;
+    if (RAND_bytes(box->key, sizeof box->key) != 1 ||
+        write(fd, box->key, sizeof box->key) != (ssize_t)sizeof box->key || fsync(fd) != 0) {
+        snprintf(errbuf, cap, "cannot write secret key %s", key_path);
+        rc = -1;
+    } else if (link(tmp, key_path) != 0) {
+        if (errno == EEXIST) {
+            rc = 1;
+        } else {
+            snprintf(errbuf, cap, "cannot create secret key %s: %s", key_path, strerror(errno));
+            rc = -1;
+        }
+    }
+    close(fd);
+    unlink(tmp);
+    if (rc != 0)
+        OPENSSL_cleanse(box->key, sizeof box->key);
+    return rc;
+}
+
 int mh_secret_box_open(mh_secret_box *box, const char *key_path, char *errbuf, size_t cap)
 {
     int fd = open(key_path, O_RDONLY | O_CLOEXEC);
     int rc;
 
     if (fd < 0 && errno == ENOENT) {
-        fd = open(key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            snprintf(errbuf, cap, "cannot create secret key %s: %s", key_path, strerror(errno));
-            return -1;
-        }
-        if (RAND_bytes(box->key, sizeof box->key) != 1 ||
-            write(fd, box->key, sizeof box->key) != (ssize_t)sizeof box->key || fsync(fd) != 0) {
-            close(fd);
-            unlink(key_path);
-            snprintf(errbuf, cap, "cannot write secret key %s", key_path);
-            return -1;
-        }
-        close(fd);
-        return 0;
+        rc = create_key(box, key_path, errbuf, cap);
+        if (rc <= 0)
+            return rc;
+        fd = open(key_path, O_RDONLY | O_CLOEXEC);  /* another process's key won */
     }
     if (fd < 0) {
         snprintf(errbuf, cap, "cannot open secret key %s: %s", key_path, strerror(errno));

@@ -13,7 +13,8 @@ typedef struct mh_secret_box {
     unsigned char key[MH_SECRET_KEY_LEN];
 } mh_secret_box;
 
-/* Loads the key from `key_path`, creating it (0600, O_EXCL) when absent.
+/* Loads the key from `key_path`, creating it (0600, published whole with
+ * link(), so a concurrent opener never sees it half written) when absent.
  * Refuses a key file that others can read.  Returns 0 or -1 with errbuf. */
 int mh_secret_box_open(mh_secret_box *box, const char *key_path, char *errbuf, size_t cap);
 /* Wipes the key. */

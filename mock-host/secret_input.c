@@ -7,6 +7,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 
 int mh_secret_from_env(const char *var, char *buf, size_t cap)
@@ -28,16 +30,27 @@ int mh_secret_from_env(const char *var, char *buf, size_t cap)
     return 0;
 }
 
+/* The secret is the file's first line.  One longer than buf holds is
+ * refused, not cut: a cut secret would be stored and only fail later as
+ * "credentials rejected". */
 int mh_secret_from_file(const char *path, char *buf, size_t cap)
 {
     FILE *f = fopen(path, "r");
-    size_t n;
+    size_t n, line;
+    int more;
     if (f == NULL)
         return mh_fail("cannot read the secret file %s: %s", path, strerror(errno));
     n = fread(buf, 1, cap - 1, f);
-    fclose(f);
     buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
+    line = strcspn(buf, "\r\n");
+    more = line == n && n == cap - 1 ? fgetc(f) : EOF;  /* the line goes on past buf? */
+    fclose(f);
+    if (more != EOF && more != '\r' && more != '\n') {
+        OPENSSL_cleanse(buf, cap);
+        return mh_fail("the secret in %s is longer than %zu bytes, the most mock-host keeps; "
+                       "nothing was saved", path, cap - 1);
+    }
+    buf[line] = '\0';
     return buf[0] == '\0' ? mh_fail("the secret file %s is empty", path) : 0;
 }
 

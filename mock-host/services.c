@@ -18,13 +18,16 @@ volatile sig_atomic_t mh_cancel_requested = 0;
 static void host_log(sis_host_app *app, sis_log_level level, const char *msg)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
+    char line[1200];
     if (level == SIS_LOG_DEBUG && getenv("MOCK_HOST_DEBUG") == NULL)
         return;
     if ((unsigned)level > SIS_LOG_DEBUG)
         level = SIS_LOG_DEBUG;
+    snprintf(line, sizeof line, "%s: %s: %s", app != NULL ? app->app.name : "host", names[level], msg);
     if (app != NULL && app->progress != NULL)
-        mh_progress_clear(app->progress);
-    fprintf(stderr, "%s: %s: %s\n", app != NULL ? app->app.name : "host", names[level], msg);
+        mh_progress_print(app->progress, line);  /* not into a bar another thread draws */
+    else
+        fprintf(stderr, "%s\n", line);
 }
 
 static int map_store_rc(int rc)
@@ -47,7 +50,10 @@ static int copy_out(const char *value, char *buf, size_t cap)
 static int host_config_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
     const sis_decl *d;
-    int rc = mh_store_config_get(app->store, app->app.id, key, buf, cap);
+    int rc;
+    mh_store_lock(app->store);  /* see mh_store_lock: the sync's writer may be storing */
+    rc = mh_store_config_get(app->store, app->app.id, key, buf, cap);
+    mh_store_unlock(app->store);
     if (rc != 1)
         return map_store_rc(rc);
     d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
@@ -60,19 +66,31 @@ static int host_config_set(sis_host_app *app, const char *key, const char *value
 {
     const sis_decl *d = mh_decl_find(app->plugin->header, SIS_DECL_SETTING, key);
     char why[256];
+    int rc;
     if (d != NULL && value != NULL && mh_decl_check(d, value, why, sizeof why) != 0)
         return SIS_ERR_CONFIG;
-    return map_store_rc(mh_store_config_set(app->store, app->app.id, key, value));
+    mh_store_lock(app->store);
+    rc = mh_store_config_set(app->store, app->app.id, key, value);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 static int host_secret_get(sis_host_app *app, const char *key, char *buf, size_t cap)
 {
-    return map_store_rc(mh_store_secret_get(app->store, app->app.id, key, buf, cap));
+    int rc;
+    mh_store_lock(app->store);
+    rc = mh_store_secret_get(app->store, app->app.id, key, buf, cap);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 static int host_secret_set(sis_host_app *app, const char *key, const char *value)
 {
-    return map_store_rc(mh_store_secret_set(app->store, app->app.id, key, value));
+    int rc;
+    mh_store_lock(app->store);
+    rc = mh_store_secret_set(app->store, app->app.id, key, value);
+    mh_store_unlock(app->store);
+    return map_store_rc(rc);
 }
 
 void mh_host_setting_env(const char *plugin_id, const char *name, char *buf, size_t cap)

@@ -198,28 +198,41 @@ static int user_version(mh_store *s)
     return v;
 }
 
+/* Each step in its own write transaction.  The version is read again once
+ * the transaction holds the write lock: another process that opened the
+ * same database a moment earlier may have applied the step while this one
+ * waited for the lock, and a step run twice fails ("table ... already
+ * exists"). */
 static int migrate(mh_store *s, char *errbuf, size_t cap)
 {
-    int have = user_version(s), want = mh_store_schema_version(), v;
+    int want = mh_store_schema_version(), v;
     char sql[64];
 
-    if (have < 0)
-        return snprintf(errbuf, cap, "database %s cannot be read: %s", s->path,
-                        sqlite3_errmsg(s->db)), -1;
-    if (have > want)
-        return snprintf(errbuf, cap, "database %s has schema version %d, newer than this mock-host "
-                        "(%d); use the newer mock-host or another --db", s->path, have, want), -1;
-    for (v = have; v < want; v++) {
-        snprintf(sql, sizeof sql, "PRAGMA user_version=%d; COMMIT;", v + 1);
+    for (;;) {
+        v = user_version(s);
+        if (v < 0)
+            return snprintf(errbuf, cap, "database %s cannot be read: %s", s->path,
+                            sqlite3_errmsg(s->db)), -1;
+        if (v > want)
+            return snprintf(errbuf, cap, "database %s has schema version %d, newer than this "
+                            "mock-host (%d); use the newer mock-host or another --db", s->path, v,
+                            want), -1;
+        if (v == want)
+            return 0;
         if (mh_store_exec(s, "BEGIN IMMEDIATE", errbuf, cap) != 0)
             return -1;
+        v = user_version(s);  /* under the write lock: what is applied now stays applied */
+        if (v < 0 || v >= want) {
+            mh_store_exec(s, "ROLLBACK", NULL, 0);
+            continue;  /* settled above: done, newer, or unreadable */
+        }
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d; COMMIT;", v + 1);
         if (mh_store_exec(s, migrations[v], errbuf, cap) != 0 ||
             mh_store_exec(s, sql, errbuf, cap) != 0) {
             mh_store_exec(s, "ROLLBACK", NULL, 0);
             return -1;
         }
     }
-    return 0;
 }
 
 /* MOCK_HOST_DB_MAX_PAGES caps the database's size, the way a full disk
@@ -352,6 +365,100 @@ static int open_read_only(mh_store *s, char *errbuf, size_t cap)
     return 0;
 }
 
+/* The settings every connection gets, then the migrations.  4 KiB pages
+ * (new databases only): a delta dirties ~3 scattered pages per changed
+ * user, each written to the WAL and again by the checkpoint, so smaller
+ * pages halve those bytes; 1M, 1% changed: 1.29 s -> 1.13 s (medians of 5)
+ * with the same full-run CPU (tests/bench/FINDINGS.md). */
+static int prepare(mh_store *s, char *errbuf, size_t cap)
+{
+    return mh_store_exec(s, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; "
+                            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                            /* temporary tables (a run's seen ids, store_records.c) in a
+                             * file, paged like the database: memory stays flat */
+                            "PRAGMA temp_store=FILE;", errbuf, cap) != 0 ||
+           migrate(s, errbuf, cap) != 0 ? -1 : 0;
+}
+
+static void remove_with_journal(const char *path)
+{
+    char side[4300];
+    unlink(path);
+    if (snprintf(side, sizeof side, "%s-wal", path) < (int)sizeof side)
+        unlink(side);
+    if (snprintf(side, sizeof side, "%s-shm", path) < (int)sizeof side)
+        unlink(side);
+}
+
+/* A new database is made whole (schema and key) under a temporary name in
+ * its folder and only then published with link(), which never replaces a
+ * file: another process opening the same path at the same moment sees
+ * either no file or a finished database with its key, never a file still
+ * being written.  When another process published first (EEXIST), its
+ * database is the one; ours is removed.  0, or -1 with errbuf. */
+static int create_database(const char *path, const char *key_path, char *errbuf, size_t cap)
+{
+    char tmp[4200];
+    mh_store *t = calloc(1, sizeof *t);
+    mode_t mask;
+    int fd, rc = -1;
+
+    if (t == NULL)
+        return snprintf(errbuf, cap, "out of memory"), -1;
+    t->wb_fd = -1;
+    t->path = strdup(path);  /* messages name the database, not the temporary */
+    if (snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", path) >= (int)sizeof tmp)
+        errno = ENAMETOOLONG, fd = -1;
+    else
+        fd = mkstemp(tmp);
+    if (t->path == NULL || fd < 0) {
+        snprintf(errbuf, cap, "cannot create database %s: %s", path,
+                 t->path == NULL ? "out of memory" : strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        mh_store_close(t);
+        return -1;
+    }
+    mask = umask(0);  /* mkstemp made it 0600: the mode SQLite would have given it */
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0)
+        snprintf(errbuf, cap, "cannot create database %s: %s", path, strerror(errno));
+    else if (sqlite3_open_v2(tmp, &t->db, SQLITE_OPEN_READWRITE, NULL) != 0)
+        snprintf(errbuf, cap, "cannot create database %s: %s", path, sqlite3_errmsg(t->db));
+    else if (prepare(t, errbuf, cap) == 0 &&
+             mh_secret_box_open(&t->box, key_path, errbuf, cap) == 0)
+        rc = 0;
+    close(fd);
+    if (t->db != NULL)
+        sqlite3_close(t->db);  /* the last connection: the WAL goes into the file */
+    t->db = NULL;
+    mh_store_close(t);
+    if (rc == 0 && link(tmp, path) != 0 && errno != EEXIST) {
+        snprintf(errbuf, cap, "cannot create database %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    remove_with_journal(tmp);
+    return rc;
+}
+
+/* SQLite itself creates a database file empty and writes its first page
+ * later; a file this young and still empty may be another program's
+ * database being created, so it gets a few seconds to grow.  An older
+ * empty file is not a database at all (an interrupted copy?). */
+#define YOUNG_EMPTY_S 3
+
+static void wait_while_young_and_empty(const char *path, struct stat *st)
+{
+    while (S_ISREG(st->st_mode) && st->st_size == 0 &&
+           time(NULL) - st->st_mtime < YOUNG_EMPTY_S) {
+        usleep(100000);
+        if (stat(path, st) != 0)
+            return;
+    }
+}
+
 int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
 {
     return mh_store_open_ex(out, path, 0, errbuf, cap);
@@ -368,6 +475,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     if (s == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
     s->wb_fd = -1;
+    pthread_mutex_init(&s->use, NULL);
     if (mh_store_is_pg_location(path)) {
         s->path = mh_store_location_redacted(path);
         if (s->path == NULL || mh_store_pg_open(s, path, flags, errbuf, cap) != 0) {
@@ -391,6 +499,8 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     memset(&st, 0, sizeof st);  /* a stat that fails leaves no type */
     stat_errno = stat(path, &st) != 0 ? errno : 0;
     is_new = stat_errno == ENOENT;
+    if (!is_new)
+        wait_while_young_and_empty(path, &st);
     if (!is_new && S_ISREG(st.st_mode) && st.st_size == 0) {
         snprintf(errbuf, cap, "database %s exists but is empty (0 bytes), so it is not a mock-host "
                  "database (an interrupted copy?). Restore it from a backup, or remove it to "
@@ -419,26 +529,22 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         mh_store_close(s);
         return -1;
     }
+    if (is_new && create_database(path, key_path, errbuf, cap) != 0) {
+        mh_store_close(s);
+        return -1;
+    }
+    /* From here on the database exists, made by this process or another. */
     key_missing = access(key_path, F_OK) != 0 && errno == ENOENT;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | (is_new ? SQLITE_OPEN_CREATE : 0),
-                        NULL) != 0) {
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != 0) {
         snprintf(errbuf, cap, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
         mh_store_close(s);
         return -1;
     }
     sqlite3_busy_timeout(s->db, 10000);
     s->wb_fd = open(path, O_RDONLY | O_CLOEXEC);  /* see wb_fd in store_db.h; -1 is fine */
-    /* 4 KiB pages (new databases only): a delta dirties ~3 scattered pages per
-     * changed user, each written to the WAL and again by the checkpoint, so
-     * smaller pages halve those bytes; 1M, 1% changed: 1.29 s -> 1.13 s
-     * (medians of 5) with the same full-run CPU (tests/bench/FINDINGS.md). */
-    if ((!is_new && check_existing(s, errbuf, cap) != 0) ||
-        mh_store_exec(s, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         /* temporary tables (a run's seen ids, store_records.c) in a
-                          * file, paged like the database: memory stays flat */
-                         "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;", errbuf, cap) != 0 ||
-        migrate(s, errbuf, cap) != 0 || limit_growth(s, errbuf, cap) != 0 ||
-        (key_missing && !is_new && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
+    if (check_existing(s, errbuf, cap) != 0 || prepare(s, errbuf, cap) != 0 ||
+        limit_growth(s, errbuf, cap) != 0 ||
+        (key_missing && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
         /* A district's first import keeps the file to itself until it
          * commits (store_fast.h): SQLite's "database is locked", or a
@@ -465,8 +571,19 @@ void mh_store_close(mh_store *s)
     if (s->pg != NULL)
         PQfinish(s->pg);
     mh_secret_box_close(&s->box);
+    pthread_mutex_destroy(&s->use);
     free(s->path);
     free(s);
+}
+
+void mh_store_lock(mh_store *s)
+{
+    pthread_mutex_lock(&s->use);
+}
+
+void mh_store_unlock(mh_store *s)
+{
+    pthread_mutex_unlock(&s->use);
 }
 
 static void copy_col(char *dst, size_t cap, mh_stmt *st, int col)

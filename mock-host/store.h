@@ -64,6 +64,15 @@ enum {
 int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap);
 void mh_store_close(mh_store *s);
 
+/* A store is used by one thread at a time, except during a sync: its
+ * writer thread stores records while the plugin, on the thread that called
+ * fetch_users, may read or write its config and secrets (the plugin ABI
+ * allows it, host.h).  Both hold this lock around what they do, so that
+ * neither runs into the other's statements on the one connection (a
+ * PostgreSQL connection takes one statement at a time).  Not recursive. */
+void mh_store_lock(mh_store *s);
+void mh_store_unlock(mh_store *s);
+
 /* The schema version this build migrates to (store_guard.c): SQLite's
  * migrations are steps 1..it; PostgreSQL starts at it directly. */
 #define MH_STORE_SCHEMA_VERSION 7

@@ -5,6 +5,7 @@
 #define MH_STORE_DB_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "secret_box.h"
@@ -31,6 +32,7 @@ struct mh_store {
      * after sqlite3_close: closing ANY descriptor of a file drops every
      * POSIX lock the process holds on it, SQLite's included. */
     int wb_fd;
+    pthread_mutex_t use;     /* mh_store_lock */
 };
 
 /* The PostgreSQL backend's opening (store_pg.c): connects, refuses a

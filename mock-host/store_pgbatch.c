@@ -3,9 +3,18 @@
  */
 #include "store_pgbatch.h"
 #include "row_hash.h"
+#include "store_sql.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+int mh_pg_put_rows(mh_store *s, const mh_pg_put_sql *sql, mh_str *rows, int staged)
+{
+    if (mh_sql_copy_in(s, staged ? sql->copy_stage : sql->copy_new, rows->data, rows->len) != 0)
+        return -1;
+    mh_str_reset(rows);
+    return staged ? mh_sql_send_text(s, sql->apply) : 0;
+}
 
 void mh_pg_array_add(mh_str *a, const char *v, size_t len)
 {

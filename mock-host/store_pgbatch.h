@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "jsonw.h"
+#include "store.h"
 
 /* Appends one element (NULL: SQL NULL) to the array literal being built
  * in *a ("{" is added before the first).  mh_pg_array_end closes it
@@ -23,6 +24,21 @@ void mh_pg_array_end(mh_str *a);
  * reads back as itself.  mh_pg_copy_row_end ends the row. */
 void mh_pg_copy_field(mh_str *rows, const char *v, size_t len, int first);
 void mh_pg_copy_row_end(mh_str *rows);
+
+/* One table's batched puts: straight in by COPY when every row of the
+ * batch is new to the table, else by COPY into the run's staging table and
+ * one upsert from it.  Fixed SQL text, never a value from outside. */
+typedef struct mh_pg_put_sql {
+    const char *copy_new;    /* COPY table(cols) FROM STDIN */
+    const char *copy_stage;  /* COPY staging table(cols) FROM STDIN */
+    const char *apply;       /* the upsert from the staging table, which empties it */
+} mh_pg_put_sql;
+
+/* Sends the batch *rows (COPY text) by sql->copy_new, or, when staged,
+ * by sql->copy_stage and sql->apply; does not wait for the server (a
+ * failure shows at the next statement).  Empties *rows once they are
+ * sent.  0 or -1, the reason in mh_store_error. */
+int mh_pg_put_rows(mh_store *s, const mh_pg_put_sql *sql, mh_str *rows, int staged);
 
 /* A record looked up for the batch: found in the database (or put since),
  * and then its hash and present flag. */

@@ -219,15 +219,12 @@ int mh_record_rows_batched(const mh_record_rows *r)
 static int pg_flush(mh_record_rows *r)
 {
     if (r->n_put > 0) {
+        static const mh_pg_put_sql sql = {PG_COPY_NEW_SQL, PG_COPY_STAGE_SQL, PG_APPLY_SQL};
         int staged = r->batch_updates;
-        if (mh_sql_copy_in(r->s, staged ? PG_COPY_STAGE_SQL : PG_COPY_NEW_SQL, r->p_rows.data,
-                           r->p_rows.len) != 0)
-            return -1;
-        mh_str_reset(&r->p_rows);
         r->n_put = 0;
         r->batch++;
         r->batch_updates = 0;
-        if (staged && mh_sql_send_text(r->s, PG_APPLY_SQL) != 0)
+        if (mh_pg_put_rows(r->s, &sql, &r->p_rows, staged) != 0)
             return -1;
     }
     if (r->n_touch > 0) {

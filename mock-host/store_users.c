@@ -139,6 +139,7 @@ void mh_user_rows_gather(mh_user_rows *r)
  * maps the next.  0 or -1. */
 static int pg_flush(mh_user_rows *r)
 {
+    static const mh_pg_put_sql sql = {PG_COPY_NEW_SQL, PG_COPY_STAGE_SQL, PG_APPLY_SQL};
     int staged = r->batch_updates;
     if (r->n_put == 0)
         return 0;
@@ -148,14 +149,10 @@ static int pg_flush(mh_user_rows *r)
         (mh_sql_send_text(r->s, PG_STAGE_SQL) != 0 || mh_sql_wait(r->s) != 0))
         return -1;
     r->staged |= staged;
-    if (mh_sql_copy_in(r->s, staged ? PG_COPY_STAGE_SQL : PG_COPY_NEW_SQL, r->rows.data,
-                       r->rows.len) != 0)
-        return -1;
-    mh_str_reset(&r->rows);
     r->n_put = 0;
     r->batch_updates = 0;
     mh_pg_lookup_clear(&r->pending);
-    return staged ? mh_sql_send_text(r->s, PG_APPLY_SQL) : 0;
+    return mh_pg_put_rows(r->s, &sql, &r->rows, staged);
 }
 
 int mh_user_rows_flush(mh_user_rows *r)

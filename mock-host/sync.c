@@ -167,14 +167,40 @@ typedef struct fetch_texts {
     char *incomplete;
 } fetch_texts;
 
+/* Whether --confirm-deactivations covers this run's absent users.  With a
+ * hold pending, the admin confirmed the count it showed: a run that finds
+ * more users absent than that is held again with its own count, so that a
+ * confirmation never applies more than the admin was shown (the district
+ * may have shrunk further, or the console's Confirm may follow a newer
+ * hold).  Without a hold, the flag is the admin's explicit override. */
+static int confirmation_covers(const run_ctx *r, const sync_opts *o, uint64_t absent,
+                               char *why, size_t cap)
+{
+    mh_hold h;
+    int rc;
+    why[0] = '\0';
+    if (!o->confirm)
+        return 0;
+    rc = mh_hold_get(r->s, r->app->id, &h);
+    if (rc == 0 || (rc == 1 && absent <= h.users))
+        return 1;
+    if (rc == 1)
+        snprintf(why, cap, "; the confirmation was for the %llu held by run %lld, and more are "
+                 "missing now", (unsigned long long)h.users, (long long)h.run_id);
+    else
+        snprintf(why, cap, "; the held count could not be read to check the confirmation");
+    return 0;
+}
+
 static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_texts *texts,
                         int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
     absence a;
     long pct = mh_host_setting_long(r->s, r->app->id, "deactivation_threshold_pct");
+    char why[160];
 
     out->outcome = "complete";
-    if (full && !res->complete) {
+    if (!res->complete) {
         out->outcome = "partial";
         snprintf(out->reason, sizeof out->reason, "%s",
                  texts->incomplete ? texts->incomplete : "the plugin gave no reason");
@@ -189,8 +215,9 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
         a.active_before = active_before;
         if (measure_absence(r->s, r->app->id, r->run_id, &a) != 0)
             return -1;
-        if (a.absent > 0 && !o->confirm &&
-            (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0')) {
+        if (a.absent > 0 &&
+            (a.absent * 100 > (uint64_t)pct * a.active_before || a.empty_role[0] != '\0') &&
+            !confirmation_covers(r, o, a.absent, why, sizeof why)) {
             out->outcome = "held";
             out->held = a.absent;
             snprintf(out->reason, sizeof out->reason,
@@ -199,8 +226,8 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
                      "--confirm-deactivations", (unsigned long long)a.absent,
                      (unsigned long long)a.active_before,
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
-                     a.empty_role[0] ? ", including every active " : "", a.empty_role,
-                     a.empty_role[0] ? "" : "", r->app->name);
+                     a.empty_role[0] ? ", including every active " : "", a.empty_role, why,
+                     r->app->name);
             if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
                 return -1;
         } else {
@@ -216,8 +243,11 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
         if (mh_sync_last_full_set(r->s, r->app->id, (long long)time(NULL)) != 0)
             return -1;
     }
-    /* The next delta starts from what this run proved it has read. */
-    if (texts->watermark != NULL && texts->watermark[0] != '\0' && (res->complete || !full) &&
+    /* The next delta starts from what this run proved it has read: only a
+     * complete run proves it.  The watermark is the newest change seen, so
+     * after an incomplete delta (a page skipped when the server's offsets
+     * shifted) it could pass a change that was never read. */
+    if (texts->watermark != NULL && texts->watermark[0] != '\0' && res->complete &&
         mh_sync_watermark_set(r->s, r->app->id, texts->watermark) != 0)
         return -1;
     return 0;
@@ -254,8 +284,9 @@ static int fetch_into_db(run_ctx *r, sis_host_app *happ, const sis_fetch_request
     int rc;
     if (mh_sync_writer_start(&r->writer, r->s, &happ->app, r->run_id, r->conn, r->inst,
                              &r->cfg.m) != 0) {
+        /* When the writer exists, mh_sync_writer_finish below gives the cause. */
         snprintf(err->message, err->message_cap, "cannot start storing: %s",
-                 mh_store_error(r->s));
+                 r->writer == NULL ? "out of memory" : mh_store_error(r->s));
         rc = SIS_ERR_GENERIC;
     } else {
         rc = r->conn->fetch_users(r->inst, req, mh_sync_writer_sink(r->writer), res, err);
@@ -280,14 +311,18 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
 {
     char msg[512];
     if (rc == SIS_OK && !dry_run) {
+        mh_save_writeback *wb;
         mh_store_run_end(s, r->run_id, out->outcome, counts, out->reason);
         mh_progress_step(progress, "committing…");
+        wb = mh_store_save_writeback_start(s);
         if (mh_store_commit(s, msg, sizeof msg) == 0) {
             mh_progress_step(progress, "checkpointing…");
             mh_store_checkpoint(s);
+            mh_store_save_writeback_stop(wb);
             mh_progress_finish(progress);
             return SIS_OK;
         }
+        mh_store_save_writeback_stop(wb);
         rc = SIS_ERR_GENERIC;
         out->outcome = "failed";
         snprintf(out->reason, sizeof out->reason, "could not save the run: %s", msg);
@@ -297,11 +332,60 @@ static int close_run(mh_store *s, const run_ctx *r, int rc, int dry_run, run_out
     return rc;
 }
 
+/* The request to the plugin (its projection in paths[MAX_PATHS], the
+ * watermark wm borrowed) and the result it fills (its texts owned by
+ * *texts). */
+static void fetch_init(const run_ctx *r, int full, const char *wm, const char **paths,
+                       sis_fetch_request *req, sis_fetch_result *res, fetch_texts *texts)
+{
+    int n_paths = projection(r->s, r->app, &r->cfg, paths, MAX_PATHS);
+    memset(req, 0, sizeof *req);
+    req->struct_size = sizeof *req;
+    req->mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
+    req->watermark = wm;
+    req->paths = n_paths > 0 ? paths : NULL;
+    req->n_paths = (size_t)n_paths;
+    memset(res, 0, sizeof *res);
+    res->struct_size = sizeof *res;
+    res->watermark = mh_text_out(&texts->watermark);
+    res->incomplete_reason = mh_text_out(&texts->incomplete);
+}
+
+/* What a run that completed tells the admin on stdout (the console shows
+ * the same lines).  1 when deactivations are held (this run's, or an
+ * earlier run's still pending), else 0. */
+static int report_run(mh_store *s, sis_host_app *happ, int full, const run_ctx *r,
+                      const sis_fetch_result *res, const run_outcome *out, const char *counts,
+                      double seconds, const sync_opts *o)
+{
+    mh_hold hold;
+    char msg[512];
+    print_summary(happ, full ? "Full" : "Delta", r, res, out->deactivated_absent, seconds,
+                  o->dry_run);
+    if (happ->app.itxm)
+        print_unmapped(happ->app.name, counts);
+    if (out->held)
+        printf("  HELD: %s\n", out->reason);
+    if (strcmp(out->outcome, "partial") == 0)
+        printf("  Incomplete, so %s: %s\n", full ? "nobody was deactivated by absence"
+               : "the next delta reads again from where this one began", out->reason);
+    if (out->held)
+        return !o->dry_run;
+    if (mh_hold_get(s, happ->app.id, &hold) == 1) {
+        /* e.g. the automatic delta after a held full run: it cannot see
+         * removed users, so the admin must hear the hold is still there. */
+        mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
+        printf("  STILL HELD from an earlier run: %s\n", msg);
+        return !o->dry_run;
+    }
+    return 0;
+}
+
 static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
 {
     static const mh_sync_counts no_counts;
     const char *paths[MAX_PATHS];
-    int n_paths, lock, full, rc;
+    int lock, full, rc;
     run_ctx r;
     sis_fetch_request req;
     sis_fetch_result res;
@@ -312,7 +396,6 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_str counts = {0};
     char wm[64] = "", msg[512] = "";
     uint64_t active_before = 0;
-    mh_hold hold;
     int held = 0, fast = 0;
     double t0 = now_s();
 
@@ -341,17 +424,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_progress_init(&progress, stderr);
     happ->progress = &progress;
     mh_mapping_load(ctx->store, &happ->app, &r.cfg);
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.mode = full ? SIS_FETCH_FULL : SIS_FETCH_DELTA;
-    req.watermark = wm;
-    n_paths = projection(ctx->store, &happ->app, &r.cfg, paths, MAX_PATHS);
-    req.paths = n_paths > 0 ? paths : NULL;
-    req.n_paths = (size_t)n_paths;
-    memset(&res, 0, sizeof res);
-    res.struct_size = sizeof res;
-    res.watermark = mh_text_out(&texts.watermark);
-    res.incomplete_reason = mh_text_out(&texts.incomplete);
+    fetch_init(&r, full, wm, paths, &req, &res, &texts);
 
     mh_store_autocheckpoint(ctx->store, 0);  /* see close_run */
     /* A first import writes each page once, without the WAL (store_fast.h). */
@@ -383,24 +456,8 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
         mh_store_fast_import_end(ctx->store);
     mh_progress_finish(&progress);
     mh_store_autocheckpoint(ctx->store, 1);
-    if (rc == SIS_OK) {
-        print_summary(happ, full ? "Full" : "Delta", &r, &res, out.deactivated_absent,
-                      now_s() - t0, o->dry_run);
-        if (happ->app.itxm)
-            print_unmapped(happ->app.name, counts.data);
-        if (out.held)
-            printf("  HELD: %s\n", out.reason);
-        if (strcmp(out.outcome, "partial") == 0)
-            printf("  Incomplete, so nobody was deactivated by absence: %s\n", out.reason);
-        held = out.held > 0 && !o->dry_run;
-        if (!out.held && mh_hold_get(ctx->store, happ->app.id, &hold) == 1) {
-            /* e.g. the automatic delta after a held full run: it cannot see
-             * removed users, so the admin must hear the hold is still there. */
-            mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
-            printf("  STILL HELD from an earlier run: %s\n", msg);
-            held = !o->dry_run;
-        }
-    }
+    if (rc == SIS_OK)
+        held = report_run(ctx->store, happ, full, &r, &res, &out, counts.data, now_s() - t0, o);
     mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);

@@ -212,6 +212,7 @@ static void *writer_main(void *arg)
             continue;
         }
         poll_ms = POLL_MIN_MS;
+        mh_store_lock(w->s);  /* the plugin's thread may read its config meanwhile */
         if (prefetch(w, tail, head) != 0)
             fail_database(w);
         for (; tail != head; tail++) {
@@ -229,6 +230,7 @@ static void *writer_main(void *arg)
             atomic_store(&w->tail, tail + 1);  /* the slot may be refilled from now on */
             wake_producer(w);
         }
+        mh_store_unlock(w->s);
     }
 }
 
@@ -347,6 +349,7 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
 {
     mh_sync_writer *w = calloc(1, sizeof *w);
     pthread_condattr_t attr;
+    int rc;
     *out = w;
     if (w == NULL)
         return -1;
@@ -368,8 +371,13 @@ int mh_sync_writer_start(mh_sync_writer **out, mh_store *s, const mh_app *app, i
         snprintf(w->why, sizeof w->why, "database: %s", mh_store_error(s));
         return -1;
     }
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+    rc = pthread_create(&w->thread, NULL, writer_main, w);
+    if (rc != 0) {
+        snprintf(w->why, sizeof w->why, "cannot start the thread that stores the records (%s): "
+                 "the machine is short of memory or threads; try again when it is less busy",
+                 strerror(rc));
         return -1;
+    }
     w->started = 1;
     return 0;
 }

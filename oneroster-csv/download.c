@@ -6,6 +6,8 @@
 
 #include <curl/curl.h>
 
+#include "sis_kit_url.h"
+
 struct orc_remote {
     CURL *curl;
     char *username, *password, *private_key_file, *known_hosts, *ca_file;
@@ -113,14 +115,6 @@ int orc_remote_open(orc_remote **out, const orc_remote_opts *o, orc_err *err)
     return ORC_OK;
 }
 
-/* Plain http is only for a server on this machine (tests, a local proxy). */
-static int loopback_http(const char *url)
-{
-    const char *h = url + 7;
-    return strncmp(h, "127.0.0.1", 9) == 0 || strncasecmp(h, "localhost", 9) == 0 ||
-           strncmp(h, "[::1]", 5) == 0;
-}
-
 int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, orc_err *err)
 {
     CURL *e = r->curl;
@@ -134,11 +128,17 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
 
     if (shown == NULL)
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory");
-    if (strncasecmp(url, "http://", 7) == 0 && !loopback_http(url)) {
-        rc = orc_fail(err, ORC_ERR_CONFIG, "%s: plain http is accepted only for this machine; "
-                      "use https://", shown);
-        free(shown);
-        return rc;
+    if (!sftp) {
+        /* The kit's one rule for http(s): libcurl's own parse, no user
+         * info, plain http only to a loopback host. */
+        sis_error why = SIS_ERROR_LOCAL;
+        rc = sis_kit_check_http_url(url, &why);
+        if (rc != SIS_OK) {
+            rc = orc_fail(err, rc == SIS_ERR_NOMEM ? ORC_ERR_NOMEM : ORC_ERR_CONFIG, "%s",
+                          why.message);
+            free(shown);
+            return rc;
+        }
     }
     r->hostkey_problem[0] = '\0';
     curl_easy_reset(e);

@@ -235,6 +235,20 @@ static int exchange_code(cl_client *client, const login_settings *s, const char 
     return rc;
 }
 
+/* Copies a value ClassLink sent that is compared or sent on (an id, a
+ * token): cutting it would make it another value, so one that does not fit
+ * is an error naming it, never shortened. */
+static int copy_whole(char *dst, size_t cap, const char *src, const char *what, sis_error *err)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        return cl_fail(err, SIS_ERR_PROTOCOL, "ClassLink sent a %s of %zu characters, longer than "
+                       "the %zu this connector accepts; nothing was connected. Report this to "
+                       "the connector's maintainers", what, n, cap - 1);
+    memcpy(dst, src, n + 1);
+    return SIS_OK;
+}
+
 /* The signed-in person: must be a tenant administrator. */
 static int check_admin(cl_client *client, const login_settings *s, const char *token,
                        char *tenant_id, size_t cap, sis_error *err)
@@ -257,7 +271,7 @@ static int check_admin(cl_client *client, const login_settings *s, const char *t
                          "administrator to connect it", jstr(me, "DisplayName") ? jstr(me, "DisplayName")
                                                                                 : "the user", role);
         else
-            snprintf(tenant_id, cap, "%s", tid);
+            rc = copy_whole(tenant_id, cap, tid, "tenant id", err);
     }
     json_object_put(me);
     return rc;
@@ -298,10 +312,12 @@ static int find_district(cl_client *client, const login_settings *s, const char 
                 continue;  /* ids compared as strings: one side may be a number */
             found = 1;
             snprintf(d->name, sizeof d->name, "%s", jstr(a, "tenant_name") ? jstr(a, "tenant_name") : "");
-            snprintf(d->app_id, sizeof d->app_id, "%s", id);
-            snprintf(d->bearer, sizeof d->bearer, "%s", jstr(a, "bearer") ? jstr(a, "bearer") : "");
+            rc = copy_whole(d->app_id, sizeof d->app_id, id, "Roster Server application id", err);
+            if (rc == SIS_OK)
+                rc = copy_whole(d->bearer, sizeof d->bearer,
+                                jstr(a, "bearer") ? jstr(a, "bearer") : "", "proxy token", err);
         }
-        if (!found)
+        if (!found && rc == SIS_OK)
             rc = cl_fail(err, SIS_ERR_NOT_FOUND, "this district (ClassLink tenant %s) has not added "
                          "the app as a Roster Server application; in ClassLink's Roster Server "
                          "console add it with permissions \"Full\", then connect again", tenant_id);
@@ -364,7 +380,7 @@ int cl_login_complete(sis_instance *inst, const sis_auth_request *req, sis_auth_
     login_settings s;
     cl_conn c;
     district d;
-    char redirect[512] = "", tenant_id[64];
+    char redirect[512] = "", tenant_id[256];
     char *token = NULL;
     const char *error = param(req, "error"), *code = param(req, "code");
     uint64_t visible = UINT64_MAX;

@@ -22,10 +22,18 @@
  * (page_parser.h) and a finished transfer waits for that thread's verdict
  * (P_PARSING) before it is judged; the records come back in batches and go
  * through the same checks, and to the host, here on the calling thread.
+ *
+ * OneRoster sets no length limit on a sourcedId, but the chain must stay
+ * flat in memory, so an id is kept as its first ID_HEAD-1 bytes plus the
+ * whole id's length and hash (id_key).  Ids that differ inside the head
+ * are ordered exactly; two long ids with the same head are still told
+ * equal (a duplicate) or different, but their order cannot be judged, and
+ * such a pair is let through rather than called out of order.
  */
 #include "pager.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +42,7 @@
 #include "page_parser.h"
 #include "url.h"
 
-#define ID_MAX 256
+#define ID_HEAD 256
 #define ERROR_BODY_MAX (64 * 1024)
 #define MAX_SLOTS 32
 /* With a parse thread: bodies cross in chunks of about this size (a few
@@ -45,6 +53,16 @@
 #define CHUNK_BYTES (128 * 1024)
 #define BACKLOG_MAX (1u << 20)
 #define PAUSE_MAX (2u << 20)
+
+/* A sourcedId as the consistency checks keep it (see the opening comment). */
+typedef struct id_key {
+    char head[ID_HEAD];          /* the first ID_HEAD-1 bytes, NUL-terminated */
+    size_t len;                  /* the whole id's length; 0: no id */
+    uint64_t hash;               /* FNV-1a of the whole id */
+} id_key;
+
+/* id_cmp's answer for two different ids whose order the heads cannot tell. */
+#define ID_UNORDERED 2
 
 /* P_PARSING: the body arrived whole; the parse thread's verdict is due. */
 enum page_state { P_IDLE, P_WAITING, P_RUNNING, P_PARSING };
@@ -67,8 +85,8 @@ typedef struct page {
     char curl_msg[CURL_ERROR_SIZE];
     uint64_t delivered;          /* positions handed on, over all attempts */
     uint64_t seen;               /* positions seen in this attempt */
-    char first_id[ID_MAX];
-    char last_id[ID_MAX];
+    id_key first_id;
+    id_key last_id;
     int auth_refreshed;
     int started;                 /* retry and watch are set up */
     /* with a parse thread */
@@ -83,8 +101,8 @@ typedef struct page {
 typedef struct page_summary {
     int done;
     uint64_t items;
-    char first_id[ID_MAX];
-    char last_id[ID_MAX];
+    id_key first_id;
+    id_key last_id;
 } page_summary;
 
 typedef struct pager {
@@ -98,7 +116,7 @@ typedef struct pager {
     long long next_index;        /* next page to start */
     long long stop_index;        /* first page index not to start */
     long long frontier;          /* oldest page not yet chained */
-    char chain_last_id[ID_MAX];  /* last id of the chained pages */
+    id_key chain_last_id;        /* last id of the chained pages */
     int first_done;              /* the first page answered (total known) */
     long long total;
     char perm_rev[128];
@@ -130,30 +148,52 @@ static void mark_incomplete(pager *pg, const char *fmt, ...)
 
 /* ---- one page's records ------------------------------------------------ */
 
-/* Copies at most cap-1 bytes and terminates (per record: no printf). */
-static void copy_id(char *dst, size_t cap, const char *src, size_t len)
+/* Keeps the head, length and hash of the id s[0..len) (per record: no printf). */
+static void id_key_set(id_key *k, const char *s, size_t len)
 {
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, src, len);
-    dst[len] = '\0';
+    uint64_t h = 14695981039346656037ull;
+    size_t i, keep = len < ID_HEAD - 1 ? len : ID_HEAD - 1;
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    memcpy(k->head, s, keep);
+    k->head[keep] = '\0';
+    k->len = len;
+    k->hash = h;
 }
 
-static void record_id(json_object *item, char *id, size_t cap)
+/* -1, 0 or 1 as the whole ids compare bytewise (0: the same id), or
+ * ID_UNORDERED for two different long ids that share their head. */
+static int id_cmp(const id_key *a, const id_key *b)
+{
+    size_t keep = ID_HEAD - 1;
+    size_t ha = a->len < keep ? a->len : keep, hb = b->len < keep ? b->len : keep;
+    int c = memcmp(a->head, b->head, ha < hb ? ha : hb);
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    if (a->len == b->len && a->hash == b->hash)
+        return 0;
+    /* One id ends inside the other's head: it is a prefix, so it sorts first. */
+    if (a->len <= keep || b->len <= keep)
+        return a->len < b->len ? -1 : 1;
+    return ID_UNORDERED;
+}
+
+static void record_id(json_object *item, id_key *id)
 {
     json_object *v;
-    id[0] = '\0';
     if (json_object_object_get_ex(item, "sourcedId", &v) && json_object_is_type(v, json_type_string))
-        copy_id(id, cap, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+        id_key_set(id, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+    else
+        id_key_set(id, "", 0);
 }
 
 /* Returns 1 when this position was delivered by an earlier attempt. */
-static int replayed(page *p, const char *id)
+static int replayed(page *p, const id_key *id)
 {
     p->seen++;
     if (p->seen > p->delivered)
         return 0;
-    if (p->seen == p->delivered && id != NULL && strcmp(id, p->last_id) != 0)
+    if (p->seen == p->delivered && id != NULL && id_cmp(id, &p->last_id) != 0)
         mark_incomplete(p->pg, "a retried page came back with different records (the data "
                                "changed while it was read)");
     return 1;
@@ -161,19 +201,20 @@ static int replayed(page *p, const char *id)
 
 /* The checks every item passes, on the calling thread; 1 when the item
  * goes on to the host. */
-static int accept_item(page *p, const char *id)
+static int accept_item(page *p, const id_key *id)
 {
     pager *pg = p->pg;
 
     if (replayed(p, id))
         return 0;
-    if (id[0] != '\0') {
-        if (p->last_id[0] != '\0' && strcmp(id, p->last_id) <= 0)
+    if (id->len != 0) {
+        /* ID_UNORDERED is not <= 0: a pair the heads cannot order passes. */
+        if (p->last_id.len != 0 && id_cmp(id, &p->last_id) <= 0)
             mark_incomplete(pg, "records arrived out of sourcedId order or twice within a page "
                                 "(the server ignored the sort, or sent duplicates)");
-        if (p->first_id[0] == '\0')
-            copy_id(p->first_id, sizeof p->first_id, id, strlen(id));
-        copy_id(p->last_id, sizeof p->last_id, id, strlen(id));
+        if (p->first_id.len == 0)
+            p->first_id = *id;
+        p->last_id = *id;
     }
     p->delivered++;
     if (pg->q->max_records != 0 && pg->records >= pg->q->max_records)
@@ -185,10 +226,10 @@ static int accept_item(page *p, const char *id)
 static int page_item(void *ctx, json_object *item)
 {
     page *p = ctx;
-    char id[ID_MAX];
+    id_key id;
 
-    record_id(item, id, sizeof id);
-    return accept_item(p, id) ? p->pg->h->item(p->pg->h->ctx, item) : 0;
+    record_id(item, &id);
+    return accept_item(p, &id) ? p->pg->h->item(p->pg->h->ctx, item) : 0;
 }
 
 static int page_invalid(void *ctx, const char *reason)
@@ -345,12 +386,12 @@ static void advance_frontier(pager *pg)
     page_summary *s;
     while ((s = summary(pg, pg->frontier))->done) {
         if (s->items > 0) {
-            if (pg->chain_last_id[0] != '\0' && s->first_id[0] != '\0' &&
-                strcmp(s->first_id, pg->chain_last_id) <= 0)
+            if (pg->chain_last_id.len != 0 && s->first_id.len != 0 &&
+                id_cmp(&s->first_id, &pg->chain_last_id) <= 0)
                 mark_incomplete(pg, "the same records appeared on two pages, or records moved "
                                     "between pages while they were read");
-            if (s->last_id[0] != '\0')
-                snprintf(pg->chain_last_id, sizeof pg->chain_last_id, "%s", s->last_id);
+            if (s->last_id.len != 0)
+                pg->chain_last_id = s->last_id;
         }
         memset(s, 0, sizeof *s);
         pg->frontier++;
@@ -398,8 +439,8 @@ static void page_succeeded(pager *pg, page *p, uint64_t items)
         mark_incomplete(pg, "records continued past the end of the list");
     s->done = 1;
     s->items = items;
-    snprintf(s->first_id, sizeof s->first_id, "%s", p->first_id);
-    snprintf(s->last_id, sizeof s->last_id, "%s", p->last_id);
+    s->first_id = p->first_id;
+    s->last_id = p->last_id;
     advance_frontier(pg);
     if (pg->c->progress != NULL)
         pg->c->progress(pg->c->progress_ctx, pg->q->phase, pg->records + pg->invalid,
@@ -530,9 +571,9 @@ static void deliver_batch(pager *pg, page *p, const cl_pp_result *r)
         if (e.invalid)
             rc = page_invalid(p, e.data);
         else {
-            char id[ID_MAX];   /* the checks compare ids as page_item cuts them */
-            copy_id(id, sizeof id, e.id, strlen(e.id));
-            rc = accept_item(p, id) ? pg->q->deliver(pg->h->ctx, e.id, e.data, e.len) : 0;
+            id_key id;   /* kept as page_item keeps them */
+            id_key_set(&id, e.id, strlen(e.id));
+            rc = accept_item(p, &id) ? pg->q->deliver(pg->h->ctx, e.id, e.data, e.len) : 0;
         }
         if (rc != 0) {
             cl_fail(pg->err, SIS_ERR_SINK, "the host stopped accepting records");

@@ -25,10 +25,9 @@ typedef struct cl_url {
  * message naming the URL. */
 int cl_url_parse(cl_url *u, const char *url, sis_error *err);
 
-/* 1 when host is 127.0.0.0/8, ::1 or localhost. */
-int cl_url_is_loopback_host(const char *host);
-
-/* Refuses plain http except to loopback hosts. */
+/* The kit's rule (sis_kit_check_http_url: libcurl's parse, no user info,
+ * plain http only to loopback), then cl_url_parse.  SIS_OK or
+ * SIS_ERR_CONFIG (SIS_ERR_NOMEM) with a message for the admin. */
 int cl_url_check_transport(const char *url, sis_error *err);
 
 /* Formats a URL into out[cap]; a URL that does not fit is an error

@@ -64,6 +64,11 @@ probe() {
 measured() {
     tag=$1
     shift
+    # Every run starts with nothing of an earlier one left to write back
+    # (a removed database, the copy a delta starts from): an admin's
+    # database is at rest when a sync starts, and one run must not pay for
+    # the disk writes of the one before it.
+    sync
     p0=$(probe)
     s0=$(sim_cpu)
     "$MEASURE" "$@" >"$WORK/out" 2>"$WORK/err" || {

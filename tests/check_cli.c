@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "../mock-host/loopback.h"
 
 static char *dir;
 
@@ -169,6 +170,29 @@ START_TEST(broken_manifest_does_not_stop_the_host)
 }
 END_TEST
 
+/* The host's "this machine only" rule (URL settings and forms, the
+ * console's listen address) goes by address, not by how a name begins,
+ * and no URL carries a user name or password. */
+START_TEST(plain_http_and_an_open_console_are_for_this_machine_only)
+{
+    static const char *const allowed[] = {"https://district.example/ims", "http://127.0.0.1:8080/x",
+        "http://127.1.2.3", "http://localhost:9/a?b#c", "http://[::1]:8443/", "HTTP://LOCALHOST/"};
+    static const char *const refused[] = {"http://127.0.0.1@example.org", "http://127.example.org/",
+        "http://127.0.0.1.example.org", "http://localhost.example.org", "http://example.org",
+        "https://user:pw@district.example/", "https://@district.example", "http://[::1", "ftp://127.0.0.1",
+        "http://127.0.0.1\\@example.org/", "http://", "https://"};
+    size_t i;
+    for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        ck_assert_msg(mh_url_is_allowed(allowed[i]), "%s", allowed[i]);
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        ck_assert_msg(!mh_url_is_allowed(refused[i]), "%s", refused[i]);
+    ck_assert(mh_host_is_loopback("127.0.0.1", 9) && mh_host_is_loopback("::1", 3) &&
+              mh_host_is_loopback("[::1]", 5) && mh_host_is_loopback("localhost", 9));
+    ck_assert(!mh_host_is_loopback("0.0.0.0", 7) && !mh_host_is_loopback("127.evil", 8) &&
+              !mh_host_is_loopback("::", 2) && !mh_host_is_loopback("", 0));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -176,6 +200,7 @@ Suite *suite_cli(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, marketplace_lists_classlink_from_its_manifest);
+    tcase_add_test(tc, plain_http_and_an_open_console_are_for_this_machine_only);
     tcase_add_test(tc, install_creates_card_once);
     tcase_add_test(tc, install_unknown_plugin_fails_with_reason);
     tcase_add_test(tc, db_option_and_env_choose_the_database);

@@ -63,6 +63,39 @@ START_TEST(bad_connect_says_why_and_saves_nothing)
 }
 END_TEST
 
+/* A secret file whose secret is longer than the host keeps (4096 bytes)
+ * is refused by name, not cut short and stored; one exactly that long,
+ * followed by a newline, is read whole. */
+START_TEST(a_secret_file_longer_than_the_limit_is_refused_not_cut)
+{
+    char *path, *longer, *exact;
+    tu_result r;
+    longer = malloc(4098);
+    exact = malloc(4098);
+    ck_assert_ptr_nonnull(longer);
+    ck_assert_ptr_nonnull(exact);
+    memcpy(longer, "sim-secret", 10);  /* the first 4096 bytes: not the secret either */
+    memset(longer + 10, 'x', 4087);
+    longer[4097] = '\0';
+    path = tu_write_file(env.dir, "long-secret", longer);
+    mh_fails(1, "long-secret is longer than 4095 bytes", "connect classlink --server "
+             "http://127.0.0.1:%d --client-id sim-client --client-secret-file %s",
+             env.sim.port, path);
+    assert_not_connected();
+    free(path);
+    memset(exact, 'y', 4095);
+    strcpy(exact + 4095, "\n");
+    path = tu_write_file(env.dir, "exact-secret", exact);
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-file %s", env.sim.port, path);
+    ck_assert_msg(r.status != 0 && strstr(r.err, "rejected the credentials"), "%s", r.err);
+    tu_result_free(&r);
+    free(path);
+    free(longer);
+    free(exact);
+}
+END_TEST
+
 START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
 {
     mh_fails(1, "(HTTP 404); check the server URL", "connect classlink --server "
@@ -72,6 +105,10 @@ START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
              "--client-id a --client-secret-env SEC");
     mh_fails(1, "refusing plain http to district.example", "connect classlink --server "
              "http://district.example --client-id a --client-secret-env SEC");
+    mh_fails(1, "refusing plain http to example.org", "connect classlink --server "
+             "http://127.0.0.1@example.org --client-id a --client-secret-env SEC");
+    mh_fails(1, "refusing plain http to 127.example.org", "connect classlink --server "
+             "http://127.example.org --client-id a --client-secret-env SEC");
     mh_fails(2, "never accepted as command-line values", "connect classlink --server "
              "http://127.0.0.1:1 --client-id a --client-secret s3");
     assert_not_connected();
@@ -179,6 +216,7 @@ Suite *suite_connect(void)
     tcase_add_loop_test(tc, bad_connect_says_why_and_saves_nothing, 0,
                         (int)(sizeof bad_connects / sizeof bad_connects[0]));
     tcase_add_test(tc, wrong_path_unreachable_and_plain_http_are_refused);
+    tcase_add_test(tc, a_secret_file_longer_than_the_limit_is_refused_not_cut);
     tcase_add_test(tc, clock_skew_is_named);
     tcase_add_test(tc, reconnect_failure_keeps_the_old_connection);
     tcase_add_test(tc, oauth2_with_token_rotation);

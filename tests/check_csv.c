@@ -796,6 +796,49 @@ START_TEST(https_url_downloads_the_zip_with_verified_tls)
 }
 END_TEST
 
+/* ---- plain http: only to this machine ---------------------------------- */
+
+/* Plain http carries the roster (and any credentials) unencrypted, so it is
+ * for a test server on this machine only.  The host is the one libcurl
+ * would connect to: "127.0.0.1@" is user info, "127.example.org" and
+ * "localhost.example.org" are names on the internet; none is loopback. */
+START_TEST(plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info)
+{
+    const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
+    static const char *const refused_http[] = {
+        "http://127.0.0.1@example.org/x.zip", "http://localhost@example.org/x.zip",
+        "http://127.example.org/x.zip", "http://localhost.example.org/x.zip"};
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), url[256];
+    struct MHD_Daemon *d;
+    sis_error err = SIS_ERROR_LOCAL;
+    sis_fetch_result res;
+    size_t i;
+
+    for (i = 0; i < sizeof refused_http / sizeof refused_http[0]; i++) {
+        ck_assert_int_eq(connect_to(refused_http[i], NULL, NULL, NULL, &err), SIS_ERR_CONFIG);
+        ck_assert_msg(strstr(err.message, "use an https:// URL") != NULL, "%s: %s",
+                      refused_http[i], err.message);
+    }
+    ck_assert_int_eq(connect_to("https://someone@example.org/x.zip", NULL, NULL, NULL, &err),
+                     SIS_ERR_CONFIG);
+    ck_assert_msg(strstr(err.message, "user name") != NULL, "%s", err.message);
+    ck_assert_ptr_null(strstr(err.message, "someone"));
+
+    /* A test server on 127.0.0.1 over plain http still serves the zip. */
+    served_zip = slurp_file(zip, &served_len);
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, serve, NULL, MHD_OPTION_END);
+    ck_assert_ptr_nonnull(d);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/export.zip",
+             MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    ck_assert_int_eq(connect_to(url, NULL, NULL, NULL, &err), SIS_OK);
+    ck_assert_int_eq(sync_now(&res, &err), SIS_OK);
+    ck_assert_uint_eq(res.records, 3);
+    MHD_stop_daemon(d);
+    free(served_zip);
+    free(zip);
+}
+END_TEST
+
 /* ---- sftp: a real OpenSSH server on loopback --------------------------- */
 
 START_TEST(sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords)
@@ -877,6 +920,7 @@ Suite *suite_csv(void)
     tcase_add_test(tc, mapping_shows_the_chosen_fields_and_hides_metadata_when_off);
     tcase_add_test(tc, entry_refuses_another_abi_major);
     tcase_add_test(tc, https_url_downloads_the_zip_with_verified_tls);
+    tcase_add_test(tc, plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info);
     tcase_add_test(tc, sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, csv_host_tcase());

@@ -128,6 +128,38 @@ START_TEST(fault_has_its_outcome_and_loses_nothing)
 }
 END_TEST
 
+/* An incomplete delta applies what it read but keeps the watermark, so
+ * the next delta reads the same changes again: the watermark is the newest
+ * change seen, and a change on a page that was skipped could be older. */
+START_TEST(an_incomplete_delta_keeps_the_watermark)
+{
+    tu_result r;
+    char *outcome;
+    env_config("delta_overlap_s", "0");  /* no overlap window to hide the watermark's move */
+    free(sim_get(&env.sim, "/_sim/mutate?change=5"));
+    free(sim_get(&env.sim, "/_sim/fault?kind=lie_total&path=/users&arg=50"));
+    r = MH("sync classlink --delta");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert_msg(strstr(r.out, "Incomplete, so the next delta reads again from where this one "
+                               "began: users: "), "%s", r.out);
+    tu_result_free(&r);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "partial");
+    free(outcome);
+    ck_assert_int_eq(last_run_count("fetched"), 5);
+    r = MH("sync classlink --delta");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    tu_result_free(&r);
+    outcome = last_run_outcome();
+    ck_assert_str_eq(outcome, "complete");
+    free(outcome);
+    ck_assert_int_eq(last_run_count("fetched"), 5);  /* read again, not skipped */
+    r = MH("sync classlink --delta");
+    tu_result_free(&r);
+    ck_assert_int_eq(last_run_count("fetched"), 0);  /* a complete delta moves it on */
+}
+END_TEST
+
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
@@ -136,6 +168,7 @@ Suite *suite_faults(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, fault_has_its_outcome_and_loses_nothing, 0,
                         (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, an_incomplete_delta_keeps_the_watermark);
     suite_add_tcase(s, tc);
     return s;
 }

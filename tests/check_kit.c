@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sis_kit.h"
+#include "sis_kit_url.h"
 #include "testutil.h"
 
 int classlink_sis_entry(uint32_t host_abi, const sis_host *host, const sis_plugin_header **out,
@@ -229,6 +230,39 @@ START_TEST(integer_settings_stay_in_their_declared_range)
 }
 END_TEST
 
+/* Loopback means this machine by address, never a name that starts like one. */
+START_TEST(loopback_is_an_address_of_this_machine_not_a_lookalike_name)
+{
+    static const char *const local[] = {"localhost", "LocalHost", "127.0.0.1", "127.255.0.9",
+                                        "::1", "[::1]", "[0:0:0:0:0:0:0:1]"};
+    static const char *const remote[] = {"127.example.org", "127.0.0.1.example.org",
+                                         "localhost.example.org", "128.0.0.1", "[::2]",
+                                         "[::ffff:8.8.8.8]", "example.org", "", "[]"};
+    sis_error err = SIS_ERROR_LOCAL;
+    size_t i;
+    for (i = 0; i < sizeof local / sizeof local[0]; i++)
+        ck_assert_msg(sis_kit_host_is_loopback(local[i]), "%s", local[i]);
+    for (i = 0; i < sizeof remote / sizeof remote[0]; i++)
+        ck_assert_msg(!sis_kit_host_is_loopback(remote[i]), "%s", remote[i]);
+
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1:8080/ims", &err), SIS_OK);
+    ck_assert_int_eq(sis_kit_check_http_url("http://[::1]:8080/", &err), SIS_OK);
+    ck_assert_int_eq(sis_kit_check_http_url("https://district.example/ims", &err), SIS_OK);
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1@example.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "refusing plain http to example.org"));
+    /* libcurl's reading decides: these go to evil.org, not to this machine. */
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1\\@evil.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_int_eq(sis_kit_check_http_url("http://127.0.0.1%2f@evil.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "refusing plain http to evil.org"));
+    ck_assert_int_eq(sis_kit_check_http_url("http://u:secret@127.0.0.1/", &err), SIS_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "user name or password"));
+    ck_assert_ptr_null(strstr(err.message, "secret"));
+    ck_assert_int_eq(sis_kit_check_http_url("ftp://example.org/", &err), SIS_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "give an https:// URL"));
+    ck_assert_int_eq(sis_kit_check_http_url("district.example/ims", &err), SIS_ERR_CONFIG);
+}
+END_TEST
+
 Suite *suite_kit(void)
 {
     Suite *s = suite_create("kit");
@@ -237,6 +271,7 @@ Suite *suite_kit(void)
     tcase_add_test(tc, defaults_apply_until_the_admin_chooses);
     tcase_add_test(tc, a_refused_user_and_a_bad_record_say_so);
     tcase_add_test(tc, integer_settings_stay_in_their_declared_range);
+    tcase_add_test(tc, loopback_is_an_address_of_this_machine_not_a_lookalike_name);
     suite_add_tcase(s, tc);
     return s;
 }

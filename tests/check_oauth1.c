@@ -139,7 +139,32 @@ START_TEST(urls_and_transport)
     ck_assert_int_eq(cl_url_check_transport("http://district.example/x", &err), SIS_ERR_CONFIG);
     ck_assert_ptr_nonnull(strstr(err.message, "refusing plain http to district.example"));
     ck_assert_int_eq(cl_url_check_transport("ftp://x", &err), SIS_ERR_CONFIG);
+    ck_assert_int_eq(cl_url_check_transport("http://localhost:9/x", &err), SIS_OK);
+    ck_assert_int_eq(cl_url_check_transport("http://127.1.2.3:9/x", &err), SIS_OK);
+    ck_assert_int_eq(cl_url_check_transport("https://district.example/x", &err), SIS_OK);
     ck_assert_int_eq(cl_url_parse(&u, "https://x:99999/", &err), SIS_ERR_CONFIG);
+}
+END_TEST
+
+/* What libcurl would connect to decides, not what the URL starts with. */
+START_TEST(plain_http_to_a_lookalike_or_behind_user_info_is_refused)
+{
+    static const char *const refused[] = {
+        "http://127.0.0.1@evil.org/x", "http://127.0.0.1:80@evil.org/x",
+        "http://localhost@evil.org", "http://127.example.org/x", "http://127.0.0.1.evil.org/",
+        "http://localhost.evil.org/x", "http://[::1]@evil.org/"};
+    sis_error err = SIS_ERROR_LOCAL;
+    size_t i;
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        ck_assert_int_eq(cl_url_check_transport(refused[i], &err), SIS_ERR_CONFIG);
+        ck_assert_msg(strstr(err.message, "use an https:// URL") != NULL, "%s: %s", refused[i],
+                      err.message);
+    }
+    /* Credentials belong in the secret fields, never in a URL that gets logged. */
+    ck_assert_int_eq(cl_url_check_transport("https://admin:pw@district.example/x", &err),
+                     SIS_ERR_CONFIG);
+    ck_assert_msg(strstr(err.message, "user name or password") != NULL, "%s", err.message);
+    ck_assert_ptr_null(strstr(err.message, "pw"));
 }
 END_TEST
 
@@ -153,6 +178,7 @@ Suite *suite_oauth1(void)
     tcase_add_test(tc, hostile_characters_in_filters_and_secrets);
     tcase_add_test(tc, nonces_are_fresh);
     tcase_add_test(tc, urls_and_transport);
+    tcase_add_test(tc, plain_http_to_a_lookalike_or_behind_user_info_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

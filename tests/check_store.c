@@ -1,8 +1,10 @@
 /* check_store.c - migrations, and secrets that never sit in plaintext. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../mock-host/jsonw.h"
 #include "../mock-host/record_codec.h"
@@ -124,6 +126,108 @@ START_TEST(fresh_database_gets_every_migration)
     mh_store_close(s);
     s = open_store(); /* reopening migrates nothing and fails nothing */
     mh_store_close(s);
+}
+END_TEST
+
+/* Processes opening one new database at the same moment (workers started
+ * together, commands run side by side), played by threads, each with its
+ * own connection, released together. */
+#define OPENERS 6
+
+typedef struct opener {
+    pthread_barrier_t *go;
+    const char *path;
+    mh_store *store;
+    char err[1024];
+} opener;
+
+static void *open_together(void *arg)
+{
+    opener *o = arg;
+    if (o->go != NULL)
+        pthread_barrier_wait(o->go);
+    if (mh_store_open(&o->store, o->path, o->err, sizeof o->err) != 0)
+        o->store = NULL;
+    return NULL;
+}
+
+/* Starts OPENERS threads on `path` (released together when `go`), joins
+ * them, and asserts that every open succeeded and that all of them hold
+ * the one key the key file keeps: a secret sealed by one opens in each. */
+static void all_open_with_one_key(const char *path, pthread_barrier_t *go, int hold_ms,
+                                  sqlite3 *holder)
+{
+    pthread_t t[OPENERS];
+    opener o[OPENERS];
+    unsigned char *sealed;
+    size_t sealed_len;
+    char plain[64];
+    int i;
+    for (i = 0; i < OPENERS; i++) {
+        memset(&o[i], 0, sizeof o[i]);
+        o[i].go = go;
+        o[i].path = path;
+        ck_assert_int_eq(pthread_create(&t[i], NULL, open_together, &o[i]), 0);
+    }
+    if (holder != NULL) {
+        usleep((useconds_t)hold_ms * 1000);  /* the openers wait for the write lock */
+        ck_assert_int_eq(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    }
+    for (i = 0; i < OPENERS; i++)
+        ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+    for (i = 0; i < OPENERS; i++)
+        ck_assert_msg(o[i].store != NULL, "opener %d: %s", i, o[i].err);
+    ck_assert_int_eq(mh_secret_seal(&o[0].store->box, "aad", "s3cret", 6, &sealed, &sealed_len), 0);
+    for (i = 0; i < OPENERS; i++) {
+        ck_assert_int_eq(mh_secret_open(&o[i].store->box, "aad", sealed, sealed_len, plain,
+                                        sizeof plain), 6);
+        ck_assert_str_eq(plain, "s3cret");
+        mh_store_close(o[i].store);
+    }
+    free(sealed);
+}
+
+START_TEST(processes_creating_one_new_database_together_all_open_it)
+{
+    pthread_barrier_t go;
+    char *path, *key;
+    struct stat st;
+    tu_result r;
+    int trial;
+    ck_assert_int_eq(pthread_barrier_init(&go, NULL, OPENERS), 0);
+    for (trial = 0; trial < 10; trial++) {
+        ck_assert_int_ne(asprintf(&path, "%s/new%d.db", dir, trial), -1);
+        ck_assert_int_ne(asprintf(&key, "%s.key", path), -1);
+        all_open_with_one_key(path, &go, 0, NULL);
+        ck_assert_int_eq(stat(key, &st), 0);
+        ck_assert_int_eq((int)st.st_size, MH_SECRET_KEY_LEN);
+        ck_assert_int_eq((int)(st.st_mode & 0777), 0600);
+        free(path);
+        free(key);
+    }
+    pthread_barrier_destroy(&go);
+    /* Nothing but the database, its key and journal is left in the folder. */
+    r = tu_run("ls %s | grep new- || true", dir);
+    ck_assert_msg(r.out[0] == '\0', "temporary files left: %s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
+/* Openers that all read the schema version, then wait for the write lock
+ * another process holds: when they get it, one applies the migration and
+ * the others must see that it is applied, not run it again. */
+START_TEST(a_migration_applied_while_waiting_for_the_lock_is_not_run_again)
+{
+    sqlite3 *holder;
+    /* A valid SQLite database with no tables and schema version 0: what a
+     * new database is before its first migration. */
+    ck_assert_int_eq(sqlite3_open(db, &holder), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(holder, "PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
+                                          "DROP TABLE t;", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    all_open_with_one_key(db, NULL, 1000, holder);
+    sqlite3_close(holder);
+    mh_store_close(open_store());
 }
 END_TEST
 
@@ -453,6 +557,8 @@ Suite *suite_store(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, fresh_database_gets_every_migration);
     tcase_add_test(tc, newer_database_is_refused);
+    tcase_add_test(tc, processes_creating_one_new_database_together_all_open_it);
+    tcase_add_test(tc, a_migration_applied_while_waiting_for_the_lock_is_not_run_again);
     tcase_add_test(tc, secrets_are_encrypted_at_rest);
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);

@@ -141,6 +141,40 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
 }
 END_TEST
 
+/* A confirmation covers the count the admin was shown: when more users
+ * are missing by the time it runs, it holds again with the new count. */
+START_TEST(a_confirmation_never_applies_more_than_was_held)
+{
+    tu_result r;
+    page_counts before;
+    long long held;
+    char first[64], of_all[64];
+    sync_ok("--full");
+    before = users_page();
+    snprintf(first, sizeof first, "HELD: 40 of %d active users", before.active);
+    snprintf(of_all, sizeof of_all, " of %d active users", before.active);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=40"));
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 3 && strstr(r.out, first), "%d: %s", r.status, r.out);
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=100"));
+    r = MH("sync classlink --full --confirm-deactivations");
+    ck_assert_msg(r.status == 3, "more missing than confirmed is held again, got %d: %s%s", r.status,
+                  r.out, r.err);
+    ck_assert_msg(strstr(r.out, "HELD: ") && strstr(r.out, of_all) &&
+                  strstr(r.out, "the confirmation was for the 40 held by run") &&
+                  strstr(r.out, "--confirm-deactivations"), "%s", r.out);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().active, before.active);
+    held = last_run_count("held");
+    ck_assert_int_gt(held, 40);
+    /* Confirming the count now shown applies it. */
+    sync_ok("--full --confirm-deactivations");
+    ck_assert_int_eq(users_page().active, before.active - held);
+    assert_matches_truth();
+}
+END_TEST
+
 START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
 {
     tu_result r = MH("sync classlink --full");
@@ -407,6 +441,33 @@ START_TEST(a_refused_record_with_a_long_id_keeps_its_user)
 }
 END_TEST
 
+/* OneRoster sets no length limit on a sourcedId.  Neighbours whose 300-byte
+ * ids share their first 293 bytes are sorted correctly by the server; a
+ * full run must not call that "out of order": it is complete, and a user
+ * who then disappears is deactivated by absence as with short ids. */
+START_TEST(long_ids_that_share_a_long_prefix_still_make_a_complete_run)
+{
+    tu_result r;
+    char *outcome;
+    free(sim_get(&env.sim, "/_sim/mutate?longrun=4"));
+    sync_ok("--full");
+    outcome = last_run_outcome();
+    r = MH("runs classlink");
+    ck_assert_msg(strcmp(outcome, "complete") == 0, "outcome %s: %s", outcome, r.out);
+    ck_assert_ptr_null(strstr(r.out, "out of sourcedId order"));
+    tu_result_free(&r);
+    free(outcome);
+    assert_matches_truth();
+    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
+    ck_assert_str_eq(r.out, "4\n");
+    tu_result_free(&r);
+    free(sim_get(&env.sim, "/_sim/mutate?remove=3"));
+    sync_ok("--full");
+    ck_assert_int_eq(last_run_count("deactivated"), 3);
+    assert_matches_truth();
+}
+END_TEST
+
 /* Users the Users page's table holds, read by another process as the
  * console would (read-write, no waiting); -1 when the database is busy. */
 static int users_seen_by_another_process(const char *path)
@@ -474,12 +535,14 @@ Suite *suite_sync(void)
     tcase_add_test(tc, full_then_delta_matches_the_district);
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
     tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
     tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
     tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, invalid_records_are_skipped_and_counted);
     tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
+    tcase_add_test(tc, long_ids_that_share_a_long_prefix_still_make_a_complete_run);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
     tcase_add_test(tc, a_full_disk_mid_run_changes_nothing);
     tcase_set_timeout(mem, 300);
@@ -506,6 +569,7 @@ Suite *suite_sync_pg(void)
     tcase_add_test(tc, full_then_delta_matches_the_district);
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
+    tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);

@@ -293,6 +293,61 @@ START_TEST(sigterm_cancels_the_running_sync_cleanly)
 }
 END_TEST
 
+/* How many times `needle` appears in `hay`. */
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (hay = strstr(hay, needle); hay != NULL; hay = strstr(hay + 1, needle))
+        n++;
+    return n;
+}
+
+/* Workers started together on a database that does not exist yet, and
+ * commands run side by side on another: every one starts, none is told
+ * the database is empty or its key damaged. */
+START_TEST(workers_and_commands_started_together_on_a_new_database_all_run)
+{
+    tu_result r;
+    int trial;
+    for (trial = 0; trial < 4; trial++) {
+        r = tu_run("cd %s && %s/mock-host --db w%d.db worker --concurrency 4 --once 2>&1; "
+                   "echo status=$?", env.dir, tu_build_dir(), trial);
+        ck_assert_msg(strstr(r.out, "status=0") && occurrences(r.out, "round done") == 4, "%s",
+                      r.out);
+        tu_result_free(&r);
+        r = tu_run("cd %s && pids=; for i in 1 2 3 4 5 6; do %s/mock-host --db a%d.db apps "
+                   ">/dev/null 2>a$i.err & pids=\"$pids $!\"; done; fails=0; for p in $pids; do "
+                   "wait $p || fails=$((fails+1)); done; echo fails=$fails; cat a?.err",
+                   env.dir, tu_build_dir(), trial);
+        ck_assert_msg(strstr(r.out, "fails=0\n") != NULL, "%s", r.out);
+        tu_result_free(&r);
+    }
+}
+END_TEST
+
+/* SIGTERM that reaches the parent while it starts its processes, before it
+ * waits for them, still stops them all: the worker ends (0, or 143 when
+ * the signal came before mock-host set its handler) and leaves no process
+ * behind.  The delays put the signal at different points of the start. */
+START_TEST(sigterm_while_the_worker_starts_its_processes_stops_them_all)
+{
+    static const char *const delays[] = {"0.01", "0.015", "0.02", "0.025", "0.03", "0.04"};
+    tu_result r;
+    size_t i;
+    mh_ok("apps");  /* the database exists: the start is only the forks */
+    for (i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        r = tu_run("cd %s && export %s; setsid timeout -s KILL 20 %s/mock-host worker "
+                   "--concurrency 32 --interval 3600 >/dev/null 2>&1 & p=$!; sleep %s; "
+                   "kill -TERM $p; wait $p; echo status=$?; sleep 0.2; "
+                   "if kill -0 -- -$p 2>/dev/null; then echo left-running; "
+                   "kill -KILL -- -$p; fi", env.dir, mh_db_env(), tu_build_dir(), delays[i]);
+        ck_assert_msg((strstr(r.out, "status=0\n") || strstr(r.out, "status=143\n")) &&
+                      !strstr(r.out, "left-running"), "after %s s: %s", delays[i], r.out);
+        tu_result_free(&r);
+    }
+}
+END_TEST
+
 Suite *suite_worker(void)
 {
     Suite *s = suite_create("worker");
@@ -301,6 +356,8 @@ Suite *suite_worker(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, one_plugin_installed_twice_and_synced_by_a_worker);
     tcase_add_test(tc, sigterm_cancels_the_running_sync_cleanly);
+    tcase_add_test(tc, workers_and_commands_started_together_on_a_new_database_all_run);
+    tcase_add_test(tc, sigterm_while_the_worker_starts_its_processes_stops_them_all);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -183,6 +183,10 @@ static int tp_fetch(sis_instance *inst, const sis_fetch_request *req, const sis_
         if (sink->record(sink->ctx, &r) != SIS_OK)
             return fail(err, SIS_ERR_SINK, "the host refused a record");
         res->records++;
+        /* The ABI lets a plugin read its config on the calling thread during
+         * a fetch, while the host stores the records on another thread. */
+        if (inst->host->config_get(inst->app, "roster_size", buf, sizeof buf) == SIS_ERR_GENERIC)
+            return fail(err, SIS_ERR_GENERIC, "the host could not read the config mid-fetch");
     }
     res->complete = 1;
     return SIS_OK;

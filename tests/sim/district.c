@@ -138,10 +138,16 @@ static const char *family_of(const sim_district *d, uint32_t i)
 
 int sim_user_field(const sim_district *d, uint32_t i, const char *f, char *buf, size_t cap)
 {
-    if (strcmp(f, "sourcedId") == 0 && (d->flags[i] & SIM_LONG_ID))
-        /* still after u%07u of i and before that of i + 1, so the order holds */
-        snprintf(buf, cap, "u%07u-%0*u", i, SIM_LONG_ID_LEN - 9, 0u);
-    else if (strcmp(f, "sourcedId") == 0)
+    if (strcmp(f, "sourcedId") == 0 && (d->flags[i] & SIM_LONG_ID)) {
+        /* "u<head>-000...0<i>": head is the first of the run of long-id
+         * users that i ends, so neighbours given long ids together (longrun)
+         * share their first 292 bytes.  Still after u%07u of the user before
+         * the run and before that of the user after it, so the order holds. */
+        uint32_t head = i;
+        while (head > 0 && (d->flags[head - 1] & SIM_LONG_ID))
+            head--;
+        snprintf(buf, cap, "u%07u-%0*u", head, SIM_LONG_ID_LEN - 9, i);
+    } else if (strcmp(f, "sourcedId") == 0)
         snprintf(buf, cap, "u%07u", i);
     else if (strcmp(f, "status") == 0)
         snprintf(buf, cap, "%s", d->flags[i] & SIM_TOBEDELETED ? "tobedeleted" : "active");
@@ -437,6 +443,7 @@ uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t n
 {
     uint32_t done = 0, j, i, start, stride;
     int add = strcmp(kind, "add") == 0, restore = strcmp(kind, "restore") == 0;
+    int longrun = strcmp(kind, "longrun") == 0;
 
     d->generation++;
     if (add) {
@@ -455,8 +462,8 @@ uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t n
      * so picks are spread out yet always found when eligible. */
     start = (uint32_t)(mix(d->seed ^ d->generation) % d->n_users);
     stride = d->n_users % 7919 != 0 ? 7919 % d->n_users : 1;
-    if (stride == 0)
-        stride = 1;
+    if (stride == 0 || longrun)
+        stride = 1;  /* longrun: neighbours, so their long ids share a head */
     for (j = 0; done < count && j < d->n_users; j++) {
         uint32_t k = (uint32_t)((start + (uint64_t)j * stride) % d->n_users);
         uint8_t f = d->flags[k];
@@ -474,7 +481,7 @@ uint32_t sim_mutate(sim_district *d, const char *kind, uint32_t count, int64_t n
             d->flags[k] |= SIM_DISABLED;
         } else if (strcmp(kind, "remove") == 0) {
             d->flags[k] |= SIM_REMOVED;
-        } else if (strcmp(kind, "longid") == 0) {
+        } else if (strcmp(kind, "longid") == 0 || longrun) {
             if (f & SIM_LONG_ID)
                 continue;
             d->flags[k] |= SIM_LONG_ID;

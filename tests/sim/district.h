@@ -14,7 +14,8 @@ enum {
     SIM_REMOVED = 1,       /* gone from every response */
     SIM_TOBEDELETED = 2,   /* status "tobedeleted" */
     SIM_DISABLED = 4,      /* enabledUser "false" */
-    SIM_LONG_ID = 8,       /* a sourcedId of 300 bytes (SIM_LONG_ID_LEN) */
+    SIM_LONG_ID = 8,       /* a sourcedId of 300 bytes (SIM_LONG_ID_LEN); long-id
+                              neighbours share their first 293 bytes */
     SIM_NO_ROLE = 16       /* the record has no role: a connector must refuse it */
 };
 

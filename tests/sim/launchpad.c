@@ -127,27 +127,38 @@ static int bearer_is(struct MHD_Connection *c, const char *expect)
     return a != NULL && strncmp(a, "Bearer ", 7) == 0 && expect[0] != '\0' && strcmp(a + 7, expect) == 0;
 }
 
+/* The district's TenantId as JSON: the number ClassLink sends today, or the
+ * string a test set (/_sim/reset?tenant_id=...).  Call with s->mu held. */
+static void tenant_json(const sim_server *s, char *out, size_t cap)
+{
+    if (s->tenant_id[0] != '\0')
+        snprintf(out, cap, "\"%s\"", s->tenant_id);
+    else
+        snprintf(out, cap, "%d", TENANT_ID);
+}
+
 static enum MHD_Result my_info(sim_server *s, struct MHD_Connection *c)
 {
     const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    char out[768];
+    char out[1536], tenant[sizeof s->tenant_id + 2];
     int i, ok = 0;
     pthread_mutex_lock(&s->mu);
     for (i = 0; i < 8 && a != NULL && strlen(a) > 7; i++)
         ok |= s->access_tokens[i][0] && strcmp(s->access_tokens[i], a + 7) == 0;
+    tenant_json(s, tenant, sizeof tenant);
     pthread_mutex_unlock(&s->mu);
     if (!ok)
         return sim_send_json(c, 401, "{\"error\":\"invalid_token\"}");
-    snprintf(out, sizeof out, "{\"UserId\":8123,\"TenantId\":%d,\"LoginId\":\"jdoe\",\"Email\":"
+    snprintf(out, sizeof out, "{\"UserId\":8123,\"TenantId\":%s,\"LoginId\":\"jdoe\",\"Email\":"
              "\"jdoe@district.example.org\",\"FirstName\":\"Jordan\",\"LastName\":\"Doe\","
              "\"DisplayName\":\"Jordan Doe\",\"Role\":\"%s\",\"Tenant\":\"%s\",\"Building\":\"\","
-             "\"SourcedId\":\"u0000001\"}", TENANT_ID, s->login_role, TENANT_NAME);
+             "\"SourcedId\":\"u0000001\"}", tenant, s->login_role, TENANT_NAME);
     return sim_send_json(c, 200, out);
 }
 
 static enum MHD_Result applications(sim_server *s, struct MHD_Connection *c)
 {
-    char out[768];
+    char out[2048], tenant[sizeof s->tenant_id + 2];
     if (!bearer_is(c, s->partner_key))
         return sim_send_json(c, 401, "{\"status\":0,\"message\":\"Invalid API key\"}");
     if (!s->app_installed)
@@ -155,12 +166,15 @@ static enum MHD_Result applications(sim_server *s, struct MHD_Connection *c)
                                      "\"Another District\",\"tenant_id\":\"77\",\"application_id\":57,"
                                      "\"bearer\":null,\"name\":\"ClassLink\","
                                      "\"oneroster_application_id\":\"zzz%3D\"}]}");
+    pthread_mutex_lock(&s->mu);
+    tenant_json(s, tenant, sizeof tenant);
+    pthread_mutex_unlock(&s->mu);
     snprintf(out, sizeof out, "{\"status\":1,\"applications\":[{\"id\":9,\"tenant_name\":\"Another "
              "District\",\"tenant_id\":77,\"application_id\":57,\"bearer\":null,\"name\":\"ClassLink\","
              "\"oneroster_application_id\":\"zzz%%3D\"},{\"id\":1176,\"tenant_name\":\"%s\","
-             "\"tenant_id\":%d,\"application_id\":57,\"bearer\":%s%s%s,\"name\":\"ClassLink\","
+             "\"tenant_id\":%s,\"application_id\":57,\"bearer\":%s%s%s,\"name\":\"ClassLink\","
              "\"oneroster_application_id\":\"%s\",\"enabled\":\"true\",\"tenant_status\":\"Active\"}]}",
-             TENANT_NAME, TENANT_ID, s->bearer[0] ? "\"" : "", s->bearer[0] ? s->bearer : "null",
+             TENANT_NAME, tenant, s->bearer[0] ? "\"" : "", s->bearer[0] ? s->bearer : "null",
              s->bearer[0] ? "\"" : "", APP_ID_ESCAPED);
     return sim_send_json(c, 200, out);
 }

@@ -55,8 +55,9 @@ static void usage(FILE *out)
           "  CLASSLINK_LAUNCHPAD_URL, CLASSLINK_NODEAPI_URL, CLASSLINK_PROXY_URL=http://127.0.0.1:PORT\n"
           "  (start it with --bearer TOKEN so the proxy can hand the roster server its token)\n\n"
           "While running: GET /_sim/fault?kind=... injects faults, /_sim/mutate?change=N&add=N&\n"
-          "tobedeleted=N&disable=N&remove=N&restore=N&longid=N&norole=N changes the district\n"
-          "(longid: a 300-byte sourcedId; norole: a long-id user's record loses its role) (also as a line\n"
+          "tobedeleted=N&disable=N&remove=N&restore=N&longid=N&longrun=N&norole=N changes the district\n"
+          "(longid: a 300-byte sourcedId; longrun: N neighbours get 300-byte sourcedIds that share\n"
+          "their first 293 bytes; norole: a long-id user's record loses its role) (also as a line\n"
           "'mutate ...' on stdin), /_sim/reset sets the login user's role, consent and more,\n"
           "/_sim/stats reports counters.\n", out);
 }

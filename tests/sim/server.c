@@ -934,7 +934,7 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     if (strcmp(what, "mutate") == 0) {
         static const char *const kinds[] = {"change", "tobedeleted", "disable", "remove", "add", "restore",
-                                            "longid", "norole"};
+                                            "longid", "norole", "longrun"};
         size_t k;
         int len = snprintf(body, sizeof body, "{");
         pthread_mutex_lock(&s->mu);
@@ -973,6 +973,8 @@ static enum MHD_Result control(sim_server *s, struct MHD_Connection *c, const ch
         if (arg(&a, "login_role") != NULL)
             snprintf(s->login_role, sizeof s->login_role, "%s", arg(&a, "login_role"));
         s->login_deny = (int)num_arg(&a, "login_deny", 0);
+        snprintf(s->tenant_id, sizeof s->tenant_id, "%s",
+                 arg(&a, "tenant_id") != NULL ? arg(&a, "tenant_id") : "");
         s->app_installed = (int)num_arg(&a, "app_installed", 1);
         s->server_creds = (int)num_arg(&a, "server_creds", 1);
         if (arg(&a, "endpoint_url") != NULL)

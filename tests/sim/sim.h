@@ -59,6 +59,7 @@ typedef struct sim_server {
     char lp_client_id[64], lp_client_secret[64], partner_key[64];
     char login_role[64];            /* Role of the user who signs in */
     int login_deny;                 /* the user refuses consent */
+    char tenant_id[400];            /* the district's TenantId as a string; "" the number 2 */
     int app_installed;              /* the tenant installed the vendor's app */
     int server_creds;               /* /server carries OAuth1 credentials */
     char codes[8][48];              /* authorization codes not yet used */
