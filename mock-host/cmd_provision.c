@@ -16,6 +16,7 @@
  * card that fails is installed but "needs attention" with the reason, and
  * is never called connected.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,16 +225,61 @@ static int provision_one(mh_ctx *ctx, json_object *a)
     return verify_card(ctx, a, name);
 }
 
+/* The provisioning file parsed, or NULL with why: a file that cannot be
+ * read, or JSON with a syntax error (where), is said as such; "not a
+ * provisioning file" would send the admin to the format for a typo. */
+static json_object *read_file(const char *path, char *why, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    json_tokener *tok;
+    json_object *o = NULL;
+    enum json_tokener_error e = json_tokener_continue;
+    char buf[4096];
+    size_t n = 0, i, line = 1, column = 1;
+
+    if (f == NULL)
+        return snprintf(why, cap, "cannot read the provisioning file %s: %s", path,
+                        strerror(errno)), NULL;
+    tok = json_tokener_new();
+    while (tok != NULL && e == json_tokener_continue && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        o = json_tokener_parse_ex(tok, buf, (int)n);
+        e = json_tokener_get_error(tok);
+        /* Where the parser stopped, as an editor shows it. */
+        for (i = 0; i < (e == json_tokener_continue ? n : json_tokener_get_parse_end(tok)); i++) {
+            column = buf[i] == '\n' ? 1 : column + 1;
+            line += buf[i] == '\n';
+        }
+    }
+    if (ferror(f))
+        snprintf(why, cap, "cannot read the provisioning file %s: %s", path, strerror(errno));
+    else if (o == NULL && e == json_tokener_continue)
+        snprintf(why, cap, "%s ends before its JSON is complete (a missing ] or }?); see "
+                 "mock-host provision --help", path);
+    else if (o == NULL)
+        snprintf(why, cap, "%s is not valid JSON: %s at line %zu, column %zu; see mock-host "
+                 "provision --help", path, json_tokener_error_desc(e), line, column);
+    if (ferror(f)) {
+        json_object_put(o);
+        o = NULL;
+    }
+    json_tokener_free(tok);
+    fclose(f);
+    return o;
+}
+
 int mh_cmd_provision(mh_ctx *ctx, int argc, char **argv)
 {
     json_object *root, *apps;
     size_t i, n;
     int failures = 0;
+    char why[1200];
 
     if (argc != 2)
         return mh_usage_error("provision", "name the provisioning file");
-    root = json_object_from_file(argv[1]);
-    if (root == NULL || !json_object_object_get_ex(root, "apps", &apps) ||
+    root = read_file(argv[1], why, sizeof why);
+    if (root == NULL)
+        return mh_fail("%s", why);
+    if (!json_object_object_get_ex(root, "apps", &apps) ||
         !json_object_is_type(apps, json_type_array)) {
         json_object_put(root);
         return mh_fail("%s is not a provisioning file (JSON with an \"apps\" list; see mock-host "

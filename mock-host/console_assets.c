@@ -40,6 +40,7 @@ static const char css[] =
     "th,td{border:1px solid #d5dce4;padding:.25em .5em;text-align:left;vertical-align:top}\n"
     "th{background:#eef2f6}\n"
     "td.fields{font-size:.88em}\n"
+    "td.counts{max-width:22em}\n"
     "pre.output{background:#fff;border:1px solid #c9d3de;padding:.5em;white-space:pre-wrap}\n"
     "progress{width:28em}\n";
 

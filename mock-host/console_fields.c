@@ -87,7 +87,11 @@ static int schema_row(void *vctx, const mh_schema_row *row)
         else
             mh_str_adds(o, "<p class=\"help\">");
         if (chosen(pg, row->role, "") < 0)
-            mh_str_adds(o, " No choice yet: the default fields show (names, email, username).");
+            mh_str_adds(o, strcmp(row->role, "student") == 0
+                           ? " No choice yet: the default fields show (names, email, username, "
+                             "identifier, grades)."
+                           : " No choice yet: the default fields show (names, email, username, "
+                             "identifier).");  /* as `fields APP` says; sis_kit.c's defaults */
         mh_html(o, "</p><form method=\"post\" action=\"%s\">", pg->action.data);
         mh_html_csrf(o, pg->r->session);
         mh_html(o, "<input type=\"hidden\" name=\"role\" value=\"%s\"><table><tr><th>Show</th>"

@@ -2,8 +2,9 @@
  * console_http.c - the console's HTTP server and its security rules.
  *
  * Every request passes, in order:
- *   1. the Host header must name the address and port we listen on (a DNS
- *      rebinding page on another name is refused with 421);
+ *   1. the Host header must name the address and port we listen on (on
+ *      0.0.0.0 or ::, the address the connection reached); a DNS
+ *      rebinding page on another name is refused with 421;
  *   2. a session cookie (random, HttpOnly, SameSite=Strict) is found or
  *      made (console_session.c); it carries the CSRF token and the
  *      one-shot flash message;
@@ -42,7 +43,8 @@ struct mh_console_server {
     struct MHD_Daemon *daemon;
     mh_console con;
     char hosts[3][160];          /* Host header values accepted */
-    char origin[200];
+    unsigned port;
+    int any_address;             /* --listen 0.0.0.0 or :: (see host_allowed) */
     mh_session_table *sessions;  /* owned */
 };
 
@@ -154,15 +156,48 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-static int host_allowed(struct mh_console_server *srv, const char *host)
+/* The address this connection reached us on, as a Host header names it
+ * ("192.0.2.2:8080", "[2001:db8::1]:8080"); "" when unknown. */
+static void local_hostport(struct MHD_Connection *c, unsigned port, char *out, size_t cap)
 {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+                                                                 MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char ip[INET6_ADDRSTRLEN];
+    out[0] = '\0';
+    if (ci == NULL || getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len) != 0)
+        return;
+    if (ss.ss_family == AF_INET &&
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof ip) != NULL) {
+        snprintf(out, cap, "%s:%u", ip, port);
+    } else if (ss.ss_family == AF_INET6) {
+        const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a) && inet_ntop(AF_INET, &a->s6_addr[12], ip, sizeof ip) != NULL)
+            snprintf(out, cap, "%s:%u", ip, port);
+        else if (inet_ntop(AF_INET6, a, ip, sizeof ip) != NULL)
+            snprintf(out, cap, "[%s]:%u", ip, port);
+    }
+}
+
+/* The Host header must name this console.  Listening on one address, that
+ * is the address (and localhost for loopback).  Listening on every address
+ * (0.0.0.0, ::), no browser ever names "0.0.0.0": the address the
+ * connection actually reached is accepted as well.  Either way a DNS
+ * rebinding page, whose requests carry the attacker's host name, is not. */
+static int host_allowed(struct mh_console_server *srv, struct MHD_Connection *c, const char *host)
+{
+    char here[INET6_ADDRSTRLEN + 16];
     size_t i;
     if (host == NULL)
         return 0;
     for (i = 0; i < 3; i++)
         if (srv->hosts[i][0] != '\0' && strcasecmp(srv->hosts[i], host) == 0)
             return 1;
-    return 0;
+    if (!srv->any_address)
+        return 0;
+    local_hostport(c, srv->port, here, sizeof here);
+    return here[0] != '\0' && strcasecmp(here, host) == 0;
 }
 
 static void add_security_headers(struct MHD_Response *r)
@@ -263,7 +298,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct mh_console_server *srv = cls;
     conn_state *st = *con_cls;
     mh_session *s;
-    const char *origin, *token;
+    const char *origin, *token, *host;
     int is_post = strcmp(method, "POST") == 0, new_session = 0;
     (void)version;
 
@@ -301,7 +336,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     /* 1. DNS rebinding: only our own name for ourselves. */
-    if (!host_allowed(srv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+    host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (!host_allowed(srv, c, host))
         return send_text(c, 421, "This console answers only to the address it listens on; "
                                  "open it with the URL mock-host serve printed.\n");
     if (st->refused == 413)
@@ -332,7 +368,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_text(c, 403, "This form has expired or did not come from this console "
                                      "(its CSRF token does not match); reload the page and try "
                                      "again.\n");
-        if (origin != NULL && strcmp(origin, "null") != 0 && strcasecmp(origin, srv->origin) != 0)
+        /* The page's origin is the name the browser used, already checked
+         * as Host: http://localhost:8080 is as good as http://127.0.0.1:8080. */
+        if (origin != NULL && strcmp(origin, "null") != 0 &&
+            (strncasecmp(origin, "http://", 7) != 0 || strcasecmp(origin + 7, host) != 0))
             return send_text(c, 403, "A form from another site was refused.\n");
     }
     app_of_path(url, st->req.app, sizeof st->req.app);
@@ -405,7 +444,9 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
     if (mh_host_is_loopback(listen_addr, strlen(listen_addr)))
         snprintf(srv->hosts[1], sizeof srv->hosts[1], "localhost:%u", port);
     snprintf(srv->con.base_url, sizeof srv->con.base_url, "http://%s", hostport);
-    snprintf(srv->origin, sizeof srv->origin, "http://%s", hostport);
+    srv->port = port;
+    srv->any_address = v6 ? IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)
+                          : s4->sin_addr.s_addr == htonl(INADDR_ANY);
     *out = srv;
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "console_server.h"
 #include "store_runs.h"
 #include "sync_hold.h"
+#include "unmapped_report.h"
 
 #define HISTORY_SHOWN 30
 
@@ -45,6 +46,42 @@ static int keep_run(void *vctx, const mh_run_view *run)
     c->reason = strdup(run->reason ? run->reason : "");
     h->n++;
     return 0;
+}
+
+/* One number of a run's counts (a JSON object), 0 when absent. */
+static long long count_of(json_object *counts, const char *k)
+{
+    json_object *v;
+    return json_object_object_get_ex(counts, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* A run's counts as words, e.g. "2000 fetched, 1990 unchanged, 10 deactivated"
+ * (the fetched number always, the others when not zero), not as the stored
+ * JSON: a raw object is unreadable and, one long line, pushed the Reason
+ * column off the screen.  ITxM apps also get the unmapped totals. */
+static void run_row(mh_str *o, const run_copy *c, int itxm)
+{
+    static const char *const keys[] = {"created", "updated", "unchanged", "deactivated",
+                                       "reactivated", "held", "invalid", "retries"};
+    static const char *const words[] = {"created", "updated", "unchanged", "deactivated",
+                                        "reactivated", "held", "invalid skipped", "retries"};
+    json_object *counts = json_tokener_parse(c->counts);
+    size_t k;
+    mh_html(o, "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%.1f</td><td class=\"outcome\">%s</td>"
+               "<td class=\"counts\">%lld fetched", c->id, c->mode, c->started, c->seconds,
+            c->outcome, count_of(counts, "fetched"));
+    for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (count_of(counts, keys[k]) != 0)
+            mh_html(o, ", %lld %s", count_of(counts, keys[k]), words[k]);
+    if (itxm) {
+        mh_unmapped_totals t = mh_unmapped_totals_of(counts);
+        if (t.role_users != 0)
+            mh_html(o, ", %lld without a portal role", t.role_users);
+        if (t.org_users != 0)
+            mh_html(o, ", %lld memberships without a location", t.org_users);
+    }
+    mh_html(o, "</td><td>%s</td></tr>", c->reason);
+    json_object_put(counts);
 }
 
 /* A progress line "progress: users 500 of 1000 (...)" as a percentage, or -1. */
@@ -132,14 +169,10 @@ void mh_page_sync(mh_request *r, mh_response *res)
         mh_html(o, "<p class=\"help\">No run yet.</p>");
     else
         mh_html(o, "<table id=\"runs\"><tr><th>Run</th><th>Mode</th><th>Started</th><th>Seconds</th>"
-                   "<th>Outcome</th><th>Counts</th><th>Reason</th></tr>");
+                   "<th>Outcome</th><th>Users</th><th>Reason</th></tr>");
     shown = h.n < HISTORY_SHOWN ? h.n : HISTORY_SHOWN;
-    for (i = 0; i < shown; i++) {   /* newest first */
-        run_copy *c = &h.ring[(h.n - 1 - i) % HISTORY_SHOWN];
-        mh_html(o, "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%.1f</td><td class=\"outcome\">%s"
-                   "</td><td><code>%s</code></td><td>%s</td></tr>", c->id, c->mode, c->started,
-                c->seconds, c->outcome, c->counts, c->reason);
-    }
+    for (i = 0; i < shown; i++)   /* newest first */
+        run_row(o, &h.ring[(h.n - 1 - i) % HISTORY_SHOWN], happ.app.itxm);
     if (h.n > 0)
         mh_str_adds(o, "</table>");
     for (i = 0; i < HISTORY_SHOWN; i++) {

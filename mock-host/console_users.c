@@ -165,9 +165,12 @@ void mh_page_users(mh_request *r, mh_response *res)
                 r->con->ctx->db_path);
     else
         mh_str_adds(o, "</table>");
-    if (pg.rows == 0)
-        mh_html(o, "<p id=\"no-users\">No users%s. Sync an app from its Sync page to import them."
-                   "</p>", q.app || q.role || q.search || status ? " match these filters" : " yet");
+    /* With filters, the app may well be synced: "sync it" would mislead. */
+    if (pg.rows == 0 && (q.app || q.role || q.search || status))
+        mh_html(o, "<p id=\"no-users\">No users match these filters.</p>");
+    else if (pg.rows == 0)
+        mh_html(o, "<p id=\"no-users\">No users yet. Sync an app from its Sync page to import "
+                   "them.</p>");
     mh_str_adds(&link, "/users?");
     query_arg(&link, "app", q.app);
     query_arg(&link, "role", q.role);

@@ -15,8 +15,14 @@ int mh_secret_from_env(const char *var, char *buf, size_t cap)
 {
     const char *v = getenv(var);
     size_t n;
-    if (v == NULL || v[0] == '\0')
-        return mh_fail("the environment variable %s is not set", var);
+    /* Set but empty is usually VAR=$MISSPELLED: "not set" would send the
+     * admin to `env`, which shows it set. */
+    if (v == NULL)
+        return mh_fail("the environment variable %s is not set; export it with the secret "
+                       "first", var);
+    if (v[0] == '\0')
+        return mh_fail("the environment variable %s is empty; it must hold the secret itself "
+                       "(was it copied from a misspelled variable?)", var);
     n = strlen(v);
     if (n + 1 > cap)
         return mh_fail("the secret in %s is longer than %zu bytes", var, cap - 1);

@@ -262,22 +262,51 @@ static void ro_uri(char *uri, size_t cap, const char *path, const char *params)
     snprintf(uri + o, cap - o, "?%s", params);
 }
 
-/* Whether this user may write the database (and its folder, for the WAL
- * and the key file). */
-static int may_write(const char *path, int is_new)
+/* The folder that holds `path` (and its WAL and key file). */
+static void folder_of(const char *path, char *dir, size_t cap)
 {
-    char dir[4096], *slash;
-    snprintf(dir, sizeof dir, "%s", path);
+    char *slash;
+    snprintf(dir, cap, "%s", path);
     slash = strrchr(dir, '/');
     if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
+        snprintf(dir, cap, ".");
     else if (slash == dir)
         dir[1] = '\0';
     else
         *slash = '\0';
+}
+
+/* Whether this user may write the database (and its folder, for the WAL
+ * and the key file). */
+static int may_write(const char *path, int is_new)
+{
+    char dir[4096];
+    folder_of(path, dir, sizeof dir);
     if (access(dir, W_OK) != 0)
         return 0;
     return is_new || access(path, W_OK) == 0;
+}
+
+/* A path that cannot become a database for another reason than
+ * permissions, said as such: a mistyped --db is not a permission problem.
+ * 0 when there is nothing to say. */
+static int unusable_path(const char *path, int stat_errno, const struct stat *st, char *errbuf,
+                         size_t cap)
+{
+    char dir[4096];
+    struct stat dst;
+    if (stat_errno == 0 && S_ISDIR(st->st_mode))
+        return snprintf(errbuf, cap, "%s is a folder, not a database file; give --db (or "
+                        "MOCK_HOST_DB) a file path such as %s/mock-host.db", path, path), -1;
+    folder_of(path, dir, sizeof dir);
+    if (stat_errno == ENOENT && stat(dir, &dst) != 0 && errno == ENOENT)
+        return snprintf(errbuf, cap, "cannot create database %s: the folder %s does not exist. "
+                        "Check the --db path (or MOCK_HOST_DB), or create the folder first",
+                        path, dir), -1;
+    if (stat_errno == ENOTDIR)
+        return snprintf(errbuf, cap, "cannot create database %s: a part of that path is a file, "
+                        "not a folder. Check the --db path (or MOCK_HOST_DB)", path), -1;
+    return 0;
 }
 
 /* One number from a query, or -1 when it fails (the SQLite code in *code). */
@@ -440,7 +469,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     mh_store *s = calloc(1, sizeof *s);
     char key_path[4096];
     struct stat st;
-    int is_new, key_missing;
+    int is_new, key_missing, stat_errno;
 
     *out = NULL;
     if (s == NULL)
@@ -456,9 +485,20 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         *out = s;
         return 0;
     }
+    /* SQLite takes "" for a private temporary database: every change would
+     * be reported done and then lost, the key written to ./.key.  An empty
+     * location is a mistake, e.g. MOCK_HOST_DB=$UNSET_VARIABLE. */
+    if (path[0] == '\0') {
+        snprintf(errbuf, cap, "the database location is empty (MOCK_HOST_DB or --db is \"\"); "
+                 "give --db FILE, or unset MOCK_HOST_DB to use ./mock-host.db");
+        mh_store_close(s);
+        return -1;
+    }
     s->path = strdup(path);
     snprintf(key_path, sizeof key_path, "%s.key", path);
-    is_new = stat(path, &st) != 0 && errno == ENOENT;
+    memset(&st, 0, sizeof st);  /* a stat that fails leaves no type */
+    stat_errno = stat(path, &st) != 0 ? errno : 0;
+    is_new = stat_errno == ENOENT;
     if (!is_new)
         wait_while_young_and_empty(path, &st);
     if (!is_new && S_ISREG(st.st_mode) && st.st_size == 0) {
@@ -468,12 +508,20 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         mh_store_close(s);
         return -1;
     }
+    if (unusable_path(path, stat_errno, &st, errbuf, cap) != 0) {
+        mh_store_close(s);
+        return -1;
+    }
     if (!may_write(path, is_new)) {
         if ((flags & MH_STORE_READ_ONLY_OK) && !is_new && open_read_only(s, errbuf, cap) == 0) {
             *out = s;
             return 0;
         }
-        if (!(flags & MH_STORE_READ_ONLY_OK) || is_new)
+        if (is_new)
+            snprintf(errbuf, cap, "cannot create database %s: permission denied (this user may "
+                     "not write its folder, which will also hold its key and journal). Fix the "
+                     "permissions, or give --db a path in a folder this user may write", path);
+        else if (!(flags & MH_STORE_READ_ONLY_OK))
             snprintf(errbuf, cap, "cannot write database %s: permission denied (this user may not "
                      "write the file or its folder, which also holds its key and journal). Fix "
                      "the permissions, or use --db with a writable copy; apps, users and runs "
@@ -498,6 +546,13 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         limit_growth(s, errbuf, cap) != 0 ||
         (key_missing && mh_store_check_lost_key(s, key_path, flags, errbuf, cap) != 0) ||
         mh_secret_box_open(&s->box, key_path, errbuf, cap) != 0) {
+        /* A district's first import keeps the file to itself until it
+         * commits (store_fast.h): SQLite's "database is locked", or a
+         * "damaged" verdict on a read it refused, would mislead. */
+        if (mh_store_last_was_busy(s))
+            snprintf(errbuf, cap, "database %s is busy: another mock-host is writing it (a "
+                     "district's first sync keeps it to itself until it commits). Nothing was "
+                     "changed; run this again when that finishes", path);
         mh_store_close(s);
         return -1;
     }

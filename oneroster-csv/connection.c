@@ -108,6 +108,12 @@ int orc_conn_from_params(orc_conn *c, const sis_host *host, sis_host_app *app,
                                  "it with --password-env or --password-file instead (command "
                                  "lines show in ps)");
         rc = copy_param(c->location, sizeof c->location, src, "source URL", err);
+    } else if (strstr(src, "://") != NULL) {
+        /* ftp://, smb://...: not a path that is missing, a way this plugin
+         * does not read. */
+        return sis_error_set(err, SIS_ERR_CONFIG, "the source %.300s is a URL this plugin cannot "
+                             "read: give an https:// or sftp:// URL, or a OneRoster CSV zip or "
+                             "folder on this machine", src);
     } else {
         char abs[PATH_MAX];
         if (realpath(src, abs) == NULL)

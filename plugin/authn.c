@@ -47,7 +47,8 @@ static int manual(sis_instance *inst, const sis_auth_request *req, sis_auth_resu
     if (m != CL_AUTH_BEARER && id == NULL)
         return cl_fail(err, SIS_ERR_CONFIG, "the client id is required");
     if (m == CL_AUTH_OAUTH2 && token_url == NULL)
-        return cl_fail(err, SIS_ERR_CONFIG, "OAuth 2.0 needs the token URL (--token-url)");
+        return cl_fail(err, SIS_ERR_CONFIG, "OAuth 2.0 needs the token URL (--token-url): the "
+                       "provider's token endpoint, which its documentation or console names");
     memset(&c, 0, sizeof c);
     cl_conn_tuning(&c, inst->host, inst->app);
     rc = cl_conn_normalise_root(server, c.root, sizeof c.root, err);

@@ -33,7 +33,8 @@ static const sis_decl auth = {sizeof(sis_decl), SIS_DECL_CREDENTIAL, "auth", "Si
     "oauth1 (HMAC-SHA256, ClassLink's default), oauth1-sha1, oauth2 (client credentials) or "
     "bearer (the OneRoster proxy's token)."};
 static const sis_decl token_url = CRED("token_url", "OAuth 2.0 token URL", SIS_VALUE_URL, 0, NULL,
-    "With --auth oauth2: where to get tokens (default: the server's /token).");
+    "With --auth oauth2, required: the provider's token endpoint (e.g. "
+    "https://sis.example.org/oauth2/token); there is no default.");
 
 static const sis_decl page_size = INT("page_size", "Records per page", "10000", 1, 10000,
     "How many users to ask for per request.");

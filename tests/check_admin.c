@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <sqlite3.h>
 
 #include "mhtest.h"
 #include "pgtest.h"
@@ -88,6 +89,128 @@ START_TEST(an_empty_or_damaged_database_is_refused_not_replaced)
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     ck_assert_int_gt(file_size("brand-new.db"), 0);
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
+/* A mistyped --db is said to be one, not a permission problem: the admin
+ * who reads "permission denied" goes to fix permissions that are fine.  An
+ * empty one (MOCK_HOST_DB=$UNSET) is refused: SQLite would have taken it
+ * for a temporary database, reported the install done, and lost it. */
+START_TEST(a_mistyped_db_location_says_what_is_wrong_and_stores_nothing)
+{
+    tu_result r = MH("--db '' install classlink --name lost");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the database location is empty") &&
+                  strstr(r.err, "give --db FILE, or unset MOCK_HOST_DB"), "%s", r.err);
+    ck_assert_ptr_null(strstr(r.out, "Installed"));
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size(".key"), -1);
+    r = MH("--db no-such-folder/host.db install classlink");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cannot create database no-such-folder/host.db: the folder "
+                                "no-such-folder does not exist") &&
+                  strstr(r.err, "Check the --db path") && !strstr(r.err, "permission denied"),
+                  "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(file_size("no-such-folder"), -1);   /* nothing made on the way */
+    r = MH("--db %s users", env.dir);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "is a folder, not a database file") &&
+                  strstr(r.err, "/mock-host.db"), "%s", r.err);
+    tu_result_free(&r);
+    ck_assert_int_eq(users_page().total, 150);
+}
+END_TEST
+
+/* A provisioning file the admin mistyped or mis-edited: the message says
+ * which, and where, rather than pointing at the format; nothing installed. */
+START_TEST(a_provisioning_file_missing_or_not_json_says_which_and_where)
+{
+    tu_result r;
+    free(tu_write_file(env.dir, "cards.json", "{\"apps\": [\n  {\"plugin\" \"classlink\","
+                                              " \"name\": \"lincoln\"}\n]}\n"));
+    r = MH("provision card.json");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cannot read the provisioning file card.json: No such file or "
+                                "directory"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("provision cards.json");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cards.json is not valid JSON: ") &&
+                  strstr(r.err, " at line 2, column 13;"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_ptr_null(strstr(r.out, "lincoln"));
+    tu_result_free(&r);
+}
+END_TEST
+
+/* A secret variable that is set but empty (SECRET=$MISSPELLED) is told
+ * apart from one that is not set at all; neither connects or stores. */
+START_TEST(an_empty_secret_variable_is_not_called_unset)
+{
+    tu_result r;
+    mh_ok("install classlink --name other");
+    r = mh_with_env("EMPTY_SECRET=", "connect other --server http://127.0.0.1:%d --client-id "
+                    "sim-client --client-secret-env EMPTY_SECRET", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the environment variable EMPTY_SECRET is empty; it must hold "
+                                "the secret itself") && !strstr(r.err, "is not set"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("connect other --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env UNSET_SECRET", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "the environment variable UNSET_SECRET is not set"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "other ") && strstr(r.out, "not connected"), "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
+/* What `connect --help` says about a field is what connect does: the token
+ * URL of OAuth 2.0 has no default (the help promised "the server's
+ * /token", and connect then refused the admin who trusted it). */
+START_TEST(the_token_url_help_says_it_is_required_as_connect_does)
+{
+    tu_result r = MH("connect classlink --help");
+    const char *help = strstr(r.out, "--token-url URL");
+    ck_assert_msg(help != NULL, "%s", r.out);
+    ck_assert_msg(strstr(help, "With --auth oauth2, required") && !strstr(help, "default:"), "%s",
+                  help);
+    tu_result_free(&r);
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC --auth oauth2", env.sim.port);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "OAuth 2.0 needs the token URL (--token-url)") &&
+                  strstr(r.err, "Nothing was saved"), "%s", r.err);
+    tu_result_free(&r);
+}
+END_TEST
+
+/* While a district's first import holds the SQLite file to itself (a
+ * rollback journal and an exclusive lock, store_fast.h; here another
+ * connection does the same), a command says the database is busy and to
+ * try again, not SQLite's "database is locked" or "damaged". */
+START_TEST(a_database_held_by_a_first_import_is_called_busy)
+{
+    sqlite3 *other;
+    tu_result r;
+    if (env_is_pg())
+        return;   /* PostgreSQL has no such import: its runs never hold readers off */
+    ck_assert_int_eq(sqlite3_open(env.db, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    r = MH("portal-roles add Staff");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "host.db is busy: another mock-host is writing it") &&
+                  strstr(r.err, "run this again when that finishes") &&
+                  !strstr(r.err, "locked") && !strstr(r.err, "damaged"), "%s", r.err);
+    tu_result_free(&r);
+    sqlite3_exec(other, "ROLLBACK; PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    sqlite3_close(other);
+    mh_ok("portal-roles add Staff");
     ck_assert_int_eq(users_page().total, 150);
 }
 END_TEST
@@ -218,6 +341,11 @@ Suite *suite_admin(void)
     tcase_add_test(tc, an_unknown_or_wrongly_cased_role_lists_the_roles_present);
     tcase_add_test(tc, an_unknown_app_lists_the_installed_apps);
     tcase_add_test(tc, an_empty_or_damaged_database_is_refused_not_replaced);
+    tcase_add_test(tc, a_mistyped_db_location_says_what_is_wrong_and_stores_nothing);
+    tcase_add_test(tc, a_provisioning_file_missing_or_not_json_says_which_and_where);
+    tcase_add_test(tc, an_empty_secret_variable_is_not_called_unset);
+    tcase_add_test(tc, the_token_url_help_says_it_is_required_as_connect_does);
+    tcase_add_test(tc, a_database_held_by_a_first_import_is_called_busy);
     tcase_add_test(tc, a_missing_key_is_refused_while_credentials_are_stored);
     tcase_add_test(tc, a_read_only_database_still_shows_apps_users_and_runs);
     suite_add_tcase(s, tc);

@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "check_csv_fixtures.h"
 #include "mhtest.h"
 
 /* The test's folder and database are mhtest.c's env: dir/host.db, or in
@@ -338,6 +340,178 @@ START_TEST(a_change_while_another_mock_host_writes_says_to_wait)
 }
 END_TEST
 
+/* The Sync page's history says what each run did in words an admin reads,
+ * like `mock-host runs`, and the reason of a failed run sits beside it; the
+ * stored counts object is never shown as it is (it used to be, one long
+ * line of JSON that pushed the Reason column off the screen). */
+/* The console as http://localhost:PORT (a name it answers to): its forms
+ * come with Origin http://localhost:PORT and must be accepted (they were
+ * all refused as "from another site"); another site's form still is not. */
+START_TEST(a_form_from_the_console_opened_as_localhost_is_accepted)
+{
+    char cookie[128], csrf[80], form[256], host[64], origin[256];
+    http_reply page, post;
+    tu_result r;
+    snprintf(host, sizeof host, "localhost:%d", console_port);
+    page = http("GET", "/apps/classlink/setup", host, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    free(page.text);
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "set.concurrency=2&csrf=%s", csrf);
+    /* http() sends "Cookie: " and this text: the cookie, then an Origin. */
+    snprintf(origin, sizeof origin, "%s\r\nOrigin: http://evil.example", cookie);
+    post = http("POST", "/apps/classlink/settings", host, origin, form);
+    ck_assert_int_eq(post.status, 403);
+    free(post.text);
+    snprintf(origin, sizeof origin, "%s\r\nOrigin: http://localhost:%d", cookie, console_port);
+    post = http("POST", "/apps/classlink/settings", host, origin, form);
+    ck_assert_msg(post.status == 303, "%s", post.text);
+    free(post.text);
+    r = mh("config classlink concurrency");
+    ck_assert_str_eq(r.out, "2\n");
+    tu_result_free(&r);
+}
+END_TEST
+
+/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
+ * 0.0.0.0, and is served (every page was refused with 421); a DNS
+ * rebinding name still is not. */
+START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+{
+    int p[2], port = 0, saved = console_port, status;
+    char line[512], exe[1024], key[1100];
+    http_reply ok, evil;
+    pid_t pid;
+    FILE *out;
+    ck_assert_int_eq(pipe(p), 0);
+    snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
+        setenv("MOCK_HOST_DB", env.db, 1);
+        setenv("MOCK_HOST_KEY_FILE", key, 1);
+        execl(exe, exe, "serve", "--listen", "0.0.0.0", "--port", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    out = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
+    ck_assert_int_eq(sscanf(line, "Console: http://0.0.0.0:%d/", &port), 1);
+    console_port = port;   /* http() connects to 127.0.0.1 and names it */
+    ok = http("GET", "/apps", NULL, NULL, NULL);
+    evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
+    console_port = saved;
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    fclose(out);
+    ck_assert_msg(ok.status == 200, "%s", ok.text);
+    ck_assert_int_eq(evil.status, 421);
+    free(ok.text);
+    free(evil.text);
+}
+END_TEST
+
+/* A OneRoster CSV app (no simulator needed) synced once from a folder of
+ * three users; its path in export_dir. */
+static void csv_app_synced(char *export_dir, size_t cap)
+{
+    tu_result r;
+    snprintf(export_dir, cap, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = mh("install oneroster-csv");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+}
+
+START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
+{
+    char export_dir[1024];
+    tu_result r;
+    http_reply page;
+    const char *row;
+    csv_app_synced(export_dir, sizeof export_dir);
+    /* The export loses its users.csv: the next run fails, nothing applied. */
+    csvfx_write_export(export_dir, NULL, NULL, "");
+    r = mh("sync oneroster-csv");
+    ck_assert_int_eq(r.status, 1);
+    tu_result_free(&r);
+
+    page = http("GET", "/apps/oneroster-csv/sync", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_ptr_null(strstr(page.body, "&quot;fetched&quot;"));
+    ck_assert_ptr_null(strstr(page.body, "\"fetched\""));
+    /* Newest first: the failure with its reason, then the first import. */
+    row = strstr(page.body, "<td class=\"outcome\">failed</td>");
+    ck_assert_msg(row != NULL, "%s", page.body);
+    ck_assert_ptr_nonnull(strstr(row, "0 fetched</td><td>users.csv is empty: it needs a header "
+                                      "row</td>"));
+    row = strstr(row, "<td class=\"outcome\">complete</td>");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_ptr_nonnull(strstr(row, "3 fetched, 3 created</td>"));
+    free(page.text);
+}
+END_TEST
+
+/* Filters that match nobody say so; "sync an app to import them" is only
+ * for a Users page with nobody on it yet (it sent an admin whose app was
+ * synced, and whose search simply matched no one, to sync again). */
+START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
+{
+    char export_dir[1024];
+    http_reply page = http("GET", "/users", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "No users yet. Sync an app from its Sync page"));
+    free(page.text);
+    csv_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/users?app=oneroster-csv&q=nobody-by-this-name", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_msg(strstr(page.body, "<p id=\"no-users\">No users match these filters.</p>"), "%s",
+                  page.body);
+    ck_assert_ptr_null(strstr(page.body, "Sync an app"));
+    free(page.text);
+    page = http("GET", "/users?app=oneroster-csv", NULL, NULL, NULL);
+    ck_assert_ptr_null(strstr(page.body, "no-users"));
+    ck_assert_ptr_nonnull(strstr(page.body, "ann@x.org"));
+    free(page.text);
+}
+END_TEST
+
+/* Field Mapping names the fields a role shows before any choice as the
+ * command line does: identifier too, and grades for students (it said
+ * "names, email, username", and the Users page showed more). */
+START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
+{
+    char export_dir[1024];
+    http_reply page;
+    const char *student, *teacher;
+    tu_result r;
+    csv_app_synced(export_dir, sizeof export_dir);
+    r = mh("schema oneroster-csv");   /* the catalogue the page lists */
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/fields", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    student = strstr(page.body, "<fieldset id=\"role-student\">");
+    teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
+    ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
+    ck_assert_ptr_nonnull(strstr(student, "the default fields show (names, email, username, "
+                                          "identifier, grades)."));
+    ck_assert_ptr_nonnull(strstr(teacher, "the default fields show (names, email, username, "
+                                          "identifier)."));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -366,6 +540,11 @@ Suite *suite_console(void)
     tcase_add_test(tc, the_admins_words_are_shown_as_text);
     tcase_add_test(tc, an_invalid_setting_shows_the_command_lines_sentence_next_to_its_field);
     tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
+    tcase_add_test(tc, the_run_history_shows_counts_in_words_and_the_reason_of_a_failure);
+    tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
+    tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
+    tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
+    tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);

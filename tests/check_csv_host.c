@@ -128,6 +128,11 @@ START_TEST(csv_app_installs_connects_and_syncs_through_the_generated_commands)
              "--password hunter2");
     mh_fails(2, "unknown option '--server'", "connect oneroster-csv --server https://x");
     mh_fails(1, "does not exist", "connect oneroster-csv --source no-such-folder");
+    /* A scheme it does not read is not called a missing file. */
+    r = MH("connect oneroster-csv --source ftp://sis.example.org/export.zip");
+    ck_assert_msg(r.status == 1 && strstr(r.err, "is a URL this plugin cannot read: give an "
+                  "https:// or sftp:// URL") && !strstr(r.err, "does not exist"), "%s", r.err);
+    tu_result_free(&r);
     r = MH("connect oneroster-csv --source export");
     ck_assert_msg(r.status == 0 && strstr(r.out, "Connected oneroster-csv to Test District") &&
                   strstr(r.out, "users: bulk file"), "%s%s", r.out, r.err);
