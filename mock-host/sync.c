@@ -121,21 +121,23 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* complete: the run read the whole district (its outcome is not partial). */
 static void print_summary(const sis_host_app *h, const char *mode, const run_ctx *r,
-                          const sis_fetch_result *res, uint64_t deact, double secs, int dry)
+                          const sis_fetch_result *res, uint64_t deact, double secs, int dry,
+                          int complete)
 {
     const mh_sync_counts *c = r->counts;
     printf("%s%s sync of %s finished in %.1fs%s\n", dry ? "Dry run: " : "", mode, h->app.name,
-           secs, res->complete ? " (complete snapshot)." : ".");
+           secs, complete ? " (complete snapshot)." : ".");
     printf("  %s: %llu created, %llu updated, %llu unchanged, %llu deactivated, %llu reactivated\n",
            dry ? "would be" : "users", (unsigned long long)c->users.created,
            (unsigned long long)c->users.updated,
            (unsigned long long)(c->users.unchanged + c->unchanged_records),
            (unsigned long long)(c->users.deactivated + deact),
            (unsigned long long)c->users.reactivated);
-    printf("  fetched %llu users and %llu orgs; %llu invalid records skipped; %llu requests, "
+    printf("  fetched %llu users and %llu orgs; %llu invalid record%s skipped; %llu requests, "
            "%llu retries, %.1f MB\n", (unsigned long long)c->fetched, (unsigned long long)c->orgs,
-           (unsigned long long)c->invalid, (unsigned long long)res->requests,
+           (unsigned long long)c->invalid, c->invalid == 1 ? "" : "s", (unsigned long long)res->requests,
            (unsigned long long)res->retries, (double)res->bytes / 1e6);
 }
 
@@ -192,6 +194,19 @@ static int confirmation_covers(const run_ctx *r, const sync_opts *o, uint64_t ab
     return 0;
 }
 
+/* Why a full run with records nobody can be named by is partial (the
+ * summary line before it says that nobody was deactivated). */
+static void describe_unidentified(const mh_sync_counts *c, char *buf, size_t cap)
+{
+    unsigned long long n = c->invalid_unidentified, all = c->invalid;
+    if (n == all)
+        snprintf(buf, cap, "%llu invalid record%s could not be read well enough to know whose %s",
+                 n, n == 1 ? "" : "s", n == 1 ? "it is" : "they are");
+    else
+        snprintf(buf, cap, "%llu of the %llu invalid records could not be read well enough to "
+                 "know whose they are", n, all);
+}
+
 static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_texts *texts,
                         int full, const sync_opts *o, uint64_t active_before, run_outcome *out)
 {
@@ -207,9 +222,7 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
     }
     if (full && res->complete && r->counts->invalid_unidentified > 0) {
         out->outcome = "partial";
-        snprintf(out->reason, sizeof out->reason, "%llu records could not be read well enough to "
-                 "know whose they are, so nobody was deactivated by absence",
-                 (unsigned long long)r->counts->invalid_unidentified);
+        describe_unidentified(r->counts, out->reason, sizeof out->reason);
     } else if (full && res->complete) {
         memset(&a, 0, sizeof a);
         a.active_before = active_before;
@@ -361,7 +374,7 @@ static int report_run(mh_store *s, sis_host_app *happ, int full, const run_ctx *
     mh_hold hold;
     char msg[512];
     print_summary(happ, full ? "Full" : "Delta", r, res, out->deactivated_absent, seconds,
-                  o->dry_run);
+                  o->dry_run, res->complete && strcmp(out->outcome, "partial") != 0);
     if (happ->app.itxm)
         print_unmapped(happ->app.name, counts);
     if (out->held)
