@@ -169,21 +169,22 @@ int cl_client_explain(sis_error *err, const char *what, const char *url, CURLcod
     if (r->verdict == CL_RETRY_SILENT)
         return cl_fail(err, SIS_ERR_TIMEOUT,
                        "could not reach %s at %s: connecting did not finish in %lld s over %d "
-                       "attempts. Check the server URL and that this machine may reach %s (a "
+                       "attempt%s. Check the server URL and that this machine may reach %s (a "
                        "firewall that drops connections looks like this)",
-                       what, host, r->silent_ms / 1000, r->attempts, host);
+                       what, host, r->silent_ms / 1000, r->attempts, CL_S(r->attempts), host);
     if (cc == CURLE_OK && resp->status == 429 && r->verdict == CL_RETRY_BUDGET) {
         if (r->asked_ms >= 0)
             return cl_fail(err, SIS_ERR_RATE_LIMITED,
                            "%s kept throttling requests (HTTP 429) and asked to wait %ld s more, "
                            "longer than is left of the retry budget (%lld s already waited over "
-                           "%d attempts; retry_budget_ms sets it); it is busy (start of term is "
+                           "%d attempt%s; retry_budget_ms sets it); it is busy (start of term is "
                            "the worst time), try again later", what, (r->asked_ms + 999) / 1000,
-                           r->waited_ms / 1000, r->attempts);
+                           r->waited_ms / 1000, r->attempts, CL_S(r->attempts));
         return cl_fail(err, SIS_ERR_RATE_LIMITED,
                        "%s kept throttling requests (HTTP 429) for the whole retry budget (%lld s "
-                       "of waiting over %d attempts); it is busy (start of term is the worst "
-                       "time), try again later", what, r->waited_ms / 1000, r->attempts);
+                       "of waiting over %d attempt%s); it is busy (start of term is the worst "
+                       "time), try again later", what, r->waited_ms / 1000, r->attempts,
+                       CL_S(r->attempts));
     }
     return cl_http_explain(err, what, url, cc, curl_msg, resp, body, r->attempts);
 }

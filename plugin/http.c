@@ -213,12 +213,13 @@ static int explain_status(sis_error *err, const char *what, const char *url,
                        "ends in /ims/oneroster/v1p1)%s", what, url, detail);
     if (s == 429)
         return cl_fail(err, SIS_ERR_RATE_LIMITED,
-                       "%s kept throttling requests (HTTP 429) through %d attempts; it is busy "
-                       "(start of term is the worst time), try again later%s", what, attempts, detail);
+                       "%s kept throttling requests (HTTP 429) through %d attempt%s; it is busy "
+                       "(start of term is the worst time), try again later%s", what, attempts,
+                       CL_S(attempts), detail);
     if (s >= 500)
         return cl_fail(err, SIS_ERR_SERVER,
-                       "%s failed with HTTP %ld through %d attempts; the service may be down, "
-                       "try again later%s", what, s, attempts, detail);
+                       "%s failed with HTTP %ld through %d attempt%s; the service may be down, "
+                       "try again later%s", what, s, attempts, CL_S(attempts), detail);
     return cl_fail(err, SIS_ERR_PROTOCOL, "%s answered HTTP %ld to %s%s", what, s, url, detail);
 }
 
@@ -241,11 +242,12 @@ int cl_http_explain(sis_error *err, const char *what, const char *url, CURLcode 
         return cl_fail(err, SIS_ERR_NETWORK, "cannot resolve the host %s; check the server URL "
                        "and this machine's DNS", host);
     case CURLE_COULDNT_CONNECT:
-        return cl_fail(err, SIS_ERR_NETWORK, "cannot connect to %s (%s) after %d attempts; check "
-                       "the server URL and that this machine may reach it", host, curl_msg, attempts);
+        return cl_fail(err, SIS_ERR_NETWORK, "cannot connect to %s (%s) after %d attempt%s; check "
+                       "the server URL and that this machine may reach it", host, curl_msg, attempts,
+                       CL_S(attempts));
     case CURLE_OPERATION_TIMEDOUT:
         return cl_fail(err, SIS_ERR_TIMEOUT, "%s at %s did not answer in time (%s) after %d "
-                       "attempts; try again later", what, host, curl_msg, attempts);
+                       "attempt%s; try again later", what, host, curl_msg, attempts, CL_S(attempts));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CONNECT_ERROR:
@@ -254,7 +256,7 @@ int cl_http_explain(sis_error *err, const char *what, const char *url, CURLcode 
                        "the connection was refused to protect the data. If the district uses its "
                        "own CA, configure its bundle (CLASSLINK_CA_FILE)", host, curl_msg);
     default:
-        return cl_fail(err, SIS_ERR_NETWORK, "the connection to %s failed (%s) after %d attempts",
-                       host, curl_msg, attempts);
+        return cl_fail(err, SIS_ERR_NETWORK, "the connection to %s failed (%s) after %d attempt%s",
+                       host, curl_msg, attempts, CL_S(attempts));
     }
 }

@@ -55,4 +55,7 @@ int cl_http_explain(sis_error *err, const char *what, const char *url, CURLcode 
                     const char *curl_msg, const cl_http_response *r, const char *body,
                     int attempts);
 
+/* "" for one, "s" otherwise: "after 1 attempt", "after 3 attempts". */
+#define CL_S(n) ((n) == 1 ? "" : "s")
+
 #endif

@@ -103,6 +103,10 @@ START_TEST(wrong_path_unreachable_and_plain_http_are_refused)
              env.sim.port);
     mh_fails(1, "cannot connect to 127.0.0.1:1", "connect classlink --server http://127.0.0.1:1 "
              "--client-id a --client-secret-env SEC");
+    env_config("max_attempts", "1");
+    mh_fails(1, ") after 1 attempt; check the server URL", "connect classlink --server "
+             "http://127.0.0.1:1 --client-id a --client-secret-env SEC");
+    env_config("max_attempts", "6");
     mh_fails(1, "refusing plain http to district.example", "connect classlink --server "
              "http://district.example --client-id a --client-secret-env SEC");
     mh_fails(1, "refusing plain http to example.org", "connect classlink --server "
