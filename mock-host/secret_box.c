@@ -38,6 +38,27 @@ static int read_key(mh_secret_box *box, int fd, const char *key_path, char *errb
  * an empty one.  When another process published its key first (EEXIST),
  * that key is the one, and ours is discarded.  0, 1 when another key won
  * the race, or -1 with errbuf. */
+/* Where link() cannot publish (a file system without hard links): the key
+ * written straight to its path, created exclusively; 1 when another
+ * process's key is already there. */
+static int write_key_in_place(const mh_secret_box *box, const char *key_path, char *errbuf,
+                              size_t cap)
+{
+    int fd = open(key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ok;
+    if (fd < 0 && errno == EEXIST)
+        return 1;
+    if (fd < 0)
+        return snprintf(errbuf, cap, "cannot create secret key %s: %s", key_path,
+                        strerror(errno)), -1;
+    ok = write(fd, box->key, sizeof box->key) == (ssize_t)sizeof box->key && fsync(fd) == 0;
+    close(fd);
+    if (!ok) {
+        unlink(key_path);
+        return snprintf(errbuf, cap, "cannot write secret key %s", key_path), -1;
+    }
+    return 0;
+}
+
 static int create_key(mh_secret_box *box, const char *key_path, char *errbuf, size_t cap)
 {
     char tmp[4200];
@@ -57,6 +78,8 @@ static int create_key(mh_secret_box *box, const char *key_path, char *errbuf, si
     } else if (link(tmp, key_path) != 0) {
         if (errno == EEXIST) {
             rc = 1;
+        } else if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP) {
+            rc = write_key_in_place(box, key_path, errbuf, cap);  /* no hard links here */
         } else {
             snprintf(errbuf, cap, "cannot create secret key %s: %s", key_path, strerror(errno));
             rc = -1;

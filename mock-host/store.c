@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,54 +391,73 @@ static void remove_with_journal(const char *path)
         unlink(side);
 }
 
+/* link() cannot publish here: a file system without hard links, or a
+ * dangling symbolic link at the path (link() will not follow it; SQLite
+ * creates the file it points to). */
+static int cannot_publish(const char *path, int err)
+{
+    struct stat st;
+    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP)
+        return 1;
+    return err == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+           stat(path, &st) != 0 && errno == ENOENT;
+}
+
 /* A new database is made whole (schema and key) under a temporary name in
  * its folder and only then published with link(), which never replaces a
  * file: another process opening the same path at the same moment sees
  * either no file or a finished database with its key, never a file still
  * being written.  When another process published first (EEXIST), its
- * database is the one; ours is removed.  0, or -1 with errbuf. */
+ * database is the one; ours is removed.  0; 1 when the database must be
+ * created in place instead (cannot_publish: SQLite's own creation, which
+ * only loses that guarantee); or -1 with errbuf. */
 static int create_database(const char *path, const char *key_path, char *errbuf, size_t cap)
 {
     char tmp[4200];
+    unsigned char rnd[8];
     mh_store *t = calloc(1, sizeof *t);
-    mode_t mask;
-    int fd, rc = -1;
+    int fd = -1, rc = -1;
 
     if (t == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
     t->wb_fd = -1;
+    pthread_mutex_init(&t->use, NULL);
     t->path = strdup(path);  /* messages name the database, not the temporary */
-    if (snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", path) >= (int)sizeof tmp)
-        errno = ENAMETOOLONG, fd = -1;
+    /* Mode 0644 less the umask, as SQLite creates a database (mkstemp would
+     * make it 0600, and the umask cannot be read without changing it). */
+    if (RAND_bytes(rnd, sizeof rnd) != 1 ||
+        snprintf(tmp, sizeof tmp, "%s.new-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1],
+                 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) >= (int)sizeof tmp)
+        errno = ENAMETOOLONG;
     else
-        fd = mkstemp(tmp);
+        fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (t->path == NULL || fd < 0) {
         snprintf(errbuf, cap, "cannot create database %s: %s", path,
                  t->path == NULL ? "out of memory" : strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
         mh_store_close(t);
         return -1;
     }
-    mask = umask(0);  /* mkstemp made it 0600: the mode SQLite would have given it */
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0)
-        snprintf(errbuf, cap, "cannot create database %s: %s", path, strerror(errno));
-    else if (sqlite3_open_v2(tmp, &t->db, SQLITE_OPEN_READWRITE, NULL) != 0)
+    close(fd);  /* before SQLite opens it: closing a descriptor drops its locks */
+    if (sqlite3_open_v2(tmp, &t->db, SQLITE_OPEN_READWRITE, NULL) != 0)
         snprintf(errbuf, cap, "cannot create database %s: %s", path, sqlite3_errmsg(t->db));
     else if (prepare(t, errbuf, cap) == 0 &&
              mh_secret_box_open(&t->box, key_path, errbuf, cap) == 0)
         rc = 0;
-    close(fd);
-    if (t->db != NULL)
-        sqlite3_close(t->db);  /* the last connection: the WAL goes into the file */
+    /* The last connection: its WAL goes into the file, or nothing is published. */
+    if (t->db != NULL && sqlite3_close(t->db) != SQLITE_OK && rc == 0) {
+        snprintf(errbuf, cap, "cannot create database %s: it could not be closed cleanly", path);
+        rc = -1;
+    }
     t->db = NULL;
     mh_store_close(t);
-    if (rc == 0 && link(tmp, path) != 0 && errno != EEXIST) {
-        snprintf(errbuf, cap, "cannot create database %s: %s", path, strerror(errno));
-        rc = -1;
+    if (rc == 0 && link(tmp, path) != 0) {
+        int err = errno;
+        if (cannot_publish(path, err))
+            rc = 1;
+        else if (err != EEXIST) {
+            snprintf(errbuf, cap, "cannot create database %s: %s", path, strerror(err));
+            rc = -1;
+        }
     }
     remove_with_journal(tmp);
     return rc;
@@ -469,7 +489,7 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     mh_store *s = calloc(1, sizeof *s);
     char key_path[4096];
     struct stat st;
-    int is_new, key_missing, stat_errno;
+    int is_new, key_missing, stat_errno, created;
 
     *out = NULL;
     if (s == NULL)
@@ -529,13 +549,16 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         mh_store_close(s);
         return -1;
     }
-    if (is_new && create_database(path, key_path, errbuf, cap) != 0) {
+    created = is_new ? create_database(path, key_path, errbuf, cap) : 0;
+    if (created < 0) {
         mh_store_close(s);
         return -1;
     }
-    /* From here on the database exists, made by this process or another. */
+    /* From here on the database exists, made by this process or another
+     * (or, created == 1, SQLite makes it now). */
     key_missing = access(key_path, F_OK) != 0 && errno == ENOENT;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != 0) {
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | (created == 1 ? SQLITE_OPEN_CREATE : 0),
+                        NULL) != 0) {
         snprintf(errbuf, cap, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
         mh_store_close(s);
         return -1;

@@ -213,6 +213,35 @@ START_TEST(processes_creating_one_new_database_together_all_open_it)
 }
 END_TEST
 
+/* A new database gets the mode SQLite would give it (0644 less the
+ * umask), not a group-writable one; and a --db that is a symbolic link to
+ * a file not made yet creates that file, as SQLite does. */
+START_TEST(a_new_database_has_sqlites_mode_and_follows_a_symlink)
+{
+    mh_store *s;
+    char err[512], *path, *target, *link_path;
+    struct stat st;
+    umask(002);
+    ck_assert_int_ne(asprintf(&path, "%s/moded.db", dir), -1);
+    ck_assert_msg(mh_store_open(&s, path, err, sizeof err) == 0, "%s", err);
+    mh_store_close(s);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq((int)(st.st_mode & 0777), 0644);
+    ck_assert_int_ne(asprintf(&target, "%s/real.db", dir), -1);
+    ck_assert_int_ne(asprintf(&link_path, "%s/link.db", dir), -1);
+    ck_assert_int_eq(symlink(target, link_path), 0);
+    ck_assert_msg(mh_store_open(&s, link_path, err, sizeof err) == 0, "%s", err);
+    mh_store_close(s);
+    ck_assert_int_eq(lstat(link_path, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat(target, &st), 0);
+    ck_assert_int_gt((int)st.st_size, 0);
+    free(path);
+    free(target);
+    free(link_path);
+}
+END_TEST
+
 /* Openers that all read the schema version, then wait for the write lock
  * another process holds: when they get it, one applies the migration and
  * the others must see that it is applied, not run it again. */
@@ -559,6 +588,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, newer_database_is_refused);
     tcase_add_test(tc, processes_creating_one_new_database_together_all_open_it);
     tcase_add_test(tc, a_migration_applied_while_waiting_for_the_lock_is_not_run_again);
+    tcase_add_test(tc, a_new_database_has_sqlites_mode_and_follows_a_symlink);
     tcase_add_test(tc, secrets_are_encrypted_at_rest);
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);
