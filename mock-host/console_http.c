@@ -180,6 +180,14 @@ static void local_hostport(struct MHD_Connection *c, unsigned port, char *out, s
     }
 }
 
+/* "localhost:PORT", in any case. */
+static int is_localhost_port(const char *host, unsigned port)
+{
+    char want[32];
+    snprintf(want, sizeof want, "localhost:%u", port);
+    return strcasecmp(host, want) == 0;
+}
+
 /* The Host header must name this console.  Listening on one address, that
  * is the address (and localhost for loopback).  Listening on every address
  * (0.0.0.0, ::), no browser ever names "0.0.0.0": the address the
@@ -197,7 +205,10 @@ static int host_allowed(struct mh_console_server *srv, struct MHD_Connection *c,
     if (!srv->any_address)
         return 0;
     local_hostport(c, srv->port, here, sizeof here);
-    return here[0] != '\0' && strcasecmp(here, host) == 0;
+    if (here[0] != '\0' && strcasecmp(here, host) == 0)
+        return 1;
+    /* reached over loopback: "localhost:PORT" names it too */
+    return here[0] != '\0' && strncmp(here, "127.", 4) == 0 && is_localhost_port(host, srv->port);
 }
 
 static void add_security_headers(struct MHD_Response *r)

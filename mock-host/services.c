@@ -125,8 +125,10 @@ static int host_setting_get(sis_host_app *app, const char *key, char *buf, size_
     if (env != NULL && env[0] != '\0')
         return copy_out(env, buf, cap);
     snprintf(stored_key, sizeof stored_key, "%s.%s", app->plugin->header->id, key);
+    mh_store_lock(app->store);  /* see host_config_get */
     rc = d->type == SIS_VALUE_SECRET ? mh_store_secret_get(app->store, 0, stored_key, buf, cap)
                                      : mh_store_config_get(app->store, 0, stored_key, buf, cap);
+    mh_store_unlock(app->store);
     if (rc != 1)
         return map_store_rc(rc);
     if (d->default_value != NULL)

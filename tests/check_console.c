@@ -379,8 +379,8 @@ END_TEST
 START_TEST(a_console_on_every_address_answers_to_the_address_reached)
 {
     int p[2], port = 0, saved = console_port, status;
-    char line[512], exe[1024], key[1100];
-    http_reply ok, evil;
+    char line[512], exe[1024], key[1100], localhost[32];
+    http_reply ok, evil, named;
     pid_t pid;
     FILE *out;
     ck_assert_int_eq(pipe(p), 0);
@@ -404,14 +404,18 @@ START_TEST(a_console_on_every_address_answers_to_the_address_reached)
     console_port = port;   /* http() connects to 127.0.0.1 and names it */
     ok = http("GET", "/apps", NULL, NULL, NULL);
     evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
+    snprintf(localhost, sizeof localhost, "localhost:%d", port);
+    named = http("GET", "/apps", localhost, NULL, NULL);  /* reached over loopback */
     console_port = saved;
     kill(pid, SIGTERM);
     waitpid(pid, &status, 0);
     fclose(out);
     ck_assert_msg(ok.status == 200, "%s", ok.text);
+    ck_assert_msg(named.status == 200, "%s", named.text);
     ck_assert_int_eq(evil.status, 421);
     free(ok.text);
     free(evil.text);
+    free(named.text);
 }
 END_TEST
 
