@@ -114,9 +114,11 @@ test: all
 	done
 	$(TEST_ENV) $(TEST_RUNNER)
 
+# Both builds first, then their suites side by side (scripts/check.sh).
 check: deps
-	$(MAKE) test
-	$(MAKE) BUILD=build-asan SAN=1 test
+	$(MAKE) -j2 all
+	$(MAKE) -j2 BUILD=build-asan SAN=1 all
+	@MAKE="$(MAKE)" sh scripts/check.sh
 	@echo "check: all suites passed, plain and under ASan+UBSan"
 
 # libFuzzer campaigns (clang), FUZZ_SECONDS each; findings land in

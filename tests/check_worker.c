@@ -328,7 +328,9 @@ END_TEST
 /* SIGTERM that reaches the parent while it starts its processes, before it
  * waits for them, still stops them all: the worker ends (0, or 143 when
  * the signal came before mock-host set its handler) and leaves no process
- * behind.  The delays put the signal at different points of the start. */
+ * behind.  The delays put the signal at different points of the start.
+ * timeout --foreground passes the TERM to the parent alone, as meant here
+ * (without it, timeout signals its whole process group, the children too). */
 START_TEST(sigterm_while_the_worker_starts_its_processes_stops_them_all)
 {
     static const char *const delays[] = {"0.01", "0.015", "0.02", "0.025", "0.03", "0.04"};
@@ -336,7 +338,7 @@ START_TEST(sigterm_while_the_worker_starts_its_processes_stops_them_all)
     size_t i;
     mh_ok("apps");  /* the database exists: the start is only the forks */
     for (i = 0; i < sizeof delays / sizeof delays[0]; i++) {
-        r = tu_run("cd %s && export %s; setsid timeout -s KILL 20 %s/mock-host worker "
+        r = tu_run("cd %s && export %s; setsid timeout --foreground -s KILL 20 %s/mock-host worker "
                    "--concurrency 32 --interval 3600 >/dev/null 2>&1 & p=$!; sleep %s; "
                    "kill -TERM $p; wait $p; echo status=$?; sleep 0.2; "
                    "if kill -0 -- -$p 2>/dev/null; then echo left-running; "
