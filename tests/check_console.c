@@ -340,10 +340,6 @@ START_TEST(a_change_while_another_mock_host_writes_says_to_wait)
 }
 END_TEST
 
-/* The Sync page's history says what each run did in words an admin reads,
- * like `mock-host runs`, and the reason of a failed run sits beside it; the
- * stored counts object is never shown as it is (it used to be, one long
- * line of JSON that pushed the Reason column off the screen). */
 /* The console as http://localhost:PORT (a name it answers to): its forms
  * come with Origin http://localhost:PORT and must be accepted (they were
  * all refused as "from another site"); another site's form still is not. */
@@ -438,6 +434,10 @@ static void csv_app_synced(char *export_dir, size_t cap)
     tu_result_free(&r);
 }
 
+/* The Sync page's history says what each run did in words an admin reads,
+ * like `mock-host runs`, and the reason of a failed run sits beside it; the
+ * stored counts object is never shown as it is (it used to be, one long
+ * line of JSON that pushed the Reason column off the screen). */
 START_TEST(the_run_history_shows_counts_in_words_and_the_reason_of_a_failure)
 {
     char export_dir[1024];
