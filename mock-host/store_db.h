@@ -22,6 +22,7 @@ struct mh_store {
     int pg_sent;             /* a statement went out with mh_sql_send: its result unread */
     char pg_state[6];        /* SQLSTATE of the last PostgreSQL error */
     char pg_err[512];        /* its message, one line */
+    char pg_cause[512];      /* the last error that was not "transaction aborted" */
     /* SQLite's sync lock already held by this process (the worker takes it
      * before the sync takes it again): a second flock on the same file
      * would refuse, so it nests instead, as PostgreSQL's advisory locks do. */

@@ -70,6 +70,14 @@ void mh_store_pg_note_error(mh_store *s, const PGresult *res)
     n = strcspn(s->pg_err, "\n");
     s->pg_err[n] = '\0';
     snprintf(s->pg_state, sizeof s->pg_state, "%s", state ? state : "");
+    /* After a statement fails in a transaction, PostgreSQL answers every
+     * later one with "current transaction is aborted" (25P02).  The cause
+     * is the error before, and it is what an admin can act on; another
+     * thread's call may have been the one to collect it (mh_store_lock). */
+    if (strcmp(s->pg_state, "25P02") == 0 && s->pg_cause[0] != '\0')
+        snprintf(s->pg_err, sizeof s->pg_err, "%s", s->pg_cause);
+    else
+        snprintf(s->pg_cause, sizeof s->pg_cause, "%s", s->pg_err);
 }
 
 int mh_sql_prepare(mh_store *s, const char *sql, mh_stmt **out)

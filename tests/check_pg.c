@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../mock-host/store.h"
 #include "mhtest.h"
 #include "pgtest.h"
 
@@ -231,6 +232,26 @@ START_TEST(a_refused_batch_fails_the_run_with_the_servers_reason)
 }
 END_TEST
 
+/* In a transaction where a statement failed, PostgreSQL answers every
+ * later statement "current transaction is aborted"; the store reports the
+ * first cause instead, the one an admin can act on (another thread's call
+ * may have collected it: see mh_store_lock). */
+START_TEST(a_failed_transaction_reports_its_first_cause)
+{
+    mh_store *s;
+    char err[512], key[1100];
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
+    setenv("MOCK_HOST_KEY_FILE", key, 1);
+    ck_assert_msg(mh_store_open(&s, env.db, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(mh_store_begin(s, err, sizeof err), 0);
+    ck_assert_int_ne(mh_store_exec(s, "SELECT 1/0", err, sizeof err), 0);
+    ck_assert_int_ne(mh_store_exec(s, "SELECT 1", err, sizeof err), 0);
+    ck_assert_msg(strstr(mh_store_error(s), "division by zero") != NULL, "%s", mh_store_error(s));
+    mh_store_rollback(s);
+    mh_store_close(s);
+}
+END_TEST
+
 Suite *suite_pg(void)
 {
     Suite *s = suite_create("pg");
@@ -246,6 +267,7 @@ Suite *suite_pg(void)
     tcase_add_test(tc, a_read_only_server_is_refused_and_nothing_is_written);
     tcase_add_test(tc, forget_credentials_uses_the_key_file_setting);
     tcase_add_test(tc, a_refused_batch_fails_the_run_with_the_servers_reason);
+    tcase_add_test(tc, a_failed_transaction_reports_its_first_cause);
     suite_add_tcase(s, tc);
     return s;
 }
