@@ -527,8 +527,11 @@ static int sync_each(void *vctx, const mh_app *a)
     all_ctx *all = vctx;
     sis_host_app happ;
     int rc;
-    if (a->connected_at[0] == '\0')
+    if (a->connected_at[0] == '\0') {
+        printf("Not synced: %s is not connected to a district; run 'mock-host connect %s'.\n",
+               a->name, a->name);
         return 0;
+    }
     all->runs++;
     rc = mh_ctx_app(all->ctx, a->name, &happ);
     if (rc == 0)

@@ -21,8 +21,11 @@ typedef struct queue_ctx {
 static int queue_one(void *vq, const mh_app *a)
 {
     queue_ctx *q = vq;
-    if (a->connected_at[0] == '\0')
+    if (a->connected_at[0] == '\0') {
+        printf("Not queued: %s is not connected to a district; run 'mock-host connect %s'.\n",
+               a->name, a->name);
         return 0;
+    }
     if (mh_store_state_set(q->ctx->store, a->id, QUEUED_KEY, q->asked) != 0) {
         mh_fail("cannot queue a sync of %s in %s: %s", a->name, q->ctx->db_path,
                 mh_store_error(q->ctx->store));

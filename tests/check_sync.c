@@ -171,6 +171,22 @@ START_TEST(a_confirmation_never_applies_more_than_was_held)
 }
 END_TEST
 
+/* sync --all (the cron form) names an installed app it skips because it
+ * is not connected, instead of passing over it in silence. */
+START_TEST(sync_all_names_an_app_it_cannot_sync)
+{
+    tu_result r;
+    mh_ok("install oneroster-csv");
+    r = MH("sync --all");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert_msg(strstr(r.out, "oneroster-csv is not connected to a district; run 'mock-host "
+                                "connect oneroster-csv'.") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, pgtest_active() ? "Queued 1 app" : "Synced 1 app: 1 complete"),
+                  "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(the_end_of_a_run_shows_progress_on_the_progress_line)
 {
     tu_result r = MH("sync classlink --full");
@@ -531,6 +547,7 @@ Suite *suite_sync(void)
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
     tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
+    tcase_add_test(tc, sync_all_names_an_app_it_cannot_sync);
     tcase_add_test(tc, a_hold_is_cleared_by_a_later_full_run_that_needs_none);
     tcase_add_test(tc, the_end_of_a_run_shows_progress_on_the_progress_line);
     tcase_add_test(tc, after_disconnect_and_reconnect_the_first_run_is_full);
@@ -565,6 +582,7 @@ Suite *suite_sync_pg(void)
     tcase_add_test(tc, rerun_writes_nothing_and_dry_run_changes_nothing);
     tcase_add_test(tc, a_shrunken_roster_is_held_until_confirmed);
     tcase_add_test(tc, a_confirmation_never_applies_more_than_was_held);
+    tcase_add_test(tc, sync_all_names_an_app_it_cannot_sync);
     tcase_add_test(tc, a_returning_user_is_reactivated_not_duplicated);
     tcase_add_test(tc, a_refused_record_with_a_long_id_keeps_its_user);
     tcase_add_test(tc, one_run_at_a_time_and_ctrl_c_cancels_cleanly);
