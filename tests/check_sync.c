@@ -429,26 +429,32 @@ START_TEST(kill_9_at_any_moment_leaves_a_consistent_page)
 }
 END_TEST
 
+/* The database holds exactly n active users with a 300-byte sourcedId. */
+static void assert_active_users_with_300_byte_ids(int n)
+{
+    tu_result r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND "
+                            "active = 1");
+    char want[16];
+    snprintf(want, sizeof want, "%d\n", n);
+    ck_assert_str_eq(r.out, want);
+    tu_result_free(&r);
+}
+
 /* A user whose sourcedId is 300 bytes long, and whose record a later full
  * run refuses (no role), keeps their row as it was: the refusal carries the
  * whole id, so the user counts as seen and is not deactivated by absence. */
 START_TEST(a_refused_record_with_a_long_id_keeps_its_user)
 {
-    tu_result r;
     free(sim_get(&env.sim, "/_sim/mutate?longid=1"));
     sync_ok("--full");
     assert_matches_truth();
-    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
-    ck_assert_str_eq(r.out, "1\n");
-    tu_result_free(&r);
+    assert_active_users_with_300_byte_ids(1);
     free(sim_get(&env.sim, "/_sim/mutate?norole=1"));
     sync_ok("--full");
     ck_assert_int_eq(last_run_count("invalid"), 1);
     ck_assert_int_eq(last_run_count("deactivated"), 0);
     assert_matches_truth();
-    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
-    ck_assert_str_eq(r.out, "1\n");
-    tu_result_free(&r);
+    assert_active_users_with_300_byte_ids(1);
 }
 END_TEST
 
@@ -469,9 +475,7 @@ START_TEST(long_ids_that_share_a_long_prefix_still_make_a_complete_run)
     tu_result_free(&r);
     free(outcome);
     assert_matches_truth();
-    r = mh_db_sql("SELECT count(*) FROM users WHERE length(sourced_id) = 300 AND active = 1");
-    ck_assert_str_eq(r.out, "4\n");
-    tu_result_free(&r);
+    assert_active_users_with_300_byte_ids(4);
     free(sim_get(&env.sim, "/_sim/mutate?remove=3"));
     sync_ok("--full");
     ck_assert_int_eq(last_run_count("deactivated"), 3);
