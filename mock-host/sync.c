@@ -367,14 +367,15 @@ static void fetch_init(const run_ctx *r, int full, const char *wm, const char **
 /* What a run that completed tells the admin on stdout (the console shows
  * the same lines).  1 when deactivations are held (this run's, or an
  * earlier run's still pending), else 0. */
-static int report_run(mh_store *s, sis_host_app *happ, int full, const run_ctx *r,
+static int report_run(sis_host_app *happ, int full, const run_ctx *r,
                       const sis_fetch_result *res, const run_outcome *out, const char *counts,
                       double seconds, const sync_opts *o)
 {
     mh_hold hold;
     char msg[512];
+    /* partial: the plugin's snapshot was incomplete, or not every record could be named */
     print_summary(happ, full ? "Full" : "Delta", r, res, out->deactivated_absent, seconds,
-                  o->dry_run, res->complete && strcmp(out->outcome, "partial") != 0);
+                  o->dry_run, strcmp(out->outcome, "partial") != 0);
     if (happ->app.itxm)
         print_unmapped(happ->app.name, counts);
     if (out->held)
@@ -384,7 +385,7 @@ static int report_run(mh_store *s, sis_host_app *happ, int full, const run_ctx *
                : "the next delta reads again from where this one began", out->reason);
     if (out->held)
         return !o->dry_run;
-    if (mh_hold_get(s, happ->app.id, &hold) == 1) {
+    if (mh_hold_get(r->s, happ->app.id, &hold) == 1) {
         /* e.g. the automatic delta after a held full run: it cannot see
          * removed users, so the admin must hear the hold is still there. */
         mh_hold_describe(&hold, happ->app.name, msg, sizeof msg);
@@ -470,7 +471,7 @@ static int sync_one(mh_ctx *ctx, sis_host_app *happ, const sync_opts *o)
     mh_progress_finish(&progress);
     mh_store_autocheckpoint(ctx->store, 1);
     if (rc == SIS_OK)
-        held = report_run(ctx->store, happ, full, &r, &res, &out, counts.data, now_s() - t0, o);
+        held = report_run(happ, full, &r, &res, &out, counts.data, now_s() - t0, o);
     mh_sync_writer_free(r.writer);
     r.conn->destroy(r.inst);
     mh_mapping_free(&r.cfg);
