@@ -96,32 +96,26 @@ static enum MHD_Result refuse_stray(struct MHD_Connection *c)
     return ret;
 }
 
-/* The `state` query parameter of a sign-in URL, decoded, into out ("" when
- * the URL has none, or one longer than out holds). */
+/* The `state` query parameter of a sign-in URL, decoded as libmicrohttpd
+ * decodes the redirect's (state_matches compares the two), into out (""
+ * when the URL has none, or one longer than out holds). */
 static void url_state(const char *url, char *out, size_t cap)
 {
-    const char *q = strchr(url, '?'), *p;
-    size_t n = 0;
+    const char *p = strchr(url, '?');
+    size_t n;
+    char *c;
     out[0] = '\0';
-    for (p = q; p != NULL; p = strchr(p + 1, '&'))
+    for (; p != NULL; p = strchr(p + 1, '&'))
         if (strncmp(p + 1, "state=", 6) == 0)
             break;
-    if (p == NULL)
+    if (p == NULL || (n = strcspn(p + 7, "&#")) >= cap)
         return;
-    for (p += 7; *p != '\0' && *p != '&' && *p != '#'; p++) {
-        unsigned hex;
-        if (n + 1 >= cap) {
-            out[0] = '\0';
-            return;
-        }
-        if (*p == '%' && sscanf(p + 1, "%2x", &hex) == 1 && p[1] != '\0' && p[2] != '\0') {
-            out[n++] = (char)hex;
-            p += 2;
-        } else {
-            out[n++] = *p == '+' ? ' ' : *p;
-        }
-    }
+    memcpy(out, p + 7, n);
     out[n] = '\0';
+    for (c = out; *c != '\0'; c++)
+        if (*c == '+')
+            *c = ' ';
+    MHD_http_unescape(out);
 }
 
 static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const char *url,
