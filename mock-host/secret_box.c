@@ -32,12 +32,6 @@ static int read_key(mh_secret_box *box, int fd, const char *key_path, char *errb
     return 0;
 }
 
-/* A new key is written whole to a temporary file beside it (mode 0600)
- * and published with link(), which never replaces a file: a process that
- * opens the key at the same moment finds no file or the whole key, never
- * an empty one.  When another process published its key first (EEXIST),
- * that key is the one, and ours is discarded.  0, 1 when another key won
- * the race, or -1 with errbuf. */
 /* Where link() cannot publish (a file system without hard links): the key
  * written straight to its path, created exclusively; 1 when another
  * process's key is already there. */
@@ -59,6 +53,12 @@ static int write_key_in_place(const mh_secret_box *box, const char *key_path, ch
     return 0;
 }
 
+/* A new key is written whole to a temporary file beside it (mode 0600)
+ * and published with link(), which never replaces a file: a process that
+ * opens the key at the same moment finds no file or the whole key, never
+ * an empty one.  When another process published its key first (EEXIST),
+ * that key is the one, and ours is discarded.  0, 1 when another key won
+ * the race, or -1 with errbuf. */
 static int create_key(mh_secret_box *box, const char *key_path, char *errbuf, size_t cap)
 {
     char tmp[4200];

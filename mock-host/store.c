@@ -391,6 +391,18 @@ static void remove_with_journal(const char *path)
         unlink(side);
 }
 
+/* An unopened store for mh_store_close to free: no connection, no
+ * descriptor, its lock ready.  NULL when out of memory. */
+static mh_store *store_new(void)
+{
+    mh_store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->wb_fd = -1;
+    pthread_mutex_init(&s->use, NULL);
+    return s;
+}
+
 /* link() cannot publish here: a file system without hard links, or a
  * dangling symbolic link at the path (link() will not follow it; SQLite
  * creates the file it points to). */
@@ -415,13 +427,11 @@ static int create_database(const char *path, const char *key_path, char *errbuf,
 {
     char tmp[4200];
     unsigned char rnd[8];
-    mh_store *t = calloc(1, sizeof *t);
+    mh_store *t = store_new();
     int fd = -1, rc = -1;
 
     if (t == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
-    t->wb_fd = -1;
-    pthread_mutex_init(&t->use, NULL);
     t->path = strdup(path);  /* messages name the database, not the temporary */
     /* Mode 0644 less the umask, as SQLite creates a database (mkstemp would
      * make it 0600, and the umask cannot be read without changing it). */
@@ -486,7 +496,7 @@ int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
 
 int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap)
 {
-    mh_store *s = calloc(1, sizeof *s);
+    mh_store *s = store_new();
     char key_path[4096];
     struct stat st;
     int is_new, key_missing, stat_errno, created;
@@ -494,8 +504,6 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
     *out = NULL;
     if (s == NULL)
         return snprintf(errbuf, cap, "out of memory"), -1;
-    s->wb_fd = -1;
-    pthread_mutex_init(&s->use, NULL);
     if (mh_store_is_pg_location(path)) {
         s->path = mh_store_location_redacted(path);
         if (s->path == NULL || mh_store_pg_open(s, path, flags, errbuf, cap) != 0) {
