@@ -174,15 +174,9 @@ int mh_cmd_forget_credentials(mh_ctx *ctx, int argc, char **argv)
     (void)argv;
     if (argc > 1)
         return mh_usage_error("forget-credentials", "takes no arguments");
-    /* SQLite keeps the key beside the database file; PostgreSQL has no such
-     * place, so there the key is the file MOCK_HOST_KEY_FILE names (when
-     * it is not set, opening the store says so). */
-    if (pg && getenv("MOCK_HOST_KEY_FILE") != NULL && getenv("MOCK_HOST_KEY_FILE")[0] != '\0')
-        snprintf(key_path, sizeof key_path, "%s", getenv("MOCK_HOST_KEY_FILE"));
-    else if (pg)
+    /* Without MOCK_HOST_KEY_FILE on PostgreSQL, opening the store says so. */
+    if (mh_store_key_path(ctx->db_path, key_path, sizeof key_path) != 0)
         return mh_ctx_store(ctx) != 0 ? 1 : 0;
-    else
-        snprintf(key_path, sizeof key_path, "%s.key", ctx->db_path);
     if (access(key_path, F_OK) == 0) {
         printf("The key file %s is there, so the stored credentials can be read; nothing was "
                "forgotten.\n", key_path);

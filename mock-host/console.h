@@ -50,6 +50,9 @@ struct mh_console {
     mh_ctx *ctx;
     char base_url[200];               /* "http://127.0.0.1:8080" */
     char self_exe[4096];              /* this binary, to run commands as children */
+    /* The access code asked for, or NULL on loopback (console_access.h);
+     * borrowed from the caller of mh_console_start. */
+    const struct mh_access *access;
 };
 
 /* Sessions and their flash messages: console_session.h. */

@@ -257,7 +257,7 @@ static void app_of_path(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static enum MHD_Result respond(conn_state *st, int new_session)
+static enum MHD_Result respond(conn_state *st, int new_session, mh_page_fn page)
 {
     mh_request *r = &st->req;
     mh_response res;
@@ -280,7 +280,7 @@ static enum MHD_Result respond(conn_state *st, int new_session)
         return ret;
     }
     mh_session_request_begin(r->session);
-    mh_console_route(r, &res);
+    page(r, &res);
     if (strcmp(r->method, "POST") == 0)
         fprintf(stderr, "console: POST %s -> %d\n", r->path, res.status);
     mh_session_request_end(r->session);
@@ -386,11 +386,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_text(c, 403, "A form from another site was refused.\n");
     }
     app_of_path(url, st->req.app, sizeof st->req.app);
-    return respond(st, new_session);
+    /* 4. Beyond this machine, a session gives the access code first. */
+    if (srv->con.access != NULL && !mh_session_signed_in(s))
+        return respond(st, new_session, is_post && strcmp(url, "/signin") == 0
+                                            ? mh_action_sign_in : mh_page_sign_in);
+    return respond(st, new_session, mh_console_route);
 }
 
 int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_addr,
-                     unsigned port, char *errbuf, size_t cap)
+                     unsigned port, const mh_access *access, char *errbuf, size_t cap)
 {
     struct mh_console_server *srv;
     struct sockaddr_storage ss;
@@ -417,10 +421,16 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
                  listen_addr);
         return -1;
     }
+    if (access == NULL && !mh_host_is_loopback(listen_addr, strlen(listen_addr))) {
+        snprintf(errbuf, cap, "a console on %s, beyond this machine, needs an access code",
+                 listen_addr);
+        return -1;
+    }
     srv = calloc(1, sizeof *srv);
     if (srv == NULL)
         return -1;
     srv->con.ctx = ctx;
+    srv->con.access = access;
     srv->sessions = mh_sessions_new();
     if (srv->sessions == NULL) {
         free(srv);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "console_access.h"
 #include "console_html.h"
 #include "console_server.h"
 
@@ -22,6 +23,7 @@ static const route routes[] = {
     {"GET", "/", NULL, mh_page_apps},
     {"GET", "/users", NULL, mh_page_users},
     {"POST", "/names", NULL, mh_action_names},
+    {"POST", "/signin", NULL, mh_action_sign_in},
     {"GET", "/callback/", "", mh_page_callback},
     {"GET", "/apps/", "/setup", mh_page_setup},
     {"POST", "/apps/", "/connect", mh_action_connect},

@@ -6,14 +6,17 @@
 #include <stddef.h>
 
 #include "console.h"
+#include "console_access.h"
 
 typedef struct mh_console_server mh_console_server;
 
 /* Listens on listen_addr:port (port 0: any free port) with the store and
- * plugins of ctx (borrowed; opened by the caller).  *out belongs to the
+ * plugins of ctx (borrowed; opened by the caller).  access: the code every
+ * browser session gives first (borrowed, outlives the server); required
+ * unless listen_addr is loopback, NULL there.  *out belongs to the
  * caller: mh_console_stop.  0, or -1 with a sentence in errbuf. */
 int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_addr,
-                     unsigned port, char *errbuf, size_t cap);
+                     unsigned port, const mh_access *access, char *errbuf, size_t cap);
 /* "http://127.0.0.1:8080" (borrowed). */
 const char *mh_console_url(const mh_console_server *srv);
 mh_console *mh_console_of(mh_console_server *srv);

@@ -25,6 +25,7 @@ struct mh_session {
     char *keep_key[MAX_KEPT_VALUES], *keep_val[MAX_KEPT_VALUES];
     size_t n_keep;
     int flash_shown;             /* the flash was rendered by this request */
+    int signed_in;               /* gave the access code (console_access.h) */
 };
 
 struct mh_session_table {
@@ -95,6 +96,7 @@ mh_session *mh_session_new(mh_session_table *t)
             s = &t->sessions[i];   /* full: the least recently used goes */
     }
     flash_clear(s);
+    s->signed_in = 0;   /* a reused slot is a new session: it signs in itself */
     if (random_hex(s->id, 32) != 0 || random_hex(s->csrf, 32) != 0) {
         s->id[0] = '\0';
         return NULL;
@@ -110,6 +112,16 @@ const char *mh_session_id(const mh_session *s)
 int mh_session_csrf_matches(const mh_session *s, const char *token)
 {
     return token != NULL && strlen(token) == 64 && CRYPTO_memcmp(token, s->csrf, 64) == 0;
+}
+
+void mh_session_sign_in(mh_session *s)
+{
+    s->signed_in = 1;
+}
+
+int mh_session_signed_in(const mh_session *s)
+{
+    return s->signed_in;
 }
 
 void mh_session_request_begin(mh_session *s)

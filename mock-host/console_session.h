@@ -26,6 +26,10 @@ mh_session *mh_session_new(mh_session_table *t);
 const char *mh_session_id(const mh_session *s);
 /* 1 when `token` is the session's CSRF token (compared in constant time). */
 int mh_session_csrf_matches(const mh_session *s, const char *token);
+/* A console that asks for an access code (console_access.h) serves its
+ * pages only to a session that gave it. */
+void mh_session_sign_in(mh_session *s);
+int mh_session_signed_in(const mh_session *s);
 
 /* Around the page of one request: a flash lives until a page has shown it,
  * and the session counts as used. */

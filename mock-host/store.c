@@ -494,6 +494,20 @@ int mh_store_open(mh_store **out, const char *path, char *errbuf, size_t cap)
     return mh_store_open_ex(out, path, 0, errbuf, cap);
 }
 
+int mh_store_key_path(const char *loc, char *out, size_t cap)
+{
+    const char *env = getenv("MOCK_HOST_KEY_FILE");
+    int n;
+    if (mh_store_is_pg_location(loc)) {
+        if (env == NULL || env[0] == '\0')
+            return -1;
+        n = snprintf(out, cap, "%s", env);
+    } else {
+        n = snprintf(out, cap, "%s.key", loc);
+    }
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, size_t cap)
 {
     mh_store *s = store_new();
@@ -523,7 +537,11 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         return -1;
     }
     s->path = strdup(path);
-    snprintf(key_path, sizeof key_path, "%s.key", path);
+    if (mh_store_key_path(path, key_path, sizeof key_path) != 0) {
+        snprintf(errbuf, cap, "the database path %s is too long", path);
+        mh_store_close(s);
+        return -1;
+    }
     memset(&st, 0, sizeof st);  /* a stat that fails leaves no type */
     stat_errno = stat(path, &st) != 0 ? errno : 0;
     is_new = stat_errno == ENOENT;

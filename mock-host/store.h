@@ -40,6 +40,12 @@ char *mh_store_location_redacted(const char *loc);
 /* As _redacted, and a password found in it goes to PGPASSWORD, where libpq
  * (and the processes this one starts) read it.  Caller frees. */
 char *mh_store_location_prepare(const char *loc);
+/* The key file that seals the credentials stored at `loc`: beside an
+ * SQLite file ("FILE.key"); with PostgreSQL, which has no folder of its
+ * own, the file MOCK_HOST_KEY_FILE names.  0, or -1 when PostgreSQL and
+ * MOCK_HOST_KEY_FILE is unset or empty (opening the store says what to
+ * do) or the path does not fit in cap. */
+int mh_store_key_path(const char *loc, char *out, size_t cap);
 
 /* Opens (creating when absent) the database at `path` and its key file
  * `path`.key, and brings the schema to the newest version.  *out belongs to

@@ -349,11 +349,10 @@ static void one_line(char *dst, size_t cap, const char *msg)
 
 int mh_store_pg_open(mh_store *s, const char *conninfo, int flags, char *errbuf, size_t cap)
 {
-    const char *key = getenv("MOCK_HOST_KEY_FILE");
-    char *clean, msg[400];
+    char *clean, msg[400], key[4096];
     int key_missing, have;
 
-    if (key == NULL || key[0] == '\0')
+    if (mh_store_key_path(conninfo, key, sizeof key) != 0)
         return snprintf(errbuf, cap, "database %s is PostgreSQL, which has no folder to keep the "
                         "key that seals stored credentials: set MOCK_HOST_KEY_FILE to the key "
                         "file's path (made when it does not exist yet; back it up with the "

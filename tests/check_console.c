@@ -369,24 +369,24 @@ START_TEST(a_form_from_the_console_opened_as_localhost_is_accepted)
 }
 END_TEST
 
-/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
- * 0.0.0.0, and is served (every page was refused with 421); a DNS
- * rebinding name still is not. */
-START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+/* `serve --listen 0.0.0.0` in a child whose stderr goes to dir/serve.err;
+ * console_port becomes its port (the caller restores it). */
+static pid_t start_console_on_every_address(FILE **out)
 {
-    int p[2], port = 0, saved = console_port, status;
-    char line[512], exe[1024], key[1100], localhost[32];
-    http_reply ok, evil, named;
+    int p[2], port = 0;
+    char line[512], exe[1024], key[1100], err[1100];
     pid_t pid;
-    FILE *out;
     ck_assert_int_eq(pipe(p), 0);
     snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
     snprintf(key, sizeof key, "%s/host.key", env.dir);
+    snprintf(err, sizeof err, "%s/serve.err", env.dir);
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         dup2(p[1], 1);
         close(p[0]);
+        if (freopen(err, "w", stderr) == NULL)
+            _exit(126);
         setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
         setenv("MOCK_HOST_DB", env.db, 1);
         setenv("MOCK_HOST_KEY_FILE", key, 1);
@@ -394,24 +394,117 @@ START_TEST(a_console_on_every_address_answers_to_the_address_reached)
         _exit(127);
     }
     close(p[1]);
-    out = fdopen(p[0], "r");
-    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
+    *out = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, *out));
     ck_assert_int_eq(sscanf(line, "Console: http://0.0.0.0:%d/", &port), 1);
     console_port = port;   /* http() connects to 127.0.0.1 and names it */
-    ok = http("GET", "/apps", NULL, NULL, NULL);
-    evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
-    snprintf(localhost, sizeof localhost, "localhost:%d", port);
-    named = http("GET", "/apps", localhost, NULL, NULL);  /* reached over loopback */
-    console_port = saved;
+    return pid;
+}
+
+static void stop_console_on_every_address(pid_t pid, FILE *out)
+{
+    int status;
     kill(pid, SIGTERM);
     waitpid(pid, &status, 0);
     fclose(out);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "serve ended with %d", status);
+}
+
+/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
+ * 0.0.0.0, and is served (every page was refused with 421); a DNS
+ * rebinding name still is not. */
+START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+{
+    int saved = console_port;
+    char localhost[32];
+    http_reply ok, evil, named;
+    FILE *out;
+    pid_t pid = start_console_on_every_address(&out);
+    ok = http("GET", "/apps", NULL, NULL, NULL);
+    evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
+    snprintf(localhost, sizeof localhost, "localhost:%d", console_port);
+    named = http("GET", "/apps", localhost, NULL, NULL);  /* reached over loopback */
+    console_port = saved;
+    stop_console_on_every_address(pid, out);
     ck_assert_msg(ok.status == 200, "%s", ok.text);
     ck_assert_msg(named.status == 200, "%s", named.text);
     ck_assert_int_eq(evil.status, 421);
     free(ok.text);
     free(evil.text);
     free(named.text);
+}
+END_TEST
+
+static void csv_app_synced(char *export_dir, size_t cap);
+
+/* The access code's file: beside the key (SQLite: the database's). */
+static void access_code_file(char *path, size_t cap)
+{
+    if (env_is_pg())
+        snprintf(path, cap, "%s/host.key.console-code", env.dir);
+    else
+        snprintf(path, cap, "%s.key.console-code", env.db);
+}
+
+/* A console other machines can reach shows no page, no student, until a
+ * browser session gives the access code that only the account running it
+ * can read; a wrong code is refused with a sentence; the code is never
+ * printed; it goes with the console. */
+START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
+{
+    int saved = console_port;
+    char export_dir[1024], code_path[1200], code[80] = "", cookie[128], csrf[80], form[256];
+    tu_result said;
+    http_reply users, wrong, right, after, other;
+    struct stat st;
+    FILE *out, *f;
+    pid_t pid;
+
+    csv_app_synced(export_dir, sizeof export_dir);   /* three users, one of them Ann O'Neil */
+    pid = start_console_on_every_address(&out);
+    access_code_file(code_path, sizeof code_path);
+    ck_assert_int_eq(stat(code_path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    f = fopen(code_path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(code, sizeof code, f));
+    fclose(f);
+    code[strcspn(code, "\n")] = '\0';
+    ck_assert_uint_eq(strlen(code), 32);
+
+    users = http("GET", "/users", NULL, NULL, NULL);
+    session("/users", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "csrf=%s&code=%s", csrf, "0123456789abcdef0123456789abcdef");
+    wrong = http("POST", "/signin", NULL, cookie, form);
+    snprintf(form, sizeof form, "csrf=%s&code=%%20%s%%0A", csrf, code);  /* as pasted */
+    right = http("POST", "/signin", NULL, cookie, form);
+    after = http("GET", "/users", NULL, cookie, NULL);
+    other = http("GET", "/users", NULL, NULL, NULL);   /* another browser */
+    console_port = saved;
+    stop_console_on_every_address(pid, out);
+
+    ck_assert_int_eq(users.status, 200);
+    ck_assert_msg(strstr(users.body, "Sign in to this console") != NULL, "%s", users.body);
+    ck_assert_ptr_nonnull(strstr(users.body, code_path));
+    ck_assert_ptr_null(strstr(users.body, "Neil"));
+    ck_assert_int_eq(wrong.status, 403);
+    ck_assert_ptr_nonnull(strstr(wrong.body, "That is not this console&#39;s access code"));
+    ck_assert_msg(right.status == 303, "%s", right.text);
+    ck_assert_int_eq(after.status, 200);
+    ck_assert_msg(strstr(after.body, "Neil") != NULL, "%s", after.body);
+    ck_assert_ptr_null(strstr(other.body, "Neil"));
+    ck_assert_ptr_nonnull(strstr(other.body, "Sign in to this console"));
+    /* The terminal names the file, never the code; the file goes at stop. */
+    said = tu_run("cat %s/serve.err", env.dir);
+    ck_assert_msg(strstr(said.out, code_path) != NULL, "%s", said.out);
+    ck_assert_ptr_null(strstr(said.out, code));
+    ck_assert_int_ne(access(code_path, F_OK), 0);
+    tu_result_free(&said);
+    free(users.text);
+    free(wrong.text);
+    free(right.text);
+    free(after.text);
+    free(other.text);
 }
 END_TEST
 
@@ -548,6 +641,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
+    tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
     tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);

@@ -1,0 +1,137 @@
+/*
+ * console_access.c - see console_access.h.
+ */
+#include "console_access.h"
+#include "console_html.h"
+#include "console_session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CODE_BYTES 16   /* 128 bits: no guessing over the network */
+
+struct mh_access {
+    char code[2 * CODE_BYTES + 1];
+    char *path;
+};
+
+static int write_code(const char *path, const char *code, char *err, size_t cap)
+{
+    size_t len = strlen(code);
+    int fd, ok;
+    /* Never through a link, never a file another account made readable:
+     * the old file goes, a new one is made for this account alone. */
+    if (unlink(path) != 0 && errno != ENOENT)
+        return snprintf(err, cap, "cannot replace the console's access code file %s: %s",
+                        path, strerror(errno)), -1;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return snprintf(err, cap, "cannot write the console's access code to %s: %s; a "
+                        "console that listens beyond this machine needs it (or listen on "
+                        "127.0.0.1)", path, strerror(errno)), -1;
+    ok = write(fd, code, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        unlink(path);
+        return snprintf(err, cap, "cannot write the console's access code to %s", path), -1;
+    }
+    return 0;
+}
+
+int mh_access_create(mh_access **out, const char *path, char *err, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[CODE_BYTES];
+    mh_access *a = calloc(1, sizeof *a);
+    size_t i;
+    *out = NULL;
+    if (a == NULL || (a->path = strdup(path)) == NULL) {
+        free(a);
+        return snprintf(err, cap, "out of memory"), -1;
+    }
+    if (RAND_bytes(b, sizeof b) != 1) {
+        mh_access_free(a);
+        return snprintf(err, cap, "no random bytes for the console's access code"), -1;
+    }
+    for (i = 0; i < sizeof b; i++) {
+        a->code[2 * i] = hex[b[i] >> 4];
+        a->code[2 * i + 1] = hex[b[i] & 15];
+    }
+    OPENSSL_cleanse(b, sizeof b);
+    if (write_code(path, a->code, err, cap) != 0) {
+        OPENSSL_cleanse(a->code, sizeof a->code);
+        free(a->path);
+        free(a);
+        return -1;
+    }
+    *out = a;
+    return 0;
+}
+
+const char *mh_access_path(const mh_access *a)
+{
+    return a->path;
+}
+
+int mh_access_matches(const mh_access *a, const char *code)
+{
+    size_t len;
+    if (code == NULL)
+        return 0;
+    code += strspn(code, " \t\r\n");
+    len = strcspn(code, " \t\r\n");
+    return len == sizeof a->code - 1 && code[len + strspn(code + len, " \t\r\n")] == '\0' &&
+           CRYPTO_memcmp(code, a->code, len) == 0;
+}
+
+void mh_access_free(mh_access *a)
+{
+    if (a == NULL)
+        return;
+    unlink(a->path);
+    OPENSSL_cleanse(a->code, sizeof a->code);
+    free(a->path);
+    free(a);
+}
+
+void mh_page_sign_in(mh_request *r, mh_response *res)
+{
+    mh_str *o = &res->body;
+    mh_html_begin(o, "Sign in to this console", NULL, 0);
+    mh_html(o, "<p>This console listens beyond this machine, so it asks for its access code "
+               "first. The code is in the file <code>%s</code> on the machine running "
+               "<code>mock-host serve</code>, readable only by the account that started it; "
+               "a new one is made each time the console starts.</p>",
+            mh_access_path(r->con->access));
+    mh_html(o, "<form method=\"post\" action=\"/signin\">");
+    mh_html_csrf(o, r->session);
+    mh_html(o, "<label>Access code <input type=\"password\" name=\"code\" "
+               "autocomplete=\"off\" required autofocus></label>");
+    mh_html_flash(o, r->session, "code");
+    mh_html(o, "<button type=\"submit\">Sign in</button></form>");
+    mh_html_end(o);
+}
+
+void mh_action_sign_in(mh_request *r, mh_response *res)
+{
+    if (r->con->access == NULL || mh_session_signed_in(r->session)) {
+        mh_redirect(res, "/apps");
+        return;
+    }
+    if (!mh_access_matches(r->con->access, mh_form_get(r, "code"))) {
+        mh_flash_set(r->session, 1, "code", "That is not this console's access code. Copy it "
+                                            "again from the file named above; it changed if the "
+                                            "console was restarted.");
+        res->status = 403;
+        mh_page_sign_in(r, res);
+        return;
+    }
+    mh_session_sign_in(r->session);
+    mh_redirect(res, "/apps");
+}
