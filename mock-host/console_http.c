@@ -386,8 +386,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_text(c, 403, "A form from another site was refused.\n");
     }
     app_of_path(url, st->req.app, sizeof st->req.app);
-    /* 4. Beyond this machine, a session gives the access code first. */
-    if (srv->con.access != NULL && !mh_session_signed_in(s))
+    /* 4. Beyond this machine, a session gives the access code first.  The
+     * ClassLink Login redirect comes back without the cookie (SameSite=
+     * Strict after a cross-site redirect); it passes, because it completes
+     * only a login a signed-in session began: the plugin checks its state
+     * (console_setup.c). */
+    if (srv->con.access != NULL && !mh_session_signed_in(s) &&
+        !(!is_post && strncmp(url, "/callback/", 10) == 0))
         return respond(st, new_session, is_post && strcmp(url, "/signin") == 0
                                             ? mh_action_sign_in : mh_page_sign_in);
     return respond(st, new_session, mh_console_route);

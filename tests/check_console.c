@@ -455,7 +455,7 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     int saved = console_port;
     char export_dir[1024], code_path[1200], code[80] = "", cookie[128], csrf[80], form[256];
     tu_result said;
-    http_reply users, wrong, right, after, other;
+    http_reply users, wrong, right, after, other, callback, setup;
     struct stat st;
     FILE *out, *f;
     pid_t pid;
@@ -480,6 +480,10 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     right = http("POST", "/signin", NULL, cookie, form);
     after = http("GET", "/users", NULL, cookie, NULL);
     other = http("GET", "/users", NULL, NULL, NULL);   /* another browser */
+    /* ClassLink's redirect comes back without the cookie: it reaches the
+     * plugin, whose state check refuses a login nobody began. */
+    callback = http("GET", "/callback/classlink?code=c&state=forged", NULL, NULL, NULL);
+    setup = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
     console_port = saved;
     stop_console_on_every_address(pid, out);
 
@@ -494,6 +498,9 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     ck_assert_msg(strstr(after.body, "Neil") != NULL, "%s", after.body);
     ck_assert_ptr_null(strstr(other.body, "Neil"));
     ck_assert_ptr_nonnull(strstr(other.body, "Sign in to this console"));
+    ck_assert_msg(callback.status == 303, "%s", callback.text);
+    ck_assert_msg(strstr(setup.body, "could not connect classlink") != NULL, "%s", setup.body);
+    ck_assert_ptr_nonnull(strstr(setup.body, "not connected"));
     /* The terminal names the file, never the code; the file goes at stop. */
     said = tu_run("cat %s/serve.err", env.dir);
     ck_assert_msg(strstr(said.out, code_path) != NULL, "%s", said.out);
@@ -505,6 +512,8 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     free(right.text);
     free(after.text);
     free(other.text);
+    free(callback.text);
+    free(setup.text);
 }
 END_TEST
 
