@@ -117,6 +117,9 @@ int mh_store_config_forget_prefix(mh_store *s, int64_t app_id, const char *prefi
 int mh_store_state_get(mh_store *s, int64_t app_id, const char *key, char *buf, size_t cap);
 int mh_store_state_set(mh_store *s, int64_t app_id, const char *key, const char *value);
 int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key);
+/* Deletes the key only while its value is still `value`, in one statement
+ * (another process may replace it at any moment).  0 or -1. */
+int mh_store_state_delete_if(mh_store *s, int64_t app_id, const char *key, const char *value);
 
 /* One sync of an app at a time, across processes and machines: a lock
  * file beside an SQLite database, an advisory lock on PostgreSQL (dropped

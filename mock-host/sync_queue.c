@@ -6,7 +6,6 @@
 #include "sync_queue.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,11 +71,8 @@ int mh_sync_queued(mh_store *s, int64_t app_id, char *asked, size_t cap)
 
 int mh_sync_queue_done(mh_store *s, int64_t app_id, const char *asked)
 {
-    char now[64];
-    int rc = mh_sync_queued(s, app_id, now, sizeof now);
-    if (rc <= 0)
-        return rc;
-    if (strcmp(now, asked) != 0)
-        return 0;  /* queued again while it ran: the next round syncs it again */
-    return mh_store_state_delete(s, app_id, QUEUED_KEY);
+    /* `sync --all` takes no lock: a newer request may replace this one at
+     * any moment, and must then stay queued for the next round.  So the
+     * comparison and the delete are one statement. */
+    return mh_store_state_delete_if(s, app_id, QUEUED_KEY, asked);
 }

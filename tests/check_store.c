@@ -10,6 +10,7 @@
 #include "../mock-host/record_codec.h"
 #include "../mock-host/store_records.h"
 #include "../mock-host/store_db.h"
+#include "../mock-host/sync_queue.h"
 #include "../mock-host/userpage.h"
 #include "testutil.h"
 
@@ -332,6 +333,23 @@ START_TEST(config_roundtrip_and_delete)
 }
 END_TEST
 
+/* A worker unqueues the request it ran, never a newer one that `sync --all`
+ * wrote meanwhile (it takes no lock): the comparison is part of the delete. */
+START_TEST(a_worker_unqueues_only_the_request_it_ran)
+{
+    mh_store *s = open_store();
+    char buf[64];
+    ck_assert_int_eq(mh_store_state_set(s, 7, "sync_queued", "10:00 pid 1"), 0);
+    ck_assert_int_eq(mh_store_state_set(s, 7, "sync_queued", "10:05 pid 2"), 0);  /* newer */
+    ck_assert_int_eq(mh_sync_queue_done(s, 7, "10:00 pid 1"), 0);
+    ck_assert_int_eq(mh_sync_queued(s, 7, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "10:05 pid 2");
+    ck_assert_int_eq(mh_sync_queue_done(s, 7, "10:05 pid 2"), 0);
+    ck_assert_int_eq(mh_sync_queued(s, 7, buf, sizeof buf), 0);
+    mh_store_close(s);
+}
+END_TEST
+
 START_TEST(host_state_moves_out_of_the_plugins_config_namespace)
 {
     mh_store *s = open_store();
@@ -592,6 +610,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, secrets_are_encrypted_at_rest);
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);
+    tcase_add_test(tc, a_worker_unqueues_only_the_request_it_ran);
     tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
     tcase_add_test(tc, a_changed_user_is_listed_under_its_current_role);
