@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -275,7 +276,7 @@ static int wait_children(pid_t *pids, int live, const sigset_t *waiting_mask)
  * again before forking (an SQLite connection must not cross a fork). */
 static int run_processes(mh_ctx *ctx, const worker_opts *o)
 {
-    pid_t pids[MAX_CONCURRENCY];
+    pid_t pids[MAX_CONCURRENCY], parent = getpid();
     int i, live = 0, worst;
     sigset_t stops, before, waiting;
     struct sigaction chld, old_chld;
@@ -307,6 +308,13 @@ static int run_processes(mh_ctx *ctx, const worker_opts *o)
         }
         if (pid == 0) {
             int rc;
+            /* A parent killed outright (SIGKILL, the OOM killer) cannot
+             * forward the stop: the kernel does, as a SIGTERM that cancels
+             * the child's run cleanly, instead of leaving it syncing with
+             * nobody to stop it.  Blocked until the mask is restored; a
+             * parent already gone is checked for after asking. */
+            if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+                kill(getpid(), SIGTERM);
             sigaction(SIGCHLD, &old_chld, NULL);
             sigprocmask(SIG_SETMASK, &before, NULL);
             rc = worker_loop(ctx, o, i);

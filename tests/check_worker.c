@@ -350,6 +350,26 @@ START_TEST(sigterm_while_the_worker_starts_its_processes_stops_them_all)
 }
 END_TEST
 
+/* kill -9 of a worker's parent (--concurrency 2): its processes stop too,
+ * each saying so, instead of syncing on with nobody to stop them. */
+START_TEST(the_processes_of_a_killed_worker_stop_with_it)
+{
+    tu_result r = tu_run(
+        "cd %s && export %s; %s/mock-host worker --concurrency 2 --interval 3600 >w.out 2>&1 & "
+        "p=$!; i=0; while [ $(grep -c 'round done' w.out) -lt 2 ] && [ $i -lt 200 ]; do "
+        "sleep 0.1; i=$((i+1)); done; kids=$(sed -n 's/^worker \\([0-9]*\\): round done.*/\\1/p' "
+        "w.out); echo kids=$kids; kill -KILL $p; wait $p 2>/dev/null; i=0; "
+        "while kill -0 $kids 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
+        "for k in $kids; do if kill -0 $k 2>/dev/null; then echo running=$k; kill -KILL $k; fi; "
+        "done; cat w.out", env.dir, mh_db_env(), tu_build_dir());
+    const char *stopped = strstr(r.out, ": stopped.");
+    ck_assert_msg(strstr(r.out, "kids=") && !strstr(r.out, "kids=\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "running=") == NULL, "%s", r.out);
+    ck_assert_msg(stopped != NULL && strstr(stopped + 1, ": stopped.") != NULL, "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 Suite *suite_worker(void)
 {
     Suite *s = suite_create("worker");
@@ -360,6 +380,7 @@ Suite *suite_worker(void)
     tcase_add_test(tc, sigterm_cancels_the_running_sync_cleanly);
     tcase_add_test(tc, workers_and_commands_started_together_on_a_new_database_all_run);
     tcase_add_test(tc, sigterm_while_the_worker_starts_its_processes_stops_them_all);
+    tcase_add_test(tc, the_processes_of_a_killed_worker_stop_with_it);
     suite_add_tcase(s, tc);
     return s;
 }
