@@ -168,6 +168,21 @@ static int run_round(mh_ctx *ctx, int slot, int slots, round_counts *c)
     return 0;
 }
 
+/* A PostgreSQL connection that dropped stays dropped, and every round on
+ * it would fail until someone restarts the worker: each round starts on a
+ * live one, opened again when needed (the sync locks went with the old
+ * one).  0, or -1 when the database cannot be opened (said). */
+static int live_store(mh_ctx *ctx)
+{
+    if (ctx->store != NULL && mh_store_connection_lost(ctx->store)) {
+        fprintf(stderr, "worker %ld: the connection to %s was lost; connecting again\n",
+                (long)getpid(), ctx->db_path);
+        mh_store_close(ctx->store);
+        ctx->store = NULL;
+    }
+    return mh_ctx_store(ctx);
+}
+
 /* Rounds until stopped (or one with --once); the exit status of the last
  * round as `sync --all` gives it. */
 static int worker_loop(mh_ctx *ctx, const worker_opts *o, int slot)
@@ -178,7 +193,7 @@ static int worker_loop(mh_ctx *ctx, const worker_opts *o, int slot)
     if (mh_ctx_store(ctx) != 0)
         return 1;
     for (;;) {
-        if (run_round(ctx, slot, o->concurrency, &c) != 0)
+        if (live_store(ctx) != 0 || run_round(ctx, slot, o->concurrency, &c) != 0)
             rc = 1;
         else
             rc = c.failed ? 1 : c.held ? MH_EXIT_HELD : 0;

@@ -140,6 +140,11 @@ int mh_store_is_read_only(const mh_store *s)
     return s->read_only;
 }
 
+int mh_store_connection_lost(const mh_store *s)
+{
+    return s->pg != NULL && PQstatus(s->pg) == CONNECTION_BAD;
+}
+
 void mh_store_set_busy_wait(mh_store *s, int ms)
 {
     char sql[64];

@@ -14,6 +14,10 @@ typedef struct mh_store mh_store;
 /* 1 when the database was opened read-only (a file this user may not
  * write): views work, changes are refused. */
 int mh_store_is_read_only(const mh_store *s);
+/* 1 when a PostgreSQL connection dropped (a server restart, a failover, an
+ * idle timeout): nothing more can be done on it; close the store and open
+ * it again.  0 on SQLite. */
+int mh_store_connection_lost(const mh_store *s);
 
 /* How long a write waits for another process's transaction before it
  * gives up (the console: a short wait, then "try again"). */

@@ -212,6 +212,38 @@ START_TEST(sync_all_queues_for_the_workers)
 }
 END_TEST
 
+/* The server drops the worker's connection (a restart, a failover): the
+ * worker connects again and syncs what is queued next, rather than failing
+ * every round until someone restarts it. */
+START_TEST(a_worker_whose_connection_drops_connects_again)
+{
+    tu_result r = tu_run("cd %s && export SEC=sim-secret %s && %s/mock-host install classlink "
+                         ">/dev/null && %s/mock-host connect classlink --server "
+                         "http://127.0.0.1:%d --client-id sim-client --client-secret-env SEC "
+                         ">/dev/null && %s/mock-host config classlink sync_every 0 >/dev/null",
+                         env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), env.sim.port,
+                         tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = tu_run("cd %s && export %s; %s/mock-host worker --interval 1 >w.out 2>&1 & p=$!; echo $p >w.pid; i=0; "
+               "while ! grep -q 'round done' w.out && [ $i -lt 200 ]; do sleep 0.1; "
+               "i=$((i+1)); done; echo started", env.dir, mh_db_env(), tu_build_dir());
+    ck_assert_msg(strstr(r.out, "started"), "%s", r.err);
+    tu_result_free(&r);
+    free(psql_value("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                    "datname = current_database() AND pid <> pg_backend_pid()"));
+    mh_ok("sync --all");
+    r = tu_run("cd %s && export %s; i=0; while [ $i -lt 300 ]; do n=$(%s/mock-host runs "
+               "classlink 2>/dev/null | grep -c complete); [ \"$n\" -ge 1 ] && break; sleep 0.1; "
+               "i=$((i+1)); done; echo complete=$n; kill -TERM $(cat w.pid); sleep 0.5; cat w.out",
+               env.dir, mh_db_env(), tu_build_dir());
+    ck_assert_msg(strstr(r.out, "complete=1"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "the connection to") && strstr(r.out, "was lost; connecting again"),
+                  "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 /* ---- on SQLite (one machine): names, the schedule, SIGTERM ------------- */
 
 static int count_runs(const char *app)
@@ -394,6 +426,7 @@ Suite *suite_worker_pg(void)
     tcase_add_test(tc, two_workers_sync_each_district_exactly_once_per_round);
     tcase_add_test(tc, a_killed_worker_loses_nothing_and_another_completes_the_district);
     tcase_add_test(tc, sync_all_queues_for_the_workers);
+    tcase_add_test(tc, a_worker_whose_connection_drops_connects_again);
     suite_add_tcase(s, tc);
     return s;
 }
