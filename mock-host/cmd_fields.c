@@ -158,29 +158,6 @@ int mh_cmd_schema(mh_ctx *ctx, int argc, char **argv)
 
 /* ---- fields ------------------------------------------------------------- */
 
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b), i, j, prev, cur, tmp;
-    int row[128];
-    if (la > 120 || lb > 120)
-        return 99;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        prev = row[0];
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            cur = row[j];
-            tmp = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < tmp) tmp = row[j] + 1;
-            if (row[j - 1] + 1 < tmp) tmp = row[j - 1] + 1;
-            row[j] = tmp;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 typedef struct closest {
     const char *path;
     char best[3][128];
@@ -190,7 +167,7 @@ typedef struct closest {
 static int consider_path(void *vctx, const mh_schema_row *row)
 {
     closest *c = vctx;
-    int d = edit_distance(c->path, row->path), k;
+    int d = mh_edit_distance(c->path, row->path), k;
     if (d == 0)
         c->found = 1;
     if (strstr(row->path, c->path) != NULL)
@@ -213,7 +190,7 @@ static int check_field(mh_store *s, int64_t app_id, const char *role, const char
     int k;
     memset(&c, 0, sizeof c);
     c.path = path;
-    c.best_d[0] = c.best_d[1] = c.best_d[2] = 99;
+    c.best_d[0] = c.best_d[1] = c.best_d[2] = MH_EDIT_FAR;
     mh_store_schema_each(s, app_id, role, consider_path, &c);
     if (c.found)
         return 0;
