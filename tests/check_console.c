@@ -369,16 +369,15 @@ START_TEST(a_form_from_the_console_opened_as_localhost_is_accepted)
 }
 END_TEST
 
-/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
- * 0.0.0.0, and is served (every page was refused with 421); a DNS
- * rebinding name still is not. */
-START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+/* A second console, `serve --listen 0.0.0.0 --port 0`, on this test's
+ * database, with ClassLink Login's host settings (its LaunchPad is never
+ * reached: these tests only begin a login).  Returns its pid; *port and
+ * *out (its stdout, closed by the caller) set. */
+static pid_t serve_on_every_address(int *port, FILE **out)
 {
-    int p[2], port = 0, saved = console_port, status;
-    char line[512], exe[1024], key[1100], localhost[32];
-    http_reply ok, evil, named;
+    int p[2];
+    char line[512], exe[1024], key[1100];
     pid_t pid;
-    FILE *out;
     ck_assert_int_eq(pipe(p), 0);
     snprintf(exe, sizeof exe, TU_MOCK_HOST_FMT, tu_build_dir());
     snprintf(key, sizeof key, "%s/host.key", env.dir);
@@ -390,13 +389,28 @@ START_TEST(a_console_on_every_address_answers_to_the_address_reached)
         setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
         setenv("MOCK_HOST_DB", env.db, 1);
         setenv("MOCK_HOST_KEY_FILE", key, 1);
+        setenv("CLASSLINK_CLIENT_ID", "lp-client", 1);
+        setenv("CLASSLINK_LAUNCHPAD_URL", "http://127.0.0.1:9", 1);
         execl(exe, exe, "serve", "--listen", "0.0.0.0", "--port", "0", (char *)NULL);
         _exit(127);
     }
     close(p[1]);
-    out = fdopen(p[0], "r");
-    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
-    ck_assert_int_eq(sscanf(line, "Console: http://0.0.0.0:%d/", &port), 1);
+    *out = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, *out));
+    ck_assert_int_eq(sscanf(line, "Console: http://0.0.0.0:%d/", port), 1);
+    return pid;
+}
+
+/* `serve --listen 0.0.0.0`: a browser names the address it reached, never
+ * 0.0.0.0, and is served (every page was refused with 421); a DNS
+ * rebinding name still is not. */
+START_TEST(a_console_on_every_address_answers_to_the_address_reached)
+{
+    int port = 0, saved = console_port, status;
+    char localhost[32];
+    http_reply ok, evil, named;
+    FILE *out;
+    pid_t pid = serve_on_every_address(&port, &out);
     console_port = port;   /* http() connects to 127.0.0.1 and names it */
     ok = http("GET", "/apps", NULL, NULL, NULL);
     evil = http("GET", "/apps", "rebound.example.com", NULL, NULL);
@@ -412,6 +426,54 @@ START_TEST(a_console_on_every_address_answers_to_the_address_reached)
     free(ok.text);
     free(evil.text);
     free(named.text);
+}
+END_TEST
+
+/* ClassLink Login from a console on 0.0.0.0 sends the browser back to the
+ * address it used for the console (it sent it to http://0.0.0.0:PORT,
+ * which no browser can open): 127.0.0.1:PORT, or localhost:PORT when the
+ * page was opened under that name.  The callback still needs the login's
+ * own state. */
+START_TEST(classlink_login_on_every_address_returns_to_the_address_the_browser_used)
+{
+    int port = 0, saved = console_port, status;
+    char cookie[128], csrf[80], form[128], host[32], want[128];
+    http_reply by_ip, by_name, callback;
+    const char *loc;
+    tu_result r;
+    FILE *out;
+    pid_t pid = serve_on_every_address(&port, &out);
+    console_port = port;
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    by_ip = http("POST", "/apps/classlink/login", NULL, cookie, form);
+    snprintf(host, sizeof host, "localhost:%d", port);
+    by_name = http("POST", "/apps/classlink/login", host, cookie, form);
+    callback = http("GET", "/callback/classlink?code=c&state=not-the-state", NULL, NULL, NULL);
+    console_port = saved;
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    fclose(out);
+
+    ck_assert_msg(by_ip.status == 303, "%s", by_ip.text);
+    loc = strstr(by_ip.text, "Location: http://127.0.0.1:9/oauth2/v2/auth?");
+    ck_assert_msg(loc != NULL, "%s", by_ip.text);
+    snprintf(want, sizeof want, "redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A%d%%2Fcallback%%2F"
+             "classlink&", port);
+    ck_assert_msg(strstr(loc, want) != NULL, "%s", by_ip.text);
+    ck_assert_ptr_null(strstr(by_ip.text, "0.0.0.0"));
+    ck_assert_msg(by_name.status == 303, "%s", by_name.text);
+    snprintf(want, sizeof want, "redirect_uri=http%%3A%%2F%%2Flocalhost%%3A%d%%2Fcallback%%2F"
+             "classlink&", port);
+    ck_assert_msg(strstr(by_name.text, want) != NULL, "%s", by_name.text);
+    /* A callback with another state connects nothing. */
+    ck_assert_int_eq(callback.status, 303);
+    r = mh("apps");
+    ck_assert_msg(strstr(r.out, "not connected"), "%s", r.out);
+    tu_result_free(&r);
+    free(by_ip.text);
+    free(by_name.text);
+    free(callback.text);
 }
 END_TEST
 
@@ -548,6 +610,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
+    tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
