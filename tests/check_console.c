@@ -552,14 +552,26 @@ START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
 }
 END_TEST
 
-/* Field Mapping names the fields a role shows before any choice as the
- * command line does: identifier too, and grades for students (it said
- * "names, email, username", and the Users page showed more). */
-START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
+/* The checkbox of `path` in a role's fieldset: 1 ticked, 0 not. */
+static int ticked(const char *fieldset, const char *role, const char *path)
+{
+    char id[160], *box, *end;
+    snprintf(id, sizeof id, "id=\"f-%s-%s\"", role, path);
+    box = strstr(fieldset, id);
+    ck_assert_msg(box != NULL, "no box %s in %s", id, fieldset);
+    end = strchr(box, '>');
+    return strstr(box, " checked") != NULL && strstr(box, " checked") < end;
+}
+
+/* Field Mapping ticks what a sync shows: before any choice, the plugin's
+ * default fields, said to be the defaults (it ticked nothing, as if a sync
+ * would show no field), exactly as `mock-host fields APP` lists them and
+ * the Users page shows them; after a choice, the choice. */
+START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
 {
     char export_dir[1024];
     http_reply page;
-    const char *student, *teacher;
+    const char *student, *teacher, *note;
     tu_result r;
     csv_app_synced(export_dir, sizeof export_dir);
     r = mh("schema oneroster-csv");   /* the catalogue the page lists */
@@ -570,11 +582,44 @@ START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
     student = strstr(page.body, "<fieldset id=\"role-student\">");
     teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
     ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
-    ck_assert_ptr_nonnull(strstr(student, "the default fields show (names, email, username, "
-                                          "identifier, grades)."));
-    ck_assert_ptr_nonnull(strstr(teacher, "the default fields show (names, email, username, "
-                                          "identifier)."));
+    ck_assert(ticked(student, "student", "givenName"));
+    ck_assert(ticked(student, "student", "identifier"));
+    ck_assert(ticked(student, "student", "grades"));
+    ck_assert(!ticked(student, "student", "middleName"));
+    ck_assert(!ticked(student, "student", "metadata.cohort"));
+    ck_assert(ticked(teacher, "teacher", "email"));
+    ck_assert_ptr_nonnull(strstr(student, "No choice saved yet: a sync shows the default fields "
+                                          "(givenName, familyName, email, username, identifier, "
+                                          "grades), ticked below; they stay the defaults until "
+                                          "you save a choice."));
+    ck_assert_ptr_nonnull(strstr(teacher, "the default fields (givenName, familyName, email, "
+                                          "username, identifier), ticked below"));
     free(page.text);
+    /* The command line says the same, from the same answer. */
+    r = mh("fields oneroster-csv");
+    ck_assert_msg(strstr(r.out, "student        givenName,familyName,email,username,identifier,"
+                                "grades  (the defaults, until a choice is saved)\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "teacher        givenName,familyName,email,username,identifier  "
+                                "(the defaults"), "%s", r.out);
+    tu_result_free(&r);
+    /* A saved choice replaces the defaults of its role only. */
+    r = mh("fields oneroster-csv --role student --show givenName,metadata.cohort");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/fields", NULL, NULL, NULL);
+    student = strstr(page.body, "<fieldset id=\"role-student\">");
+    teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
+    ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
+    note = strstr(student, "No choice saved");   /* not in the student's fieldset */
+    ck_assert(note == NULL || note > teacher);
+    ck_assert(ticked(student, "student", "givenName"));
+    ck_assert(ticked(student, "student", "metadata.cohort"));
+    ck_assert(!ticked(student, "student", "familyName"));
+    ck_assert_ptr_nonnull(strstr(teacher, "No choice saved yet"));
+    free(page.text);
+    r = mh("fields oneroster-csv");
+    ck_assert_msg(strstr(r.out, "student        givenName,metadata.cohort\n"), "%s", r.out);
+    tu_result_free(&r);
 }
 END_TEST
 
@@ -611,7 +656,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
-    tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
+    tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
