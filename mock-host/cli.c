@@ -1,8 +1,10 @@
 /*
  * cli.c - what every command of mock-host shares: the way it reports a
- * failure (exit 1) or a usage mistake (exit 2), and the context it opens
- * on demand (the database, the plugin registry, one installed app).
+ * failure (exit 1) or a usage mistake (exit 2), with a "did you mean" for a
+ * mistyped name, and the context it opens on demand (the database, the
+ * plugin registry, one installed app).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,15 +30,114 @@ void mh_cli_set_usage(const char *(*fn)(const char *command))
     usage_of = fn;
 }
 
+int mh_edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b), i, j, best;
+    int d[3][MH_EDIT_MAX + 2];   /* rows i-2, i-1 and i of the table, by i % 3 */
+    if (la > MH_EDIT_MAX || lb > MH_EDIT_MAX)
+        return MH_EDIT_FAR;
+    for (j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (i = 1; i <= la; i++) {
+        int *row = d[i % 3], *up = d[(i - 1) % 3], *up2 = d[(i + 1) % 3];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            best = up[j - 1] + (a[i - 1] != b[j - 1]);
+            if (up[j] + 1 < best)
+                best = up[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;   /* two neighbours swapped: "snyc" */
+            row[j] = best;
+        }
+    }
+    return d[la % 3][lb];
+}
+
+const char *mh_did_you_mean(const char *word, const char *const *names, size_t n)
+{
+    /* One slip in a short word, two in a longer one: "usr" is users, but
+     * "frobnicate" is nothing. */
+    int limit = strlen(word) <= 3 ? 1 : 2, best = limit + 1, d;
+    const char *found = NULL;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        d = mh_edit_distance(word, names[i]);
+        if (d == 0)
+            return NULL;
+        if (d < best) {
+            best = d;
+            found = names[i];
+        }
+    }
+    return found;
+}
+
+/* The option a usage reason quotes ("unexpected argument '--rolee'",
+ * "unknown option '--rolee' ..."), without any "=value"; 0 when the
+ * reason names no option.  Every command reports a stray argument in one
+ * of these two sentences, so this one place serves them all. */
+static int quoted_option(const char *reason, char *out, size_t cap)
+{
+    static const char *const openers[] = {"unexpected argument '", "unknown option '"};
+    size_t i, n;
+    for (i = 0; i < 2; i++) {
+        size_t len = strlen(openers[i]);
+        if (strncmp(reason, openers[i], len) != 0 || strncmp(reason + len, "--", 2) != 0)
+            continue;
+        n = strcspn(reason + len, "'=");
+        if (n == 0 || n >= cap || reason[len + n] == '\0')
+            return 0;
+        memcpy(out, reason + len, n);
+        out[n] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* The options a usage line names ("--role", "--no-browser"); placeholders
+ * in capitals ("--FIELD") are not options.  Returns how many, at most max. */
+static size_t options_of(const char *usage, char (*opt)[40], size_t max)
+{
+    const char *p = usage;
+    size_t n = 0, len;
+    while (n < max && (p = strstr(p, "--")) != NULL) {
+        len = 2;
+        while (islower((unsigned char)p[len]) || isdigit((unsigned char)p[len]) || p[len] == '-')
+            len++;
+        if (len > 2 && len < sizeof opt[0] && (p == usage || isspace((unsigned char)p[-1]) ||
+                                               p[-1] == '[' || p[-1] == '(')) {
+            memcpy(opt[n], p, len);
+            opt[n][len] = '\0';
+            n++;
+        }
+        p += len;
+    }
+    return n;
+}
+
 int mh_usage_error(const char *command, const char *fmt, ...)
 {
-    const char *usage = usage_of != NULL ? usage_of(command) : NULL;
+    const char *usage = usage_of != NULL ? usage_of(command) : NULL, *near = NULL;
+    const char *names[16];
+    char reason[1024], typed[40], opts[16][40];
+    size_t i, n;
     va_list ap;
-    fprintf(stderr, "mock-host %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: mock-host %s\n", usage != NULL ? usage : command);
+    fprintf(stderr, "mock-host %s: %s\n", command, reason);
+    if (usage != NULL && quoted_option(reason, typed, sizeof typed)) {
+        n = options_of(usage, opts, 16);
+        for (i = 0; i < n; i++)
+            names[i] = opts[i];
+        near = mh_did_you_mean(typed, names, n);
+    }
+    if (near != NULL)
+        fprintf(stderr, "mock-host %s: did you mean '%s'?\n", command, near);
+    fprintf(stderr, "usage: mock-host %s\n", usage != NULL ? usage : command);
     return 2;
 }
 

@@ -22,8 +22,20 @@ int mh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Where mh_usage_error finds a command's usage line (main's table); NULL
  * when the command is unknown. */
 void mh_cli_set_usage(const char *(*usage_of)(const char *command));
-/* For wrong usage: prints the reason and the command's usage, returns 2. */
+/* For wrong usage: prints the reason and the command's usage, returns 2.
+ * When the reason quotes a mistyped option ("unexpected argument
+ * '--rolee'"), the closest option of the usage line is offered as well. */
 int mh_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Edits (insert, delete, change, or swap two neighbours) from a to b;
+ * MH_EDIT_FAR when either is longer than MH_EDIT_MAX. */
+#define MH_EDIT_MAX 120
+#define MH_EDIT_FAR 99
+int mh_edit_distance(const char *a, const char *b);
+/* The one of names[0..n) that `word` is most likely a slip of (first on a
+ * tie), or NULL when none is close or word is one of them.  Borrowed from
+ * names. */
+const char *mh_did_you_mean(const char *word, const char *const *names, size_t n);
 
 /* Open on demand; 0 or -1 (reason printed). */
 int mh_ctx_store(mh_ctx *ctx);

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "jsonw.h"
+#include "mapping_config.h"
 #include "store_mapping.h"
 #include "store_schema.h"
 #include "userpage.h"
@@ -158,29 +159,6 @@ int mh_cmd_schema(mh_ctx *ctx, int argc, char **argv)
 
 /* ---- fields ------------------------------------------------------------- */
 
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b), i, j, prev, cur, tmp;
-    int row[128];
-    if (la > 120 || lb > 120)
-        return 99;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        prev = row[0];
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            cur = row[j];
-            tmp = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < tmp) tmp = row[j] + 1;
-            if (row[j - 1] + 1 < tmp) tmp = row[j - 1] + 1;
-            row[j] = tmp;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 typedef struct closest {
     const char *path;
     char best[3][128];
@@ -190,7 +168,7 @@ typedef struct closest {
 static int consider_path(void *vctx, const mh_schema_row *row)
 {
     closest *c = vctx;
-    int d = edit_distance(c->path, row->path), k;
+    int d = mh_edit_distance(c->path, row->path), k;
     if (d == 0)
         c->found = 1;
     if (strstr(row->path, c->path) != NULL)
@@ -213,7 +191,7 @@ static int check_field(mh_store *s, int64_t app_id, const char *role, const char
     int k;
     memset(&c, 0, sizeof c);
     c.path = path;
-    c.best_d[0] = c.best_d[1] = c.best_d[2] = 99;
+    c.best_d[0] = c.best_d[1] = c.best_d[2] = MH_EDIT_FAR;
     mh_store_schema_each(s, app_id, role, consider_path, &c);
     if (c.found)
         return 0;
@@ -256,23 +234,78 @@ static int store_choice(mh_store *s, int64_t app_id, const char *role, const cha
     return rc;
 }
 
-static void print_choice(mh_store *s, const mh_app *app)
+static int add_path(void *vctx, const char *path)
+{
+    mh_str *o = vctx;
+    if (o->len > 0)
+        mh_str_adds(o, ",");
+    mh_str_adds(o, path);
+    return 0;
+}
+
+typedef struct choice_page {
+    const mh_mapping_cfg *cfg;
+    sis_host_app *happ;
+    sis_instance *inst;
+    char last_role[64];
+} choice_page;
+
+/* "student        givenName,familyName,...", marked when the defaults. */
+static void print_role(choice_page *p, const char *role)
+{
+    mh_str paths = {0};
+    int is_default = 0;
+    mh_str_adds(&paths, "");
+    if (mh_mapping_role_fields(p->cfg, p->happ->plugin->connector, p->inst, role, add_path,
+                               &paths, &is_default) == 0)
+        printf("%-14s %s%s\n", role, paths.data,
+               is_default ? "  (the defaults, until a choice is saved)" : "");
+    mh_str_free(&paths);
+}
+
+static int print_catalogue_role(void *vctx, const mh_schema_row *row)
+{
+    choice_page *p = vctx;
+    if (strcmp(p->last_role, row->role) != 0) {
+        snprintf(p->last_role, sizeof p->last_role, "%s", row->role);
+        print_role(p, row->role);
+    }
+    return 0;
+}
+
+/* Every role of the catalogue with the fields a sync shows for it (the
+ * choice, or the plugin's defaults: mapping_config.c answers both, as for
+ * the console's Field Mapping page); before the catalogue is read, the
+ * roles with a choice. */
+static void print_choice(mh_store *s, sis_host_app *happ)
 {
     mh_mapping_cfg cfg;
-    size_t i, k;
-    mh_mapping_load(s, app, &cfg);
+    choice_page p;
+    char msg[512];
+    size_t i;
+    int listed = 0;
+
+    memset(&p, 0, sizeof p);
+    mh_mapping_load(s, &happ->app, &cfg);
+    p.cfg = &cfg;
+    p.happ = happ;
     printf("Metadata fields: %s\n", cfg.m.show_metadata ? "shown" : "hidden (--metadata on to show)");
     if (cfg.m.n_role_fields == 0)
-        printf("No role has a choice yet: every role shows the defaults (names, email, username, "
-               "identifier; grades for students).\n");
-    for (i = 0; i < cfg.m.n_role_fields; i++) {
-        printf("%-14s ", cfg.m.role_fields[i].role);
-        for (k = 0; k < cfg.m.role_fields[i].n_paths; k++)
-            printf("%s%s", k ? "," : "", cfg.m.role_fields[i].paths[k]);
-        printf("\n");
+        printf("No role has a choice yet: every role shows its default fields.\n");
+    if (mh_store_schema_has(s, happ->app.id) == 1 &&
+        mh_instance_create(&p.inst, happ, msg, sizeof msg) == 0) {
+        mh_store_schema_each(s, happ->app.id, NULL, print_catalogue_role, &p);
+        listed = 1;
     }
-    if (cfg.m.n_role_fields > 0)
-        printf("Other roles show the defaults.\n");
+    for (i = 0; i < cfg.m.n_role_fields; i++)   /* a choice for a role no longer listed too */
+        if (!listed || mh_store_schema_role_known(s, happ->app.id, cfg.m.role_fields[i].role) != 1)
+            print_role(&p, cfg.m.role_fields[i].role);
+    if (!listed)
+        printf("%s roles show their default fields; 'mock-host schema %s' reads the district's "
+               "roles, then this command lists each one's fields.\n",
+               cfg.m.n_role_fields > 0 ? "Other" : "All", happ->app.name);
+    if (p.inst != NULL)
+        happ->plugin->connector->destroy(p.inst);
     mh_mapping_free(&cfg);
 }
 
@@ -337,6 +370,6 @@ int mh_cmd_fields(mh_ctx *ctx, int argc, char **argv)
         mh_store_state_set(ctx->store, happ.app.id, "show_metadata", metadata);
         changed = 1;
     }
-    print_choice(ctx->store, &happ.app);
+    print_choice(ctx->store, &happ);
     return changed ? reapply(ctx, &happ) : 0;
 }

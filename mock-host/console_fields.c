@@ -1,9 +1,12 @@
 /*
  * console_fields.c - the Field Mapping page: the metadata toggle and, per
  * role, a checklist of the district's fields (the catalogue discover_schema
- * found: type and fill rate).  Changes run `mock-host fields`, which checks
- * the choice against the catalogue and applies it to stored users at once,
- * without a request to the SIS; the page shows what the command says.
+ * found: type and fill rate).  The boxes ticked are the fields a sync shows
+ * for the role: the saved choice, or before one the plugin's defaults, said
+ * to be so (mapping_config.c answers both, for `mock-host fields APP` too).
+ * Changes run `mock-host fields`, which checks the choice against the
+ * catalogue and applies it to stored users at once, without a request to
+ * the SIS; the page shows what the command says.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,51 +16,63 @@
 
 #include "console_html.h"
 #include "console_server.h"
-#include "store_mapping.h"
+#include "mapping_config.h"
 #include "store_schema.h"
-
-typedef struct choice_list {
-    char role[64];
-    json_object *paths;        /* owned */
-} choice_list;
 
 typedef struct fields_page {
     mh_request *r;
     mh_str *o;
     const char *app;
     char role[64];             /* the role whose checklist is open */
-    choice_list choices[32];
-    size_t n_choices;
+    mh_mapping_cfg cfg;        /* the saved choices */
+    const sis_connector *conn;
+    sis_instance *inst;        /* owned; NULL when the plugin made none */
+    json_object *shown;        /* owned: what a sync shows for `role` */
+    int shown_default;         /* 1 when that is the plugin's defaults */
     mh_str action;
 } fields_page;
 
-static int keep_choice(void *vctx, const char *role, const char *paths_json)
+static int keep_path(void *vctx, const char *path)
 {
-    fields_page *pg = vctx;
-    if (pg->n_choices >= 32)
-        return 1;
-    snprintf(pg->choices[pg->n_choices].role, sizeof pg->choices[0].role, "%s", role);
-    pg->choices[pg->n_choices].paths = json_tokener_parse(paths_json);
-    pg->n_choices++;
+    json_object_array_add(vctx, json_object_new_string(path));
     return 0;
 }
 
-/* 1 chosen, 0 not, -1 the role has no choice yet. */
-static int chosen(const fields_page *pg, const char *role, const char *path)
+/* What a sync shows for `role`, as `mock-host fields APP` says it: the
+ * saved choice or the plugin's defaults (mapping_config.c). */
+static void load_shown(fields_page *pg, const char *role)
 {
-    size_t i, k;
-    for (i = 0; i < pg->n_choices; i++) {
-        json_object *a = pg->choices[i].paths;
-        if (strcmp(pg->choices[i].role, role) != 0)
-            continue;
-        if (a == NULL || !json_object_is_type(a, json_type_array))
-            return 0;
-        for (k = 0; k < json_object_array_length(a); k++)
-            if (strcmp(json_object_get_string(json_object_array_get_idx(a, k)), path) == 0)
-                return 1;
-        return 0;
+    json_object_put(pg->shown);
+    pg->shown = json_object_new_array();
+    pg->shown_default = 0;
+    if (pg->inst == NULL || mh_mapping_role_fields(&pg->cfg, pg->conn, pg->inst, role, keep_path,
+                                                   pg->shown, &pg->shown_default) != 0) {
+        json_object_put(pg->shown);
+        pg->shown = NULL;
     }
-    return -1;
+}
+
+/* 1 when a sync shows `path` for the open role. */
+static int chosen(const fields_page *pg, const char *path)
+{
+    size_t k;
+    if (pg->shown == NULL)
+        return 0;
+    for (k = 0; k < json_object_array_length(pg->shown); k++)
+        if (strcmp(json_object_get_string(json_object_array_get_idx(pg->shown, k)), path) == 0)
+            return 1;
+    return 0;
+}
+
+/* " No choice saved yet: ... (givenName, familyName, ...), ticked below ..." */
+static void say_defaults(fields_page *pg)
+{
+    size_t k;
+    mh_str_adds(pg->o, " No choice saved yet: a sync shows the default fields (");
+    for (k = 0; k < json_object_array_length(pg->shown); k++)
+        mh_html(pg->o, "%s%s", k > 0 ? ", " : "",
+                json_object_get_string(json_object_array_get_idx(pg->shown, k)));
+    mh_str_adds(pg->o, "), ticked below; they stay the defaults until you save a choice.");
 }
 
 static void close_role(fields_page *pg)
@@ -86,18 +101,15 @@ static int schema_row(void *vctx, const mh_schema_row *row)
             mh_html(o, "<p class=\"help\">%lld users.", row->role_count);
         else
             mh_str_adds(o, "<p class=\"help\">");
-        if (chosen(pg, row->role, "") < 0)
-            mh_str_adds(o, strcmp(row->role, "student") == 0
-                           ? " No choice yet: the default fields show (names, email, username, "
-                             "identifier, grades)."
-                           : " No choice yet: the default fields show (names, email, username, "
-                             "identifier).");  /* as `fields APP` says; sis_kit.c's defaults */
+        load_shown(pg, row->role);
+        if (pg->shown != NULL && pg->shown_default)
+            say_defaults(pg);
         mh_html(o, "</p><form method=\"post\" action=\"%s\">", pg->action.data);
         mh_html_csrf(o, pg->r->session);
         mh_html(o, "<input type=\"hidden\" name=\"role\" value=\"%s\"><table><tr><th>Show</th>"
                    "<th>Field</th><th>Path</th><th>Type</th><th>Filled</th></tr>", row->role);
     }
-    c = chosen(pg, row->role, row->path);
+    c = chosen(pg, row->path);
     mh_html(o, "<tr><td><input type=\"checkbox\" name=\"show\" value=\"%s\" id=\"f-%s-%s\"%s></td>"
                "<td><label for=\"f-%s-%s\">%s</label>%s</td><td><code>%s</code></td><td>%s</td>",
             row->path, row->role, row->path, c == 1 ? " checked" : "", row->role, row->path,
@@ -117,7 +129,6 @@ void mh_page_fields(mh_request *r, mh_response *res)
     mh_str *o = &res->body, path = {0};
     char buf[16];
     int has, metadata;
-    size_t i;
 
     if (mh_console_app(r, res, &happ) != 0)
         return;
@@ -151,14 +162,20 @@ void mh_page_fields(mh_request *r, mh_response *res)
             has == 1 ? "Read it again" : "Read the district's fields");
     mh_html_flash(o, r->session, "discover");
     if (has == 1) {
-        mh_store_field_choices_each(happ.store, happ.app.id, keep_choice, &pg);
+        char msg[512];
+        mh_mapping_load(happ.store, &happ.app, &pg.cfg);
+        pg.conn = happ.plugin->connector;
+        if (mh_instance_create(&pg.inst, &happ, msg, sizeof msg) != 0)
+            pg.inst = NULL;  /* no boxes ticked rather than a guess */
         mh_str_add(&pg.action, path.data, path.len);
         mh_str_adds(&pg.action, "/fields/role");
         mh_store_schema_each(happ.store, happ.app.id, NULL, schema_row, &pg);
         close_role(&pg);
+        if (pg.inst != NULL)
+            pg.conn->destroy(pg.inst);
+        json_object_put(pg.shown);
+        mh_mapping_free(&pg.cfg);
     }
-    for (i = 0; i < pg.n_choices; i++)
-        json_object_put(pg.choices[i].paths);
     mh_str_free(&pg.action);
     mh_str_free(&path);
     mh_html_end(o);

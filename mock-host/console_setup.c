@@ -7,7 +7,8 @@
  * Connecting goes through the host core's one authenticate step
  * (connection.c): verified with a real request, nothing stored on failure.
  * The login is a real redirect: BEGIN hands back the sign-in URL with this
- * console's /callback/APP as redirect URI; the plugin keeps its state in the
+ * console's /callback/APP, at the address the browser used, as redirect
+ * URI; the plugin keeps its state in the
  * app's "pending." config and checks it on COMPLETE, as for the command
  * line.  The callback may arrive without the session cookie (SameSite=
  * Strict after a cross-site redirect), so its outcome is kept per app and
@@ -345,6 +346,7 @@ void mh_action_login(mh_request *r, mh_response *res)
     sis_error err = SIS_ERROR_LOCAL;
     mh_auth_outcome out;
     mh_str redirect = {0};
+    const char *host;
     char text[1400];
     int rc;
 
@@ -357,7 +359,21 @@ void mh_action_login(mh_request *r, mh_response *res)
         to_setup(res, happ.app.name);
         return;
     }
-    mh_str_adds(&redirect, r->con->base_url);
+    /* ClassLink sends the admin's browser back to the address that browser
+     * used for this console: the Host header of this request, which
+     * console_http.c accepted only as a name of this console (its listen
+     * address, localhost on loopback, or under --listen 0.0.0.0 or :: the
+     * address the connection reached).  base_url is the listen address,
+     * and "http://0.0.0.0:8080" is no address a browser can open; a DNS
+     * rebinding name never gets this far.  The callback then comes in under
+     * the same Host, and the plugin checks its one-time state as before. */
+    host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    if (host != NULL && host[0] != '\0') {
+        mh_str_adds(&redirect, "http://");
+        mh_str_adds(&redirect, host);
+    } else {
+        mh_str_adds(&redirect, r->con->base_url);  /* not reached: rule 1 needs a Host */
+    }
     mh_str_adds(&redirect, "/callback/");
     mh_url_enc(&redirect, happ.app.name);
     req.step = SIS_AUTH_BEGIN;

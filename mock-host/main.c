@@ -130,6 +130,16 @@ static const mh_command *find_command(const char *name)
     return NULL;
 }
 
+/* The command `typed` is most likely a slip of ("snyc": sync), or NULL. */
+static const char *command_near(const char *typed)
+{
+    const char *names[N_COMMANDS];
+    size_t i;
+    for (i = 0; i < N_COMMANDS; i++)
+        names[i] = commands[i].name;
+    return mh_did_you_mean(typed, names, N_COMMANDS);
+}
+
 /* The usage line of a command, for mh_usage_error (cli.c). */
 static const char *usage_of(const char *name)
 {
@@ -220,7 +230,10 @@ int main(int argc, char **argv)
     }
     cmd = find_command(argv[i]);
     if (cmd == NULL) {
+        const char *near = command_near(argv[i]);
         mh_fail("unknown command '%s'; run 'mock-host --help'", argv[i]);
+        if (near != NULL)
+            mh_fail("did you mean '%s'?", near);
         return 2;
     }
     if (wants_help(argc - i, argv + i)) {

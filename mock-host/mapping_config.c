@@ -2,7 +2,8 @@
  * mapping_config.c - one app's mapping choices, from storage into the
  * plugin's sis_mapping: fields per role, metadata on or off, and (ITxM)
  * the role and location maps.  Every string is copied and owned here, so
- * the mapping outlives the queries that read it.
+ * the mapping outlives the queries that read it.  Also the one answer to
+ * "which fields does a sync show for this role", saved choice or default.
  */
 #include "mapping_config.h"
 
@@ -104,4 +105,49 @@ void mh_mapping_free(mh_mapping_cfg *c)
     free(c->role_map);
     free(c->location_map);
     memset(c, 0, sizeof *c);
+}
+
+typedef struct probe {
+    mh_path_fn each;
+    void *ctx;
+    int stopped;
+} probe;
+
+static int probe_user(void *vctx, const sis_host_user *u)
+{
+    probe *p = vctx;
+    size_t i;
+    for (i = 0; i < u->n_fields && !p->stopped; i++)
+        p->stopped = p->each(p->ctx, u->fields[i].path) != 0;
+    return SIS_OK;
+}
+
+int mh_mapping_role_fields(const mh_mapping_cfg *c, const sis_connector *conn,
+                           sis_instance *inst, const char *role, mh_path_fn each, void *ctx,
+                           int *is_default)
+{
+    sis_mapping defaults = SIS_MAPPING_INIT;
+    sis_record rec = SIS_RECORD_INIT;
+    sis_error err = SIS_ERROR_LOCAL;
+    probe p = {each, ctx, 0};
+    const char *roles[1];
+    size_t i, k;
+
+    for (i = 0; i < c->m.n_role_fields; i++)
+        if (strcmp(c->m.role_fields[i].role, role) == 0) {
+            *is_default = 0;
+            for (k = 0; k < c->m.role_fields[i].n_paths; k++)
+                if (each(ctx, c->m.role_fields[i].paths[k]) != 0)
+                    break;
+            return 0;
+        }
+    *is_default = 1;
+    /* No choice for any role, every field shown: the plugin's defaults. */
+    defaults.show_metadata = 1;
+    roles[0] = role;
+    rec.sourced_id = "field-defaults";
+    rec.role = role;
+    rec.roles = roles;
+    rec.n_roles = 1;
+    return conn->apply_mappings(inst, &rec, &defaults, probe_user, &p, &err) == SIS_OK ? 0 : -1;
 }

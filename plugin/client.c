@@ -12,8 +12,8 @@
 #include "cl_error.h"
 #include "url.h"
 
-#define NOTICE_FIRST_MS 5000    /* silence before the first "still waiting" */
-#define NOTICE_EVERY_MS 10000   /* and between the next ones, per request */
+#define NOTICE_FIRST_MS 5000    /* an attempt's silence before its first "still waiting" */
+#define NOTICE_EVERY_MS 10000   /* and between the next ones, per attempt */
 #define NOTICE_GAP_MS 5000      /* at most one notice this often, per client */
 #define WAIT_NOTICE_MS 1000     /* retry waits at least this long are announced */
 
@@ -61,6 +61,8 @@ void cl_watch_init(cl_watch *w, cl_client *c, const char *what, const char *url,
     w->url = url;
     w->resp = resp;
     w->since_ms = since_ms;
+    w->attempt_ms = since_ms;
+    w->attempt = 0;
     w->next_notice_ms = since_ms + NOTICE_FIRST_MS;
 }
 
@@ -81,8 +83,19 @@ static int watch_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, c
     if (now >= w->next_notice_ms) {
         char url[512], msg[700];
         url_for_message(w->url, url, sizeof url);
-        snprintf(msg, sizeof msg, "still waiting for %s to answer %s (%lld s)", w->what, url,
-                 (now - w->since_ms) / 1000);
+        /* The seconds are this attempt's silence: what the server is doing
+         * now.  Counted from the first attempt, a few refused connections
+         * and their backoff read as "still waiting (40 s)" while each
+         * attempt failed at once; the retries have notices of their own
+         * (cl_client_retry), so a later attempt only says its number and
+         * how long the request has taken in all. */
+        if (w->attempt <= 1)
+            snprintf(msg, sizeof msg, "still waiting for %s to answer %s (%lld s)", w->what, url,
+                     (now - w->attempt_ms) / 1000);
+        else
+            snprintf(msg, sizeof msg, "still waiting for %s to answer %s (%lld s into attempt "
+                     "%d; %lld s since the first)", w->what, url, (now - w->attempt_ms) / 1000,
+                     w->attempt, (now - w->since_ms) / 1000);
         w->next_notice_ms = now + NOTICE_EVERY_MS;
         notice(w->c, now, msg);
     }
@@ -91,6 +104,10 @@ static int watch_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, c
 
 void cl_client_setup(cl_client *c, CURL *e, cl_watch *w, char *curl_msg)
 {
+    /* Every attempt (cl_client_request and the pager) starts here. */
+    w->attempt++;
+    w->attempt_ms = cl_now_ms();
+    w->next_notice_ms = w->attempt_ms + NOTICE_FIRST_MS;
     cl_http_setup(e, c->opts);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, watch_progress);

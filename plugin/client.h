@@ -110,14 +110,17 @@ typedef struct cl_watch {
     const char *url;
     cl_http_response *resp;
     long long since_ms;                /* the request's first attempt */
+    long long attempt_ms;              /* the current attempt (cl_client_setup) */
+    int attempt;                       /* its number, from 1 */
     long long next_notice_ms;
 } cl_watch;
 
 void cl_watch_init(cl_watch *w, cl_client *c, const char *what, const char *url,
                    cl_http_response *resp, long long since_ms);
 
-/* Applies the HTTP rules to an easy handle and hooks the watch in
- * (cancellation aborts the transfer; silence is announced), the header
+/* Applies the HTTP rules to an easy handle for one attempt and hooks the
+ * watch in (cancellation aborts the transfer; silence of this attempt is
+ * announced), the header
  * parser (into w->resp) and curl_msg
  * (CURL_ERROR_SIZE bytes).  The caller sets URL, body and write callback. */
 void cl_client_setup(cl_client *c, CURL *e, cl_watch *w, char *curl_msg);

@@ -125,6 +125,42 @@ START_TEST(unknown_command_and_bad_usage)
 }
 END_TEST
 
+/* A slip of the keyboard is answered with the name meant, next to the
+ * message and exit status a script already relies on; a word that is no
+ * slip of anything gets no guess. */
+START_TEST(a_mistyped_command_or_option_is_answered_with_did_you_mean)
+{
+    tu_result r = MH("snyc classlink");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "mock-host: unknown command 'snyc'; run 'mock-host --help'\n"
+                            "mock-host: did you mean 'sync'?\n"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("Users");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "did you mean 'users'?"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("frobnicate");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_null(strstr(r.err, "did you mean"));
+    tu_result_free(&r);
+    r = MH("users --rolee student");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "mock-host users: unexpected argument '--rolee'\n"
+                            "mock-host users: did you mean '--role'?\n"
+                            "usage: mock-host users [--app APP]"), "%s", r.err);
+    tu_result_free(&r);
+    r = MH("serve --lisen 0.0.0.0");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "did you mean '--listen'?"), "%s", r.err);
+    tu_result_free(&r);
+    /* A known option used wrongly is not "meant" as another one. */
+    r = MH("users --role");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_null(strstr(r.err, "did you mean"));
+    tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(the_simulator_documents_its_options_and_login_values)
 {
     tu_result r = tu_run("%s/classlink-sim --help", tu_build_dir());
@@ -207,6 +243,7 @@ Suite *suite_cli(void)
     tcase_add_loop_test(tc, every_command_has_help, 0,
                         (int)(sizeof all_commands / sizeof all_commands[0]));
     tcase_add_test(tc, unknown_command_and_bad_usage);
+    tcase_add_test(tc, a_mistyped_command_or_option_is_answered_with_did_you_mean);
     tcase_add_test(tc, version_is_the_build_version);
     tcase_add_test(tc, the_simulator_documents_its_options_and_login_values);
     tcase_add_test(tc, broken_manifest_does_not_stop_the_host);

@@ -390,6 +390,8 @@ static pid_t start_console_on_every_address(FILE **out)
         setenv("MOCK_HOST_PLUGINS", tu_build_dir(), 1);
         setenv("MOCK_HOST_DB", env.db, 1);
         setenv("MOCK_HOST_KEY_FILE", key, 1);
+        setenv("CLASSLINK_CLIENT_ID", "lp-client", 1);
+        setenv("CLASSLINK_LAUNCHPAD_URL", "http://127.0.0.1:9", 1);
         execl(exe, exe, "serve", "--listen", "0.0.0.0", "--port", "0", (char *)NULL);
         _exit(127);
     }
@@ -517,6 +519,72 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
 }
 END_TEST
 
+/* A session of the console on every address that gave the access code:
+ * its cookie and CSRF token. */
+static void signed_in_session(char *cookie, size_t ccap, char *csrf, size_t tcap)
+{
+    char code_path[1200], code[80] = "", form[256];
+    http_reply r;
+    FILE *f;
+    access_code_file(code_path, sizeof code_path);
+    f = fopen(code_path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(code, sizeof code, f));
+    fclose(f);
+    code[strcspn(code, "\n")] = '\0';
+    session("/apps", cookie, ccap, csrf, tcap);
+    snprintf(form, sizeof form, "csrf=%s&code=%s", csrf, code);
+    r = http("POST", "/signin", NULL, cookie, form);
+    ck_assert_msg(r.status == 303, "%s", r.text);
+    free(r.text);
+}
+
+/* ClassLink Login from a console on 0.0.0.0 sends the browser back to the
+ * address it used for the console (it sent it to http://0.0.0.0:PORT,
+ * which no browser can open): 127.0.0.1:PORT, or localhost:PORT when the
+ * page was opened under that name.  The callback still needs the login's
+ * own state. */
+START_TEST(classlink_login_on_every_address_returns_to_the_address_the_browser_used)
+{
+    int saved = console_port, port;
+    char cookie[128], csrf[80], form[128], host[32], want[128];
+    http_reply by_ip, by_name, callback;
+    const char *loc;
+    tu_result r;
+    FILE *out;
+    pid_t pid = start_console_on_every_address(&out);
+    port = console_port;
+    signed_in_session(cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    by_ip = http("POST", "/apps/classlink/login", NULL, cookie, form);
+    snprintf(host, sizeof host, "localhost:%d", port);
+    by_name = http("POST", "/apps/classlink/login", host, cookie, form);
+    callback = http("GET", "/callback/classlink?code=c&state=not-the-state", NULL, NULL, NULL);
+    console_port = saved;
+    stop_console_on_every_address(pid, out);
+
+    ck_assert_msg(by_ip.status == 303, "%s", by_ip.text);
+    loc = strstr(by_ip.text, "Location: http://127.0.0.1:9/oauth2/v2/auth?");
+    ck_assert_msg(loc != NULL, "%s", by_ip.text);
+    snprintf(want, sizeof want, "redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A%d%%2Fcallback%%2F"
+             "classlink&", port);
+    ck_assert_msg(strstr(loc, want) != NULL, "%s", by_ip.text);
+    ck_assert_ptr_null(strstr(by_ip.text, "0.0.0.0"));
+    ck_assert_msg(by_name.status == 303, "%s", by_name.text);
+    snprintf(want, sizeof want, "redirect_uri=http%%3A%%2F%%2Flocalhost%%3A%d%%2Fcallback%%2F"
+             "classlink&", port);
+    ck_assert_msg(strstr(by_name.text, want) != NULL, "%s", by_name.text);
+    /* A callback with another state connects nothing. */
+    ck_assert_int_eq(callback.status, 303);
+    r = mh("apps");
+    ck_assert_msg(strstr(r.out, "not connected"), "%s", r.out);
+    tu_result_free(&r);
+    free(by_ip.text);
+    free(by_name.text);
+    free(callback.text);
+}
+END_TEST
+
 /* A OneRoster CSV app (no simulator needed) synced once from a folder of
  * three users; its path in export_dir. */
 static void csv_app_synced(char *export_dir, size_t cap)
@@ -592,14 +660,26 @@ START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
 }
 END_TEST
 
-/* Field Mapping names the fields a role shows before any choice as the
- * command line does: identifier too, and grades for students (it said
- * "names, email, username", and the Users page showed more). */
-START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
+/* The checkbox of `path` in a role's fieldset: 1 ticked, 0 not. */
+static int ticked(const char *fieldset, const char *role, const char *path)
+{
+    char id[160], *box, *end;
+    snprintf(id, sizeof id, "id=\"f-%s-%s\"", role, path);
+    box = strstr(fieldset, id);
+    ck_assert_msg(box != NULL, "no box %s in %s", id, fieldset);
+    end = strchr(box, '>');
+    return strstr(box, " checked") != NULL && strstr(box, " checked") < end;
+}
+
+/* Field Mapping ticks what a sync shows: before any choice, the plugin's
+ * default fields, said to be the defaults (it ticked nothing, as if a sync
+ * would show no field), exactly as `mock-host fields APP` lists them and
+ * the Users page shows them; after a choice, the choice. */
+START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
 {
     char export_dir[1024];
     http_reply page;
-    const char *student, *teacher;
+    const char *student, *teacher, *note;
     tu_result r;
     csv_app_synced(export_dir, sizeof export_dir);
     r = mh("schema oneroster-csv");   /* the catalogue the page lists */
@@ -610,11 +690,44 @@ START_TEST(field_mapping_names_the_default_fields_the_users_page_shows)
     student = strstr(page.body, "<fieldset id=\"role-student\">");
     teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
     ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
-    ck_assert_ptr_nonnull(strstr(student, "the default fields show (names, email, username, "
-                                          "identifier, grades)."));
-    ck_assert_ptr_nonnull(strstr(teacher, "the default fields show (names, email, username, "
-                                          "identifier)."));
+    ck_assert(ticked(student, "student", "givenName"));
+    ck_assert(ticked(student, "student", "identifier"));
+    ck_assert(ticked(student, "student", "grades"));
+    ck_assert(!ticked(student, "student", "middleName"));
+    ck_assert(!ticked(student, "student", "metadata.cohort"));
+    ck_assert(ticked(teacher, "teacher", "email"));
+    ck_assert_ptr_nonnull(strstr(student, "No choice saved yet: a sync shows the default fields "
+                                          "(givenName, familyName, email, username, identifier, "
+                                          "grades), ticked below; they stay the defaults until "
+                                          "you save a choice."));
+    ck_assert_ptr_nonnull(strstr(teacher, "the default fields (givenName, familyName, email, "
+                                          "username, identifier), ticked below"));
     free(page.text);
+    /* The command line says the same, from the same answer. */
+    r = mh("fields oneroster-csv");
+    ck_assert_msg(strstr(r.out, "student        givenName,familyName,email,username,identifier,"
+                                "grades  (the defaults, until a choice is saved)\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "teacher        givenName,familyName,email,username,identifier  "
+                                "(the defaults"), "%s", r.out);
+    tu_result_free(&r);
+    /* A saved choice replaces the defaults of its role only. */
+    r = mh("fields oneroster-csv --role student --show givenName,metadata.cohort");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/fields", NULL, NULL, NULL);
+    student = strstr(page.body, "<fieldset id=\"role-student\">");
+    teacher = strstr(page.body, "<fieldset id=\"role-teacher\">");
+    ck_assert_msg(student != NULL && teacher != NULL, "%s", page.body);
+    note = strstr(student, "No choice saved");   /* not in the student's fieldset */
+    ck_assert(note == NULL || note > teacher);
+    ck_assert(ticked(student, "student", "givenName"));
+    ck_assert(ticked(student, "student", "metadata.cohort"));
+    ck_assert(!ticked(student, "student", "familyName"));
+    ck_assert_ptr_nonnull(strstr(teacher, "No choice saved yet"));
+    free(page.text);
+    r = mh("fields oneroster-csv");
+    ck_assert_msg(strstr(r.out, "student        givenName,metadata.cohort\n"), "%s", r.out);
+    tu_result_free(&r);
 }
 END_TEST
 
@@ -651,7 +764,8 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
     tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
-    tcase_add_test(tc, field_mapping_names_the_default_fields_the_users_page_shows);
+    tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
+    tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);

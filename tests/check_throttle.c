@@ -49,9 +49,10 @@ START_TEST(a_server_that_never_answers_fails_connect_with_the_reason)
     tu_result r;
 
     mh_ok("install classlink");
-    /* A short stall keeps the test quick; the defaults' bound (2 x 25 s) is
-     * checked in the retry suite. */
-    env_config("stall_timeout_s", "4");
+    /* A short stall keeps the test quick, yet longer than the 5 s of an
+     * attempt's silence that "still waiting" announces; the defaults' bound
+     * (2 x 25 s) is checked in the retry suite. */
+    env_config("stall_timeout_s", "7");
     r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
            "--client-secret-env SEC", port);
     snprintf(host, sizeof host, "127.0.0.1:%d", port);
@@ -110,6 +111,28 @@ START_TEST(retry_after_is_honoured_and_said)
 }
 END_TEST
 
+/* "still waiting for ... (N s)" counts the silence of the attempt in
+ * flight.  It counted from the request's first attempt, so the attempt
+ * sent after a 6 s Retry-After wait was announced as "still waiting (6 s)"
+ * the moment it started, and a few refused connections with their backoff
+ * read as a long wait for an answer. */
+START_TEST(an_attempt_after_a_retry_wait_is_not_announced_as_a_long_wait)
+{
+    tu_result r;
+
+    env_connect();
+    free(sim_get(&env.sim, "/_sim/fault?kind=429&path=/users&count=1&retry_after=6"));
+    r = MH("sync classlink --full");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert_msg(strstr(r.err, "info: the Roster Server is throttling requests (HTTP 429); "
+                         "waiting 6 s as it asked (Retry-After)"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "still waiting") == NULL, "%s", r.err);
+    tu_result_free(&r);
+    assert_last_outcome("complete");
+    ck_assert_int_eq(last_run_count("retries"), 1);
+}
+END_TEST
+
 START_TEST(ctrl_c_during_a_429_wait_stops_at_once_and_blames_no_one)
 {
     tu_result r;
@@ -152,6 +175,7 @@ Suite *suite_throttle(void)
     tcase_add_test(tc, a_server_that_never_answers_fails_connect_with_the_reason);
     tcase_add_test(tc, a_429_storm_longer_than_max_attempts_is_ridden_out);
     tcase_add_test(tc, retry_after_is_honoured_and_said);
+    tcase_add_test(tc, an_attempt_after_a_retry_wait_is_not_announced_as_a_long_wait);
     tcase_add_test(tc, ctrl_c_during_a_429_wait_stops_at_once_and_blames_no_one);
     suite_add_tcase(s, tc);
     return s;
