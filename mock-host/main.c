@@ -205,16 +205,24 @@ int main(int argc, char **argv)
      * show.  Kept for the process's life. */
     {
         static char location[4096];
-        char *clean = mh_store_location_prepare(ctx.db_path);
-        if (clean == NULL || strlen(clean) >= sizeof location) {
+        char *clean = NULL, why[512];
+        if (mh_store_location_prepare(ctx.db_path, &clean, why, sizeof why) != 0) {
+            mh_fail("%s", why);
+            return 2;
+        }
+        if (strlen(clean) >= sizeof location) {
             free(clean);
             mh_fail("the database location is too long (at most %zu characters)",
                     sizeof location - 1);
             return 2;
         }
+        /* Written back without the password; it may have grown (libpq's
+         * key=value form), and then the argument is only blanked. */
         if (i >= 2 && ctx.db_path == argv[i - 1] && strcmp(clean, argv[i - 1]) != 0) {
-            memset(argv[i - 1], 0, strlen(argv[i - 1]));
-            memcpy(argv[i - 1], clean, strlen(clean));
+            size_t room = strlen(argv[i - 1]);
+            memset(argv[i - 1], 0, room);
+            if (strlen(clean) <= room)
+                memcpy(argv[i - 1], clean, strlen(clean));
         }
         snprintf(location, sizeof location, "%s", clean);
         free(clean);

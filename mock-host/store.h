@@ -42,8 +42,10 @@ int mh_store_is_pg_location(const char *loc);
  * line): without a password.  Caller frees; NULL when out of memory. */
 char *mh_store_location_redacted(const char *loc);
 /* As _redacted, and a password found in it goes to PGPASSWORD, where libpq
- * (and the processes this one starts) read it.  Caller frees. */
-char *mh_store_location_prepare(const char *loc);
+ * (and the processes this one starts) read it.  *out belongs to the
+ * caller.  0, or -1 with a sentence in err (a location libpq cannot read,
+ * an '@' of a password not written as %40). */
+int mh_store_location_prepare(const char *loc, char **out, char *err, size_t cap);
 /* The key file that seals the credentials stored at `loc`: beside an
  * SQLite file ("FILE.key"); with PostgreSQL, which has no folder of its
  * own, the file MOCK_HOST_KEY_FILE names.  0, or -1 when PostgreSQL and

@@ -85,153 +85,128 @@ int mh_store_is_pg_location(const char *loc)
     return loc[n] == '=';
 }
 
-static int hexval(int c)
+/* A value as libpq's key=value form reads it: bare when plain, else in
+ * quotes with a backslash before each quote and backslash. */
+static int plain_value(const char *v)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (*v == '\0')
+        return 0;
+    for (; *v; v++)
+        if (!isalnum((unsigned char)*v) && strchr("-_./:,", *v) == NULL)
+            return 0;
+    return 1;
 }
 
-/* Copies text[0..n) into a new string, %XX decoded when `decode`. */
-static char *take(const char *text, size_t n, int decode)
+/* The options libpq read, written back in the key=value form without the
+ * password, which goes to *password.  NULL when out of memory. */
+static char *without_password(PQconninfoOption *opts, char **password)
 {
-    char *out = malloc(n + 1);
-    size_t i, o = 0;
-    if (out == NULL)
+    PQconninfoOption *o;
+    size_t cap = 1, n = 0;
+    const char *v;
+    char *out;
+    for (o = opts; o->keyword != NULL; o++)
+        if (o->val != NULL)
+            cap += strlen(o->keyword) + 2 * strlen(o->val) + 4;
+    if ((out = malloc(cap)) == NULL)
         return NULL;
-    for (i = 0; i < n; i++) {
-        if (decode && text[i] == '%' && i + 2 < n &&
-            hexval(text[i + 1]) >= 0 && hexval(text[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(text[i + 1]) * 16 + hexval(text[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = text[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* The URI form: "scheme://user:PASSWORD@host/db?password=PASSWORD&x=y". */
-static char *strip_uri(const char *loc, char **password)
-{
-    const char *auth = strstr(loc, "://") + 3, *end = auth + strcspn(auth, "/?");
-    const char *at = memchr(auth, '@', (size_t)(end - auth)), *colon, *q;
-    char *out = malloc(strlen(loc) + 1);
-    size_t o = 0;
-    if (out == NULL)
-        return NULL;
-    colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon != NULL) {
-        free(*password);
-        *password = take(colon + 1, (size_t)(at - colon - 1), 1);
-        memcpy(out, loc, (size_t)(colon - loc));
-        o = (size_t)(colon - loc);
-        loc = at;  /* from '@' on */
-    }
-    /* Query parameters: drop password=... */
-    q = strchr(loc, '?');
-    if (q == NULL) {
-        strcpy(out + o, loc);
-        return out;
-    }
-    memcpy(out + o, loc, (size_t)(q - loc));
-    o += (size_t)(q - loc);
-    {
-        const char *p = q + 1;
-        char sep = '?';
-        while (*p) {
-            size_t n = strcspn(p, "&");
-            if (strncmp(p, "password=", 9) == 0) {
-                free(*password);
-                *password = take(p + 9, n - 9, 1);
-            } else {
-                out[o++] = sep;
-                memcpy(out + o, p, n);
-                o += n;
-                sep = '&';
-            }
-            p += n + (p[n] == '&');
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* The key=value form: drops "password = value" (value maybe 'quoted'). */
-static char *strip_keywords(const char *loc, char **password)
-{
-    char *out = malloc(strlen(loc) + 1);
-    const char *p = loc;
-    size_t o = 0;
-    if (out == NULL)
-        return NULL;
-    while (*p) {
-        const char *start = p, *key = p, *val;
-        size_t keylen;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        key = p;
-        while (*p && *p != '=' && *p != ' ' && *p != '\t')
-            p++;
-        keylen = (size_t)(p - key);
-        while (*p == ' ' || *p == '\t' || *p == '=')
-            p++;
-        val = p;
-        if (*p == '\'') {
-            for (p++; *p && *p != '\''; p++)
-                if (*p == '\\' && p[1])
-                    p++;
-            if (*p)
-                p++;
-        } else {
-            while (*p && *p != ' ' && *p != '\t')
-                p++;
-        }
-        if (keylen == 8 && strncmp(key, "password", 8) == 0) {
-            size_t n = (size_t)(p - val);
+    for (o = opts; o->keyword != NULL; o++) {
+        if (o->val == NULL)
+            continue;
+        if (strcmp(o->keyword, "password") == 0) {
             free(*password);
-            if (n >= 2 && val[0] == '\'')
-                *password = take(val + 1, n - 2, 0);
-            else
-                *password = take(val, n, 0);
-        } else {
-            memcpy(out + o, start, (size_t)(p - start));
-            o += (size_t)(p - start);
+            *password = strdup(o->val);
+            explicit_bzero(o->val, strlen(o->val));
+            continue;
         }
+        n += (size_t)sprintf(out + n, "%s%s=", n > 0 ? " " : "", o->keyword);
+        if (plain_value(o->val)) {
+            n += (size_t)sprintf(out + n, "%s", o->val);
+            continue;
+        }
+        out[n++] = '\'';
+        for (v = o->val; *v; v++) {
+            if (*v == '\'' || *v == '\\')
+                out[n++] = '\\';
+            out[n++] = *v;
+        }
+        out[n++] = '\'';
     }
-    out[o] = '\0';
+    out[n] = '\0';
     return out;
 }
 
-/* The location without its password; the password (or NULL) into *password.
- * Both belong to the caller. */
-static char *strip_password(const char *loc, char **password)
+/* libpq ends a URI's user info at its first '@': the rest of a password
+ * with an '@' not written as %40 would be read as the host, and shown in
+ * every message that names the database. */
+static int uri_has_two_ats(const char *loc)
 {
+    const char *auth, *at;
+    size_t n;
+    if (strncmp(loc, "postgresql://", 13) != 0 && strncmp(loc, "postgres://", 11) != 0)
+        return 0;
+    auth = strstr(loc, "://") + 3;
+    n = strcspn(auth, "/?");
+    at = memchr(auth, '@', n);
+    return at != NULL && memchr(at + 1, '@', n - (size_t)(at + 1 - auth)) != NULL;
+}
+
+/* The location without its password: read by libpq's own parser (either
+ * form, its quoting and %XX decoding), written back without it; as given
+ * when it has none.  The password (or NULL) into *password; both belong
+ * to the caller.  NULL with a sentence in err when it cannot be read. */
+static char *strip_password(const char *loc, char **password, char *err, size_t cap)
+{
+    PQconninfoOption *opts, *o;
+    char *why = NULL, *out = NULL;
+    int has = 0;
     *password = NULL;
-    if (strncmp(loc, "postgresql://", 13) == 0 || strncmp(loc, "postgres://", 11) == 0)
-        return strip_uri(loc, password);
-    return strip_keywords(loc, password);
+    if (uri_has_two_ats(loc))
+        return snprintf(err, cap, "the PostgreSQL location has two '@' before its host; write "
+                        "an '@' in the user name or password as %%40"), NULL;
+    opts = PQconninfoParse(loc, &why);
+    if (opts == NULL) {
+        size_t n = why != NULL ? strcspn(why, "\n") : 0;
+        snprintf(err, cap, "libpq cannot read the PostgreSQL location: %.*s", (int)n,
+                 why != NULL ? why : "out of memory");
+        PQfreemem(why);
+        return NULL;
+    }
+    for (o = opts; o->keyword != NULL; o++)
+        has |= o->val != NULL && strcmp(o->keyword, "password") == 0;
+    out = has ? without_password(opts, password) : strdup(loc);
+    PQconninfoFree(opts);
+    if (out == NULL || (has && *password == NULL)) {
+        free(out);
+        free(*password);
+        *password = NULL;
+        return snprintf(err, cap, "out of memory"), NULL;
+    }
+    return out;
 }
 
 char *mh_store_location_redacted(const char *loc)
 {
-    char *password = NULL, *out;
+    char *password = NULL, *out, err[256];
     if (!mh_store_is_pg_location(loc))
         return strdup(loc);
-    out = strip_password(loc, &password);
+    out = strip_password(loc, &password, err, sizeof err);
     if (password != NULL) {
         explicit_bzero(password, strlen(password));
         free(password);
     }
-    return out;
+    /* Shown in messages: never the unreadable text, which may hold one. */
+    return out != NULL ? out : strdup("(a PostgreSQL location libpq cannot read)");
 }
 
-char *mh_store_location_prepare(const char *loc)
+int mh_store_location_prepare(const char *loc, char **out, char *err, size_t cap)
 {
-    char *password = NULL, *out;
-    if (!mh_store_is_pg_location(loc))
-        return strdup(loc);
-    out = strip_password(loc, &password);
+    char *password = NULL;
+    if (!mh_store_is_pg_location(loc)) {
+        *out = strdup(loc);
+        return *out != NULL ? 0 : (snprintf(err, cap, "out of memory"), -1);
+    }
+    *out = strip_password(loc, &password, err, cap);
     if (password != NULL) {
         /* libpq reads it from there; children (the console's jobs) inherit
          * it without it ever being on a command line. */
@@ -239,7 +214,7 @@ char *mh_store_location_prepare(const char *loc)
         explicit_bzero(password, strlen(password));
         free(password);
     }
-    return out;
+    return *out != NULL ? 0 : -1;
 }
 
 /* libpq prints notices ("relation exists, skipping") on stderr unless told. */
@@ -359,9 +334,8 @@ int mh_store_pg_open(mh_store *s, const char *conninfo, int flags, char *errbuf,
                         "database, and give every mock-host using this database the same file)",
                         s->path), -1;
     /* A password in the string goes to PGPASSWORD, never into a message. */
-    clean = mh_store_location_prepare(conninfo);
-    if (clean == NULL)
-        return snprintf(errbuf, cap, "out of memory"), -1;
+    if (mh_store_location_prepare(conninfo, &clean, errbuf, cap) != 0)
+        return -1;
     s->pg = PQconnectdb(clean);
     free(clean);
     if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {

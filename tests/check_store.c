@@ -333,6 +333,48 @@ START_TEST(config_roundtrip_and_delete)
 }
 END_TEST
 
+/* A PostgreSQL location's password is read as libpq reads it (quotes and
+ * backslashes in the key=value form, %XX in a URI), moved to PGPASSWORD
+ * and out of the location that messages show; a URI whose password has an
+ * '@' not written as %40 is refused rather than half shown as the host. */
+START_TEST(a_postgresql_password_is_read_as_libpq_reads_it_and_never_shown)
+{
+    char *out = NULL, err[256] = "", *shown;
+    unsetenv("PGPASSWORD");
+    ck_assert_int_eq(mh_store_location_prepare("host=/run/postgresql dbname=mh", &out, err,
+                                               sizeof err), 0);
+    ck_assert_str_eq(out, "host=/run/postgresql dbname=mh");   /* no password: as given */
+    ck_assert_ptr_null(getenv("PGPASSWORD"));
+    free(out);
+
+    ck_assert_int_eq(mh_store_location_prepare("host=db1 password='a\\'b\\\\c' dbname=mh",
+                                               &out, err, sizeof err), 0);
+    ck_assert_str_eq(getenv("PGPASSWORD"), "a'b\\c");
+    ck_assert_ptr_nonnull(strstr(out, "host=db1"));
+    ck_assert_ptr_nonnull(strstr(out, "dbname=mh"));
+    ck_assert_ptr_null(strstr(out, "password"));
+    free(out);
+
+    ck_assert_int_eq(mh_store_location_prepare("postgresql://mh:p%40ss@db1:5433/sis?sslmode=require",
+                                               &out, err, sizeof err), 0);
+    ck_assert_str_eq(getenv("PGPASSWORD"), "p@ss");
+    ck_assert_ptr_null(strstr(out, "p@ss"));
+    ck_assert_ptr_null(strstr(out, "p%40ss"));
+    ck_assert_ptr_nonnull(strstr(out, "host=db1"));
+    ck_assert_ptr_nonnull(strstr(out, "port=5433"));
+    ck_assert_ptr_nonnull(strstr(out, "dbname=sis"));
+    ck_assert_ptr_nonnull(strstr(out, "sslmode=require"));
+    free(out);
+
+    ck_assert_int_eq(mh_store_location_prepare("postgres://mh:p@ss@db1/sis", &out, err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "%40") != NULL, "%s", err);
+    shown = mh_store_location_redacted("postgres://mh:p@ss@db1/sis");
+    ck_assert_ptr_null(strstr(shown, "ss@"));
+    free(shown);
+}
+END_TEST
+
 /* A worker unqueues the request it ran, never a newer one that `sync --all`
  * wrote meanwhile (it takes no lock): the comparison is part of the delete. */
 START_TEST(a_worker_unqueues_only_the_request_it_ran)
@@ -611,6 +653,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);
     tcase_add_test(tc, a_worker_unqueues_only_the_request_it_ran);
+    tcase_add_test(tc, a_postgresql_password_is_read_as_libpq_reads_it_and_never_shown);
     tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
     tcase_add_test(tc, a_changed_user_is_listed_under_its_current_role);
