@@ -192,7 +192,7 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
 {
     const char *app = NULL, *role = NULL;
     page p = {0, 0, 0, APP_WIDTH_MIN};
-    int i;
+    int i, held = 0;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
@@ -201,6 +201,8 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
             app = argv[++i];
         else if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
             role = argv[++i];
+        else if (strcmp(argv[i], "--held") == 0)
+            held = 1;
         else
             return mh_usage_error("users", "unexpected argument '%s'", argv[i]);
     }
@@ -230,8 +232,14 @@ int mh_cmd_users(mh_ctx *ctx, int argc, char **argv)
             p.app_width = names.longest;
         mh_str_free(&names.text);
     }
-    if (mh_store_users_each(ctx->store, app, role, print_user, &p) != 0)
+    if (mh_store_users_each(ctx->store, app, role, held, print_user, &p) != 0)
         return mh_fail("cannot read the Users page: %s", mh_store_error(ctx->store));
+    if (p.rows == 0 && held) {
+        /* Not an error: nothing is waiting for a confirmation. */
+        printf(p.json ? "[]\n" : "(no deactivations are held%s%s)\n", app ? " for " : "",
+               app ? app : "");
+        return 0;
+    }
     if (p.rows == 0)
         return explain_empty(ctx, app, role, p.json);
     if (p.json)

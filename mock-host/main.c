@@ -80,7 +80,8 @@ static const mh_command commands[] = {
      "  --once            one round, then exit (status 1 when a sync failed)\n"
      "SIGTERM or Ctrl-C: a running sync is cancelled (its Users page unchanged), then exit.",
      mh_cmd_worker, 0},
-    {"users", "users [--app APP] [--role ROLE] [--json]", "Show the Users page.", mh_cmd_users, 1},
+    {"users", "users [--app APP] [--role ROLE] [--held] [--json]",
+     "Show the Users page (--held: only the users a held run would deactivate).", mh_cmd_users, 1},
     {"runs", "runs APP [--json]", "Show the sync history with its counts.", mh_cmd_runs, 1},
     {"portal-roles", "portal-roles [add NAME | remove NAME [--unmap]]",
      "The Customer Portal roles (ITxM).  A role in use by a mapping or a user is removed only\n"

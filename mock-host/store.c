@@ -100,6 +100,9 @@ static const char *const migrations[] = {
     "  ('deactivation_threshold_pct', 'full_every_days', 'fetch_projection', 'attention');"
     "DELETE FROM config WHERE key IN"
     "  ('deactivation_threshold_pct', 'full_every_days', 'fetch_projection', 'attention');",
+    /* 8: who a held run would deactivate, for the admin to review */
+    "CREATE TABLE held_absent(app_id INTEGER NOT NULL, sourced_id TEXT NOT NULL,"
+    "  PRIMARY KEY(app_id, sourced_id)) WITHOUT ROWID;",
 };
 
 /* A new step here raises MH_STORE_SCHEMA_VERSION (store.h) with it. */

@@ -87,7 +87,7 @@ void mh_store_unlock(mh_store *s);
 
 /* The schema version this build migrates to (store_guard.c): SQLite's
  * migrations are steps 1..it; PostgreSQL starts at it directly. */
-#define MH_STORE_SCHEMA_VERSION 7
+#define MH_STORE_SCHEMA_VERSION 8
 int mh_store_schema_version(void);
 
 /* Returns 0 when created, 1 when an app of that name exists (nothing

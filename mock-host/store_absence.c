@@ -88,6 +88,28 @@ int mh_store_deactivate_absent(mh_store *s, int64_t app_id, int64_t run_id)
     return run_update(s, pg ? GONE(NOT_SEEN_PG) : GONE(NOT_SEEN_SQLITE), app_id, run_id);
 }
 
+int mh_store_absent_hold(mh_store *s, int64_t app_id, int64_t run_id)
+{
+#define HOLD(not_seen) "INSERT INTO held_absent(app_id, sourced_id) SELECT u.app_id, " \
+                       "u.sourced_id " ABSENT_ACTIVE(not_seen)
+    if (mh_store_absent_release(s, app_id) != 0)
+        return -1;
+    return run_update(s, mh_sql_is_pg(s) ? HOLD(NOT_SEEN_PG) : HOLD(NOT_SEEN_SQLITE), app_id,
+                      run_id);
+}
+
+int mh_store_absent_release(mh_store *s, int64_t app_id)
+{
+    mh_stmt *st;
+    int rc;
+    if (mh_sql_prepare(s, "DELETE FROM held_absent WHERE app_id = ?1", &st) != 0)
+        return -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
+}
+
 int mh_store_mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)
 {
     return run_update(s, "UPDATE orgs SET stale = CASE WHEN seen_run != ?2 THEN 1 ELSE 0 END "

@@ -66,6 +66,9 @@ static const struct { int version; const char *sql; } pg_migrations[] = {
      "CREATE TABLE schema_fields(app_id BIGINT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,"
      "  label TEXT NOT NULL, type TEXT NOT NULL, is_metadata BIGINT NOT NULL,"
      "  filled BIGINT NOT NULL, sampled BIGINT NOT NULL, PRIMARY KEY(app_id, role, path));"},
+    {8,
+     "CREATE TABLE held_absent(app_id BIGINT NOT NULL, sourced_id TEXT NOT NULL,"
+     "  PRIMARY KEY(app_id, sourced_id));"},
 };
 
 int mh_store_is_pg_location(const char *loc)

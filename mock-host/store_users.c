@@ -390,7 +390,7 @@ void mh_user_view_read(mh_stmt *st, mh_user_view *u)
     u->app_itxm = mh_sql_column_int(st, 12);
 }
 
-int mh_store_users_each(mh_store *s, const char *app, const char *role,
+int mh_store_users_each(mh_store *s, const char *app, const char *role, int held_only,
                         int (*fn)(void *ctx, const mh_user_view *u), void *ctx)
 {
     mh_stmt *st;
@@ -398,13 +398,15 @@ int mh_store_users_each(mh_store *s, const char *app, const char *role,
     int rc;
     if (mh_sql_prepare(s, "SELECT " MH_USER_VIEW_COLUMNS " "
                            "FROM users u JOIN apps a ON a.id = u.app_id WHERE (CAST(?1 AS TEXT) IS NULL OR a.name = ?1) "
-                           "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) ORDER BY a.name, u.sourced_id", &st) != 0)
+                           "AND (CAST(?2 AS TEXT) IS NULL OR u.role = ?2) AND " MH_USER_HELD_IF("?3")
+                           " ORDER BY a.name, u.sourced_id", &st) != 0)
         return -1;
     mh_sql_stream(st);  /* every user of the district */
     if (app != NULL)
         mh_sql_bind_text(st, 1, app, -1);
     if (role != NULL)
         mh_sql_bind_text(st, 2, role, -1);
+    mh_sql_bind_int64(st, 3, held_only);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         mh_user_view_read(st, &u);
         if (fn(ctx, &u) != 0)

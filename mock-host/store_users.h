@@ -73,9 +73,16 @@ typedef struct mh_user_view {
 struct mh_stmt;
 void mh_user_view_read(struct mh_stmt *st, mh_user_view *u);
 
-/* The Users page, by app then sourcedId; app and role filter when not NULL.
- * Stops at a non-zero return of fn.  Returns 0 or -1. */
-int mh_store_users_each(mh_store *s, const char *app, const char *role,
+/* SQL true for a user u a held run would deactivate (store_absence.h), or
+ * for every user when the parameter `flag` is 0. */
+#define MH_USER_HELD_IF(flag) \
+    "(" flag " = 0 OR EXISTS (SELECT 1 FROM held_absent h WHERE h.app_id = u.app_id AND " \
+    "h.sourced_id = u.sourced_id))"
+
+/* The Users page, by app then sourcedId; app and role filter when not NULL,
+ * held_only keeps the users a held run would deactivate.  Stops at a
+ * non-zero return of fn.  Returns 0 or -1. */
+int mh_store_users_each(mh_store *s, const char *app, const char *role, int held_only,
                         int (*fn)(void *ctx, const mh_user_view *u), void *ctx);
 /* Each role stored (of `app`, or of every app when NULL) with its user
  * count, by role.  Returns 0 or -1. */

@@ -39,7 +39,7 @@ static char *like_pattern(const char *q)
     "AND (?3 < 0 OR u.active = ?3) " \
     "AND (CAST(?4 AS TEXT) IS NULL OR u.given_name || ' ' || u.family_name " like " ?4 ESCAPE '\\' " \
     "     OR u.email " like " ?4 ESCAPE '\\' OR u.username " like " ?4 ESCAPE '\\') " \
-    "AND (u.app_id, u.sourced_id) > (?5, ?6) " \
+    "AND (u.app_id, u.sourced_id) > (?5, ?6) AND " MH_USER_HELD_IF("?8") " " \
     "ORDER BY u.app_id, u.sourced_id LIMIT ?7"
 
 int mh_store_users_page(mh_store *s, const mh_user_query *q,
@@ -69,6 +69,7 @@ int mh_store_users_page(mh_store *s, const mh_user_query *q,
     mh_sql_bind_int64(st, 5, q->after_sourced_id != NULL ? q->after_app_id : -1);
     mh_sql_bind_text(st, 6, q->after_sourced_id != NULL ? q->after_sourced_id : "", -1);
     mh_sql_bind_int64(st, 7, q->limit);
+    mh_sql_bind_int64(st, 8, q->held);
     while ((rc = mh_sql_step(st)) == MH_SQL_ROW) {
         mh_user_view_read(st, &u);
         if (fn(ctx, &u, mh_sql_column_int64(st, 13)) != 0)

@@ -14,6 +14,7 @@ typedef struct mh_user_query {
     const char *role;             /* NULL: every role */
     int status;                   /* -1 every user, 1 active, 0 inactive */
     const char *search;           /* NULL or "": none; a case-insensitive substring */
+    int held;                     /* 1: only the users a held run would deactivate */
     int64_t after_app_id;         /* keyset: the last row of the previous page */
     const char *after_sourced_id; /* NULL: from the first row */
     int limit;                    /* rows at most */

@@ -158,7 +158,7 @@ static void print_unmapped(const char *app, const char *counts)
 
 typedef struct run_outcome {
     const char *outcome;     /* complete, partial, held, failed, cancelled, dry-run */
-    char reason[640];
+    char reason[1024];
     uint64_t deactivated_absent, held;
 } run_outcome;
 
@@ -235,13 +235,15 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
             out->held = a.absent;
             snprintf(out->reason, sizeof out->reason,
                      "%llu of %llu active users (%.0f%%) are missing from the district's roster%s%s%s; "
-                     "nothing was deactivated. If this is expected, run: mock-host sync %s --full "
-                     "--confirm-deactivations", (unsigned long long)a.absent,
+                     "nothing was deactivated. See who: mock-host users --app %s --held. If this "
+                     "is expected, run: mock-host sync %s --full --confirm-deactivations",
+                     (unsigned long long)a.absent,
                      (unsigned long long)a.active_before,
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
                      a.empty_role[0] ? ", including every active " : "", a.empty_role, why,
-                     r->app->name);
-            if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0)
+                     r->app->name, r->app->name);
+            if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0 ||
+                mh_store_absent_hold(r->s, r->app->id, r->run_id) != 0)
                 return -1;
         } else {
             if (a.absent > 0 && mh_store_deactivate_absent(r->s, r->app->id, r->run_id) != 0)

@@ -1,10 +1,12 @@
 /*
  * sync_hold.c - the pending hold of an app's deactivations.  Three keys of
  * the host's state namespace: which run was held, how many users it would
- * deactivate, since when.  Written in the run's transaction, so a crash
- * leaves either the whole hold or none.
+ * deactivate, since when; and whom (store_absence.h, for the admin to
+ * review).  Written in the run's transaction, so a crash leaves either the
+ * whole hold or none.
  */
 #include "sync_hold.h"
+#include "store_absence.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +50,8 @@ int mh_hold_clear(mh_store *s, int64_t app_id)
 {
     if (mh_store_state_delete(s, app_id, KEY_RUN) != 0 ||
         mh_store_state_delete(s, app_id, KEY_USERS) != 0 ||
-        mh_store_state_delete(s, app_id, KEY_SINCE) != 0)
+        mh_store_state_delete(s, app_id, KEY_SINCE) != 0 ||
+        mh_store_absent_release(s, app_id) != 0)
         return -1;
     return 0;
 }
@@ -56,7 +59,7 @@ int mh_hold_clear(mh_store *s, int64_t app_id)
 void mh_hold_describe(const mh_hold *h, const char *app_name, char *buf, size_t cap)
 {
     snprintf(buf, cap, "deactivation of %llu users held since %s (run %lld); nobody was "
-             "deactivated. If this is expected, run: mock-host sync %s --full "
-             "--confirm-deactivations", (unsigned long long)h->users,
-             h->since[0] ? h->since : "an earlier run", (long long)h->run_id, app_name);
+             "deactivated. See who: mock-host users --app %s --held. If this is expected, run: "
+             "mock-host sync %s --full --confirm-deactivations", (unsigned long long)h->users,
+             h->since[0] ? h->since : "an earlier run", (long long)h->run_id, app_name, app_name);
 }

@@ -81,11 +81,63 @@ START_TEST(rerun_writes_nothing_and_dry_run_changes_nothing)
 }
 END_TEST
 
+static int occurrences(const char *text, const char *what)
+{
+    int n = 0;
+    for (; (text = strstr(text, what)) != NULL; text++)
+        n++;
+    return n;
+}
+
+/* Before a confirmation, `users --held` lists the active users the held run
+ * would deactivate, and the hold's sentence says how to see them; the
+ * confirmation then deactivates exactly those, and nobody is held any more. */
+static void held_list_is_whom_the_confirmation_deactivates(page_counts before, long long held)
+{
+    tu_result r = MH("users --app classlink --held --json");
+    char *listed = r.out;
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_int_eq(occurrences(listed, "\"sourcedId\""), held);
+    ck_assert_int_eq(occurrences(listed, "\"status\":\"active\""), held);
+    free(r.err);
+    r = MH("apps");
+    ck_assert_msg(strstr(r.out, "See who: mock-host users --app classlink --held"), "%s", r.out);
+    tu_result_free(&r);
+    sync_ok("--full --confirm-deactivations");
+    assert_matches_truth();
+    ck_assert_int_eq(users_page().total, 300);
+    ck_assert_int_eq(users_page().active, before.active - held);
+    /* Each listed user is now inactive. */
+    r = MH("users --app classlink --json");
+    {
+        const char *p = listed;
+        while ((p = strstr(p, "\"sourcedId\":")) != NULL) {
+            char id[128], want[200];
+            ck_assert_int_eq(sscanf(p, "\"sourcedId\":\"%127[^\"]\"", id), 1);
+            const char *row, *status;
+            snprintf(want, sizeof want, "\"sourcedId\":\"%s\",", id);
+            row = strstr(r.out, want);
+            ck_assert_msg(row != NULL, "%s not on the page", id);
+            status = strstr(row, "\"status\":\"");
+            ck_assert_msg(status != NULL && strncmp(status + 10, "inactive\"", 9) == 0,
+                          "%s was held but is not inactive", id);
+            p++;
+        }
+    }
+    tu_result_free(&r);
+    free(listed);
+    r = MH("users --app classlink --held");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "(no deactivations are held for classlink)"),
+                  "%s%s", r.out, r.err);
+    tu_result_free(&r);
+}
+
 START_TEST(a_shrunken_roster_is_held_until_confirmed)
 {
     tu_result r;
     char expect[128];
     page_counts before;
+    long long held;
     sync_ok("--full");
     before = users_page();
     free(sim_get(&env.sim, "/_sim/mutate?remove=270"));
@@ -95,7 +147,8 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
                   strstr(r.out, "--confirm-deactivations"), "%s", r.out);
     tu_result_free(&r);
     assert_last_outcome("held");
-    ck_assert_int_gt(last_run_count("held"), 250);
+    held = last_run_count("held");
+    ck_assert_int_gt(held, 250);
     ck_assert_int_eq(users_page().active, before.active);
     /* Installed Apps shows the hold until it is dealt with. */
     snprintf(expect, sizeof expect, "deactivation of %lld users held since", last_run_count("held"));
@@ -127,9 +180,7 @@ START_TEST(a_shrunken_roster_is_held_until_confirmed)
     }
     tu_result_free(&r);
     ck_assert_int_eq(users_page().active, before.active);  /* nothing was lost meanwhile */
-    sync_ok("--full --confirm-deactivations");
-    assert_matches_truth();
-    ck_assert_int_eq(users_page().total, 300);
+    held_list_is_whom_the_confirmation_deactivates(before, held);
     r = MH("apps");
     ck_assert_msg(strstr(r.out, "HELD") == NULL, "the hold is cleared once confirmed: %s", r.out);
     tu_result_free(&r);
