@@ -162,7 +162,7 @@ static int run_round(mh_ctx *ctx, int slot, int slots, round_counts *c)
         visit(ctx, &l.items[(start + i) % l.n], c);
     free(l.items);
     printf("worker %ld: round done: %d complete, %d with deactivations held, %d failed, "
-           "%d not due, %d synced by another worker.\n", (long)getpid(), c->complete, c->held,
+           "%d not due, %d left to another process that held it.\n", (long)getpid(), c->complete, c->held,
            c->failed, c->not_due, c->elsewhere);
     fflush(stdout);
     return 0;
