@@ -284,8 +284,11 @@ static void print_run_json(const mh_run_view *v, int first)
 static void print_run_row(const runs_page *p, const mh_run_view *v)
 {
     json_object *c = json_tokener_parse(v->counts);
-    printf("%-4lld %-6s %-24s %8.1f %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld",
-           (long long)v->id, v->mode, v->started, v->seconds, v->outcome, count_of(c, "fetched"),
+    char seconds[32] = "       -";  /* still running, or its process died: no end */
+    if (v->ended[0] != '\0')
+        snprintf(seconds, sizeof seconds, "%8.1f", v->seconds);
+    printf("%-4lld %-6s %-24s %s %-12s %8lld %8lld %8lld %9lld %6lld %6lld %6lld %7lld %5lld %5lld",
+           (long long)v->id, v->mode, v->started, seconds, v->outcome, count_of(c, "fetched"),
            count_of(c, "created"), count_of(c, "updated"), count_of(c, "unchanged"),
            count_of(c, "deactivated"), count_of(c, "reactivated"), count_of(c, "held"),
            count_of(c, "invalid"), count_of(c, "requests"), count_of(c, "retries"));

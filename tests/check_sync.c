@@ -476,6 +476,10 @@ START_TEST(kill_9_at_any_moment_leaves_a_consistent_page)
     assert_matches_truth();
     r = MH("runs classlink");
     ck_assert_msg(strstr(r.out, "interrupted") || strstr(r.out, "complete"), "%s", r.out);
+    /* A killed run never ended: its time is unknown, not 0.0 s. */
+    ck_assert_msg(strstr(r.out, " 0.0 interrupted") == NULL, "%s", r.out);
+    ck_assert_msg(!strstr(r.out, "interrupted") || strstr(r.out, "       - interrupted"), "%s",
+                  r.out);
     tu_result_free(&r);
 }
 END_TEST
