@@ -320,25 +320,33 @@ static void tally_json(mh_store *s, const char *sql, int64_t app_id, mh_str *out
     mh_str_add(out, "}", 1);
 }
 
+/* Active users' org memberships that no location covers, by org: known
+ * (the district's roster has the org, so Location Mapping lists it) or not
+ * (a user names an org the SIS never sent, which no mapping can cover). */
+#define ORG_TALLY_PG(known) \
+    "SELECT j.value, count(*) FROM users u, jsonb_array_elements_text(CASE WHEN " \
+    "u.flags LIKE '{%' THEN u.flags::jsonb -> 'unmappedOrgs' END) AS j(value) " \
+    "WHERE u.app_id = ?1 AND u.active = 1 AND " known " EXISTS (SELECT 1 FROM orgs o WHERE " \
+    "o.app_id = u.app_id AND o.sourced_id = j.value) GROUP BY j.value ORDER BY j.value"
+#define ORG_TALLY_LITE(known) \
+    "SELECT j.value, count(*) FROM users u, json_each(u.flags, '$.unmappedOrgs') j " \
+    "WHERE u.app_id = ?1 AND u.active = 1 AND " known " EXISTS (SELECT 1 FROM orgs o WHERE " \
+    "o.app_id = u.app_id AND o.sourced_id = j.value) GROUP BY j.value ORDER BY j.value"
+
 void mh_store_unmapped_json(mh_store *s, int64_t app_id, int itxm, mh_str *out)
 {
+    int pg = mh_sql_is_pg(s);
+    if (!itxm) {
+        mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{},\"unknown_orgs\":{}");
+        return;
+    }
     mh_str_adds(out, "\"unmapped_roles\":");
-    if (itxm)
-        tally_json(s, "SELECT role, count(*) FROM users WHERE app_id = ?1 AND active = 1 AND "
-                      "portal_role IS NULL GROUP BY role ORDER BY role", app_id, out);
-    else
-        mh_str_adds(out, "{}");
+    tally_json(s, "SELECT role, count(*) FROM users WHERE app_id = ?1 AND active = 1 AND "
+                  "portal_role IS NULL GROUP BY role ORDER BY role", app_id, out);
     mh_str_adds(out, ",\"unmapped_orgs\":");
-    if (itxm)
-        tally_json(s, mh_sql_is_pg(s) ?
-                   "SELECT j.value, count(*) FROM users u, jsonb_array_elements_text(CASE WHEN "
-                   "u.flags LIKE '{%' THEN u.flags::jsonb -> 'unmappedOrgs' END) AS j(value) "
-                   "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value" :
-                   "SELECT j.value, count(*) FROM users u, json_each(u.flags, '$.unmappedOrgs') j "
-                   "WHERE u.app_id = ?1 AND u.active = 1 GROUP BY j.value ORDER BY j.value",
-                   app_id, out);
-    else
-        mh_str_adds(out, "{}");
+    tally_json(s, pg ? ORG_TALLY_PG("") : ORG_TALLY_LITE(""), app_id, out);
+    mh_str_adds(out, ",\"unknown_orgs\":");
+    tally_json(s, pg ? ORG_TALLY_PG("NOT") : ORG_TALLY_LITE("NOT"), app_id, out);
 }
 
 int mh_store_records_each(mh_store *s, int64_t app_id,

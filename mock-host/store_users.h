@@ -37,7 +37,8 @@ void mh_user_rows_gather(mh_user_rows *r);
  * A no-op when nothing is gathered, on SQLite and for NULL. */
 int mh_user_rows_flush(mh_user_rows *r);
 
-/* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} for the app's
+/* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} (orgs the roster
+ * has, with no location),"unknown_orgs":{org:n} (orgs it does not have) for the app's
  * active users (itxm; empty objects otherwise). */
 void mh_store_unmapped_json(mh_store *s, int64_t app_id, int itxm, mh_str *out);
 

@@ -109,7 +109,7 @@ static void counts_json(const run_ctx *r, const sis_fetch_result *res, uint64_t 
     if (applied)
         mh_unmapped_json(r->s, r->app, out);
     else
-        mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{}");
+        mh_str_adds(out, "\"unmapped_roles\":{},\"unmapped_orgs\":{},\"unknown_orgs\":{}");
     mh_str_adds(out, ",\"applied\":");
     mh_str_adds(out, applied ? "true}" : "false}");
 }

@@ -34,6 +34,9 @@ mh_unmapped_totals mh_unmapped_totals_of(json_object *counts)
     o = NULL;
     if (json_object_object_get_ex(counts, "unmapped_orgs", &o))
         t.org_users = sum_of(o, &t.orgs);
+    o = NULL;
+    if (json_object_object_get_ex(counts, "unknown_orgs", &o))
+        t.unknown_users = sum_of(o, &t.unknown);
     return t;
 }
 
@@ -80,6 +83,17 @@ int mh_unmapped_describe(json_object *counts, const char *app, const char *inden
         list_names(o, out);
         snprintf(buf, sizeof buf, "); map them with: mock-host locations %s --map ORG=LOCATION\n", app);
         mh_str_adds(out, buf);
+        said = 1;
+    }
+    if (t.unknown_users > 0 && json_object_object_get_ex(counts, "unknown_orgs", &o)) {
+        snprintf(buf, sizeof buf, "%sunknown orgs: %lld user membership%s name%s %d org%s the "
+                 "district's roster does not have (", indent, t.unknown_users,
+                 t.unknown_users == 1 ? "" : "s", t.unknown_users == 1 ? "s" : "", t.unknown,
+                 t.unknown == 1 ? "" : "s");
+        mh_str_adds(out, buf);
+        list_names(o, out);
+        mh_str_adds(out, "); no location can be mapped to them: correct those users' orgs in the "
+                         "SIS, or add the orgs to it\n");
         said = 1;
     }
     return said;

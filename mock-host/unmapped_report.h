@@ -1,5 +1,6 @@
 /* unmapped_report.h - what an ITxM admin reads about users the mapping
- * does not cover, from a run's counts ("unmapped_roles", "unmapped_orgs"). */
+ * does not cover, from a run's counts ("unmapped_roles", "unmapped_orgs",
+ * "unknown_orgs"). */
 #ifndef MH_UNMAPPED_REPORT_H
 #define MH_UNMAPPED_REPORT_H
 
@@ -10,10 +11,11 @@
 typedef struct mh_unmapped_totals {
     long long role_users;    /* active users without a portal role */
     long long org_users;     /* user-org pairs whose org has no location */
-    int roles, orgs;         /* how many distinct roles / orgs */
+    long long unknown_users; /* user-org pairs whose org the roster does not have */
+    int roles, orgs, unknown; /* how many distinct roles / orgs / unknown orgs */
 } mh_unmapped_totals;
 
-/* Sums the two objects of `counts` (borrowed; either may be absent). */
+/* Sums the objects of `counts` (borrowed; any may be absent). */
 mh_unmapped_totals mh_unmapped_totals_of(json_object *counts);
 
 /* Appends, for `app`, lines like

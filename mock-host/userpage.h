@@ -31,7 +31,8 @@ typedef struct mh_user_writer {
     int known_new;                   /* the caller knows no row exists: skip the lookup */
 } mh_user_writer;
 
-/* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} for the app's
+/* Appends "unmapped_roles":{role:n},"unmapped_orgs":{org:n} (orgs the roster
+ * has, with no location),"unknown_orgs":{org:n} (orgs it does not have) for the app's
  * active users (ITxM; empty objects otherwise). */
 void mh_unmapped_json(mh_store *s, const mh_app *app, mh_str *out);
 

@@ -473,6 +473,32 @@ START_TEST(itxm_role_and_location_mapping_work_as_for_classlink)
 }
 END_TEST
 
+/* A user naming an org the export does not have: reported apart, as an org
+ * no location can be mapped to, and not among the orgs Location Mapping
+ * lists (the counts used to disagree with that page). */
+START_TEST(a_membership_of_an_org_the_roster_lacks_is_reported_apart)
+{
+    tu_result r;
+    const char *unmapped, *unknown;
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS_HEADER
+                       "u1,,,true,\"s1,s9\",student,ann,,Ann,One,,ID1,ann@x.org,,,,,,,\r\n"
+                       "u2,,,true,s2,teacher,bob,,Bob,Two,,ID2,bob@x.org,,,,,,,\r\n");
+    connect_folder();
+    mh_ok("account oneroster-csv --itxm");
+    r = MH("sync oneroster-csv");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    unmapped = strstr(r.out, "unmapped orgs: 2 orgs with no location, 2 user memberships (s1 1, "
+                             "s2 1); map them");
+    unknown = strstr(r.out, "unknown orgs: 1 user membership names 1 org the district's roster "
+                            "does not have (s9 1); no location can be mapped to them");
+    ck_assert_msg(unmapped != NULL && unknown != NULL, "%s", r.out);
+    tu_result_free(&r);
+    r = MH("runs oneroster-csv --json");
+    ck_assert_msg(strstr(r.out, "\"unknown_orgs\":{\"s9\":1}"), "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 /* ---- SFTP through the generated flags ---------------------------------- */
 
 START_TEST(sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys)
@@ -526,6 +552,7 @@ TCase *csv_host_tcase(void)
                         0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, a_bulk_file_deactivates_absent_users_under_the_threshold_a_delta_file_never);
     tcase_add_test(tc, itxm_role_and_location_mapping_work_as_for_classlink);
+    tcase_add_test(tc, a_membership_of_an_org_the_roster_lacks_is_reported_apart);
     tcase_add_test(tc, sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys);
     return tc;
 }
