@@ -1,5 +1,6 @@
 #include "download.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "sis_kit_url.h"
+#include "tempfile.h"
 
 struct orc_remote {
     CURL *curl;
@@ -18,7 +20,7 @@ struct orc_remote {
 typedef struct sink {
     FILE *dest;
     uint64_t n, max;
-    int too_large, write_failed;
+    int too_large, write_failed, write_errno;
 } sink;
 
 int orc_is_url(const char *url)
@@ -56,6 +58,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
     }
     if (fwrite(data, 1, n, s->dest) != n) {
         s->write_failed = 1;
+        s->write_errno = errno;
         return 0;
     }
     s->n += n;
@@ -118,7 +121,7 @@ int orc_remote_open(orc_remote **out, const orc_remote_opts *o, orc_err *err)
 int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, orc_err *err)
 {
     CURL *e = r->curl;
-    sink s = {dest, 0, r->max_bytes, 0, 0};
+    sink s = {dest, 0, r->max_bytes, 0, 0, 0};
     char curl_msg[CURL_ERROR_SIZE] = "";
     char *shown = orc_url_redacted(url);
     int sftp = strncasecmp(url, "sftp://", 7) == 0;
@@ -187,8 +190,9 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, ORC_ERR_TOO_LARGE, "%s is larger than the download limit of %llu "
                       "bytes", shown, (unsigned long long)r->max_bytes);
     else if (s.write_failed)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy could not be written (disk full?)",
-                      shown);
+        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
+                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
+                      strerror(s.write_errno));
     else if (r->hostkey_problem[0] != '\0')
         rc = orc_fail(err, ORC_ERR_HOSTKEY, "%s: %s (known-hosts file: %s)", shown,
                       r->hostkey_problem, r->known_hosts);
@@ -211,7 +215,9 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, status == 401 || status == 403 ? ORC_ERR_AUTH : ORC_ERR_NETWORK,
                       "%s: the server answered HTTP %ld", shown, status);
     else if (fflush(dest) != 0)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy could not be written", shown);
+        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
+                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
+                      strerror(errno));
     free(shown);
     return rc;
 }

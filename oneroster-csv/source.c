@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tempfile.h"
+
 enum source_kind { SRC_FOLDER, SRC_ZIP, SRC_REMOTE_FOLDER };
 
 struct orc_source {
@@ -22,11 +24,17 @@ struct orc_source {
 /* Downloads `url` into an unlinked temporary file, rewound. */
 static int fetch_temp(orc_source *s, const char *url, FILE **out, orc_err *err)
 {
-    FILE *f = tmpfile();
+    int fd = orc_temp_fd("download");
+    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
     int rc;
-    if (f == NULL)
-        return orc_fail(err, ORC_ERR_IO, "cannot create a temporary file for the download: %s",
-                        strerror(errno));
+    if (f == NULL) {
+        rc = orc_fail(err, ORC_ERR_IO, "%s: cannot create a temporary file for the download in "
+                      "%s (%s); check that the folder exists and is writable (TMPDIR chooses it)",
+                      s->label, orc_temp_dir(), strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
     rc = orc_remote_get(s->remote, url, f, &s->downloaded, err);
     if (rc != ORC_OK) {
         fclose(f);

@@ -3,11 +3,11 @@
  * local .zip, an https:// URL of a zip, or an sftp:// URL of a zip or of a
  * folder (the URL ends with '/').
  *
- * Remote files are downloaded into unlinked temporary files (nothing is
- * left behind, even after a crash), bounded by max_download; a zip is then
- * read in place through zipsrc.  Opening a source reaches the server and
- * vets a zip, so a wrong password, an unknown host key or a corrupt archive
- * fails here.
+ * Remote files are downloaded into unlinked temporary files in $TMPDIR or
+ * /tmp (tempfile.h: nothing is left behind, even after a crash), bounded
+ * by max_download; a zip is then read in place through zipsrc.  Opening
+ * a source reaches the server and vets a zip, so a wrong password, an
+ * unknown host key or a corrupt archive fails here.
  */
 #ifndef ORC_SOURCE_H
 #define ORC_SOURCE_H
