@@ -29,23 +29,54 @@ int orc_is_url(const char *url)
            strncasecmp(url, "http://", 7) == 0;
 }
 
+size_t orc_url_query_at(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    if (scheme == NULL)
+        return strlen(url);
+    scheme += 3;
+    return (size_t)(scheme - url) + strcspn(scheme, "?#");
+}
+
 char *orc_url_redacted(const char *url)
 {
     const char *scheme = strstr(url, "://"), *at, *host_end;
-    char *out;
-    if (scheme == NULL)
-        return strdup(url);
-    scheme += 3;
-    host_end = scheme + strcspn(scheme, "/?#");
-    at = memchr(scheme, '@', (size_t)(host_end - scheme));
-    if (at == NULL)
-        return strdup(url);
-    out = malloc(strlen(url) + 1);
+    size_t end = orc_url_query_at(url), n = 0;
+    char *out = malloc(end + sizeof "?\u2026");
     if (out == NULL)
         return NULL;
-    memcpy(out, url, (size_t)(scheme - url));
-    strcpy(out + (scheme - url), at + 1);
+    if (scheme != NULL) {
+        scheme += 3;
+        host_end = scheme + strcspn(scheme, "/?#");
+        at = memchr(scheme, '@', (size_t)(host_end - scheme));
+        n = (size_t)(scheme - url);
+        memcpy(out, url, n);
+        if (at != NULL)
+            scheme = at + 1;
+        memcpy(out + n, scheme, (size_t)(url + end - scheme));
+        n += (size_t)(url + end - scheme);
+    } else {
+        memcpy(out, url, end);
+        n = end;
+    }
+    /* The query's words are not shown, only that there was one. */
+    strcpy(out + n, url[end] == '?' ? "?\u2026" : "");
     return out;
+}
+
+/* Replaces every copy of `secret` (len bytes) in `msg` by "…": libcurl's
+ * error text may quote the URL it was given.  The mark is never longer than
+ * what it replaces, so `msg` does not grow. */
+static void scrub(char *msg, const char *secret, size_t len)
+{
+    static const char mark[] = "\u2026";   /* "…" in UTF-8 */
+    char *hit;
+    if (len < sizeof mark)
+        return;
+    while ((hit = memmem(msg, strlen(msg), secret, len)) != NULL) {
+        memmove(hit + sizeof mark - 1, hit + len, strlen(hit + len) + 1);
+        memcpy(hit, mark, sizeof mark - 1);
+    }
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
@@ -182,6 +213,10 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
     }
     cc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    if (url[orc_url_query_at(url)] == '?') {
+        const char *query = url + orc_url_query_at(url) + 1;
+        scrub(curl_msg, query, strcspn(query, "#"));
+    }
     /* The password stays out of the handle between requests. */
     curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
     curl_easy_setopt(e, CURLOPT_KEYPASSWD, NULL);

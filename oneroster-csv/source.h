@@ -21,6 +21,9 @@
 
 typedef struct orc_source_opts {
     const char *location;          /* path or URL */
+    const char *query;             /* the URL's query without '?' (a pre-signed URL's
+                                    * signature), joined to every download and never
+                                    * shown; NULL or "" when none */
     orc_remote_opts remote;        /* credentials and limits for URLs */
     orc_zip_limits zip;
 } orc_source_opts;

@@ -864,6 +864,89 @@ START_TEST(plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info)
 }
 END_TEST
 
+/* ---- pre-signed URLs: the query is a credential ------------------------- */
+
+#define AKIA "AKIAEXAMPLE"
+#define SIG "deadbeefsecret"
+
+/* 1 when some value of `s` contains `text`. */
+static int kv_holds(const kv_store *s, const char *text)
+{
+    int i;
+    for (i = 0; i < KV_MAX; i++)
+        if (s->val[i] != NULL && strstr(s->val[i], text) != NULL)
+            return 1;
+    return 0;
+}
+
+static void assert_no_signature(const char *text, const char *shown_url)
+{
+    ck_assert_msg(strstr(text, shown_url) != NULL, "no %s in: %s", shown_url, text);
+    ck_assert_msg(strstr(text, SIG) == NULL && strstr(text, AKIA) == NULL &&
+                  strstr(text, "wrongsig") == NULL, "the query shows: %s", text);
+}
+
+/* An S3 or Azure pre-signed URL carries a bearer credential in its query:
+ * it is sealed through the host's secrets, shown nowhere (messages, the
+ * app's Source, config, the log) and joined back only to download. */
+START_TEST(a_presigned_url_query_is_sealed_never_shown_and_rejoined_to_download)
+{
+    const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), url[512], base[256], shown[300],
+         stored[512];
+    sis_error err = SIS_ERROR_LOCAL;
+    sis_fetch_result res;
+    csvfx_signed srv;
+
+    csvfx_signed_start(&srv, zip, AKIA, SIG);
+    snprintf(base, sizeof base, "http://127.0.0.1:%u/export.zip", srv.port);
+    snprintf(shown, sizeof shown, "%s?\u2026", base);
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=" SIG "#part", base);
+    ck_assert_msg(connect_to(url, NULL, NULL, NULL, &err) == SIS_OK, "%s", err.message);
+    assert_no_signature(source_text.value, shown);
+    ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_OK);
+    ck_assert_str_eq(stored, base);
+    ck_assert_int_eq(kv_holds(&config, SIG) || kv_holds(&config, AKIA), 0);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    ck_assert_uint_eq(res.records, 3);
+
+    /* Refused: the message names the file, never the signature; the stored
+     * connection stays. */
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=wrongsig", base);
+    ck_assert_int_eq(connect_to(url, NULL, NULL, NULL, &err), SIS_ERR_AUTH);
+    assert_no_signature(err.message, shown);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    /* A failure inside libcurl (its own error text follows the file). */
+    ck_assert_int_eq(connect_to("https://127.0.0.1:1/export.zip?X-Amz-Credential=" AKIA
+                                "&X-Amz-Signature=" SIG, NULL, NULL, NULL, &err), SIS_ERR_NETWORK);
+    assert_no_signature(err.message, "https://127.0.0.1:1/export.zip?\u2026");
+
+    /* A connection stored before the query was sealed (the whole URL in
+     * config) still syncs, and is then stored the sealed way. */
+    kv_set(&secrets, "source_query", NULL);
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=" SIG, base);
+    kv_set(&config, "source", url);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    ck_assert_uint_eq(res.records, 3);
+    ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_OK);
+    ck_assert_str_eq(stored, base);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    /* ... and an old one that fails says so without the signature. */
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=wrongsig", base);
+    kv_set(&secrets, "source_query", NULL);
+    kv_set(&config, "source", url);
+    ck_assert_int_eq(sync_now(&res, &err), SIS_ERR_AUTH);
+    assert_no_signature(err.message, shown);
+    assert_no_signature(incomplete.value, shown);
+    ck_assert_msg(strstr(logged, SIG) == NULL && strstr(logged, "wrongsig") == NULL, "%s", logged);
+
+    csvfx_signed_stop(&srv);
+    free(zip);
+}
+END_TEST
+
 /* ---- temporary files: where TMPDIR says ---------------------------------- */
 
 /* A download can be max_download_mb large: it must go where the operator
@@ -998,6 +1081,7 @@ Suite *suite_csv(void)
     tcase_add_test(tc, entry_refuses_another_abi_major);
     tcase_add_test(tc, https_url_downloads_the_zip_with_verified_tls);
     tcase_add_test(tc, plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info);
+    tcase_add_test(tc, a_presigned_url_query_is_sealed_never_shown_and_rejoined_to_download);
     tcase_add_test(tc, downloads_go_to_the_tmpdir_folder_and_an_unusable_one_is_named);
     tcase_add_test(tc, sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords);
     suite_add_tcase(s, tc);
