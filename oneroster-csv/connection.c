@@ -137,6 +137,23 @@ static int copy_path(char *dst, size_t cap, const char *v, const char *what, sis
     return copy_param(dst, cap, abs, what, err);
 }
 
+/* The declared secret source_query: a pre-signed URL's query given apart
+ * from the URL (--source-query-env), so it stays off the command line. */
+static int query_param(orc_conn *c, const char *q, sis_error *err)
+{
+    if (q[0] == '?')
+        q++;
+    if (q[0] == '\0')
+        return SIS_OK;
+    if (!orc_is_url(c->location) || strncasecmp(c->location, "sftp://", 7) == 0)
+        return sis_error_set(err, SIS_ERR_CONFIG, "a pre-signed URL query belongs to an https:// "
+                             "source; this source is not one");
+    if (c->query[0] != '\0')
+        return sis_error_set(err, SIS_ERR_CONFIG, "the source URL already has a query: give it "
+                             "either in the URL or as the pre-signed URL query, not both");
+    return copy_param(c->query, sizeof c->query, q, "pre-signed URL query", err);
+}
+
 int orc_conn_from_params(orc_conn *c, const sis_host *host, sis_host_app *app,
                          const sis_kv *params, size_t n_params, sis_error *err)
 {
@@ -176,6 +193,8 @@ int orc_conn_from_params(orc_conn *c, const sis_host *host, sis_host_app *app,
                                  src);
         rc = copy_param(c->location, sizeof c->location, abs, "source path", err);
     }
+    if (rc == SIS_OK)
+        rc = query_param(c, param(params, n_params, "source_query"), err);
     if (rc == SIS_OK)
         rc = copy_param(c->username, sizeof c->username, param(params, n_params, "username"),
                         "username", err);

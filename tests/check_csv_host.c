@@ -543,6 +543,21 @@ START_TEST(a_presigned_url_shows_only_as_its_file_and_its_query_is_stored_sealed
     ck_assert_ptr_nonnull(strstr(text, "\"u1\""));
     free(text);
 
+    /* Off the command line: the query from a variable, as other secrets. */
+    r = MH("connect oneroster-csv --help");
+    ck_assert_msg(strstr(r.out, "--source-query-env VAR | --source-query-file FILE"), "%s", r.out);
+    tu_result_free(&r);
+    r = mh_with_env("Q='" PRESIGNED_QUERY "'", "connect oneroster-csv --source "
+                    "http://127.0.0.1:%u/export.zip --source-query-env Q", srv.port);
+    snprintf(want, sizeof want, "Source: http://127.0.0.1:%u/export.zip?\u2026", srv.port);
+    ck_assert_msg(r.status == 0 && strstr(r.out, want), "exit %d: %s%s", r.status, r.out, r.err);
+    tu_result_free(&r);
+    mh_ok("sync oneroster-csv");
+    r = mh_with_env("Q='" PRESIGNED_QUERY "'", "connect oneroster-csv --source "
+                    "'http://127.0.0.1:%u/export.zip?a=b' --source-query-env Q", srv.port);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "not both"), "exit %d: %s", r.status, r.err);
+    tu_result_free(&r);
+
     csvfx_signed_stop(&srv);
     free(zip);
 }
