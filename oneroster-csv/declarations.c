@@ -2,7 +2,8 @@
  * declarations.c - the OneRoster CSV plugin's credential fields and
  * settings.  The host renders from them `connect oneroster-csv --source
  * PATH|URL [--username U] [--password-env VAR | --password-file F]
- * [--private-key-file F] [--known-hosts F]`, `config oneroster-csv NAME
+ * [--private-key-file F] [--known-hosts F] [--source-query-env VAR |
+ * --source-query-file F]`, `config oneroster-csv NAME
  * VALUE` for the limits, and ONEROSTER_CSV_CA_FILE for the operator's extra
  * CA.  Defaults live here and nowhere else.
  */
@@ -18,6 +19,13 @@
 static const sis_decl source = CRED("source", "OneRoster CSV export", SIS_VALUE_TEXT, 1,
     "A OneRoster 1.1 CSV zip or folder on this machine, an https:// URL of a zip, or an sftp:// "
     "URL of a zip or of a folder (ending with /).");
+/* A pre-signed URL's query is a bearer credential: it may stay in --source
+ * (the plugin seals it either way), or come from here, off the command
+ * line (ps, shell history) like every other secret. */
+static const sis_decl source_query = CRED("source_query", "Pre-signed URL query", SIS_VALUE_SECRET,
+    0, "The query of a pre-signed https:// URL (what follows '?', e.g. S3's X-Amz-...&"
+    "X-Amz-Signature=... or Azure's sv=...&sig=...), to keep it off the command line: then give "
+    "the URL without it as the source.");
 static const sis_decl username = CRED("username", "SFTP user name", SIS_VALUE_TEXT, 0,
     "The account on the SFTP server.");
 static const sis_decl password = CRED("password", "SFTP password", SIS_VALUE_SECRET, 0,
@@ -42,7 +50,7 @@ static const sis_decl ca_file = {sizeof(sis_decl), SIS_DECL_HOST_SETTING, "ca_fi
     "A PEM file of extra certificate authorities to trust (in addition to the system's)."};
 
 const sis_decl *const orc_decls[ORC_N_DECLS] = {
-    &source, &username, &password, &private_key_file, &known_hosts,
+    &source, &source_query, &username, &password, &private_key_file, &known_hosts,
     &max_download_mb, &max_entry_mb, &max_ratio, &schema_sample,
     &ca_file,
 };

@@ -8,7 +8,7 @@
 
 #include <sis/plugin.h>
 
-#define ORC_N_DECLS 10
+#define ORC_N_DECLS 11
 
 /* Static, handed to the host through the plugin header. */
 extern const sis_decl *const orc_decls[ORC_N_DECLS];

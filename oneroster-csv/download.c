@@ -1,5 +1,6 @@
 #include "download.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -7,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "sis_kit_url.h"
+#include "tempfile.h"
 
 struct orc_remote {
     CURL *curl;
@@ -18,7 +20,7 @@ struct orc_remote {
 typedef struct sink {
     FILE *dest;
     uint64_t n, max;
-    int too_large, write_failed;
+    int too_large, write_failed, write_errno;
 } sink;
 
 int orc_is_url(const char *url)
@@ -27,23 +29,54 @@ int orc_is_url(const char *url)
            strncasecmp(url, "http://", 7) == 0;
 }
 
+size_t orc_url_query_at(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    if (scheme == NULL)
+        return strlen(url);
+    scheme += 3;
+    return (size_t)(scheme - url) + strcspn(scheme, "?#");
+}
+
 char *orc_url_redacted(const char *url)
 {
     const char *scheme = strstr(url, "://"), *at, *host_end;
-    char *out;
-    if (scheme == NULL)
-        return strdup(url);
-    scheme += 3;
-    host_end = scheme + strcspn(scheme, "/?#");
-    at = memchr(scheme, '@', (size_t)(host_end - scheme));
-    if (at == NULL)
-        return strdup(url);
-    out = malloc(strlen(url) + 1);
+    size_t end = orc_url_query_at(url), n = 0;
+    char *out = malloc(end + sizeof "?\u2026");
     if (out == NULL)
         return NULL;
-    memcpy(out, url, (size_t)(scheme - url));
-    strcpy(out + (scheme - url), at + 1);
+    if (scheme != NULL) {
+        scheme += 3;
+        host_end = scheme + strcspn(scheme, "/?#");
+        at = memchr(scheme, '@', (size_t)(host_end - scheme));
+        n = (size_t)(scheme - url);
+        memcpy(out, url, n);
+        if (at != NULL)
+            scheme = at + 1;
+        memcpy(out + n, scheme, (size_t)(url + end - scheme));
+        n += (size_t)(url + end - scheme);
+    } else {
+        memcpy(out, url, end);
+        n = end;
+    }
+    /* The query's words are not shown, only that there was one. */
+    strcpy(out + n, url[end] == '?' ? "?\u2026" : "");
     return out;
+}
+
+/* Replaces every copy of `secret` (len bytes) in `msg` by "…": libcurl's
+ * error text may quote the URL it was given.  The mark is never longer than
+ * what it replaces, so `msg` does not grow. */
+static void scrub(char *msg, const char *secret, size_t len)
+{
+    static const char mark[] = "\u2026";   /* "…" in UTF-8 */
+    char *hit;
+    if (len < sizeof mark)
+        return;
+    while ((hit = memmem(msg, strlen(msg), secret, len)) != NULL) {
+        memmove(hit + sizeof mark - 1, hit + len, strlen(hit + len) + 1);
+        memcpy(hit, mark, sizeof mark - 1);
+    }
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
@@ -56,6 +89,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
     }
     if (fwrite(data, 1, n, s->dest) != n) {
         s->write_failed = 1;
+        s->write_errno = errno;
         return 0;
     }
     s->n += n;
@@ -118,7 +152,7 @@ int orc_remote_open(orc_remote **out, const orc_remote_opts *o, orc_err *err)
 int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, orc_err *err)
 {
     CURL *e = r->curl;
-    sink s = {dest, 0, r->max_bytes, 0, 0};
+    sink s = {dest, 0, r->max_bytes, 0, 0, 0};
     char curl_msg[CURL_ERROR_SIZE] = "";
     char *shown = orc_url_redacted(url);
     int sftp = strncasecmp(url, "sftp://", 7) == 0;
@@ -179,6 +213,10 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
     }
     cc = curl_easy_perform(e);
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    if (url[orc_url_query_at(url)] == '?') {
+        const char *query = url + orc_url_query_at(url) + 1;
+        scrub(curl_msg, query, strcspn(query, "#"));
+    }
     /* The password stays out of the handle between requests. */
     curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
     curl_easy_setopt(e, CURLOPT_KEYPASSWD, NULL);
@@ -187,8 +225,9 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, ORC_ERR_TOO_LARGE, "%s is larger than the download limit of %llu "
                       "bytes", shown, (unsigned long long)r->max_bytes);
     else if (s.write_failed)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy could not be written (disk full?)",
-                      shown);
+        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
+                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
+                      strerror(s.write_errno));
     else if (r->hostkey_problem[0] != '\0')
         rc = orc_fail(err, ORC_ERR_HOSTKEY, "%s: %s (known-hosts file: %s)", shown,
                       r->hostkey_problem, r->known_hosts);
@@ -211,7 +250,9 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, status == 401 || status == 403 ? ORC_ERR_AUTH : ORC_ERR_NETWORK,
                       "%s: the server answered HTTP %ld", shown, status);
     else if (fflush(dest) != 0)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy could not be written", shown);
+        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
+                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
+                      strerror(errno));
     free(shown);
     return rc;
 }

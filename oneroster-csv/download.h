@@ -11,6 +11,7 @@
 #ifndef ORC_DOWNLOAD_H
 #define ORC_DOWNLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,7 +41,14 @@ void orc_remote_close(orc_remote *r);
 /* 1 when `url` is http://, https:// or sftp:// (case-insensitive). */
 int orc_is_url(const char *url);
 
-/* `url` with any user:password@ part removed, for messages; caller frees. */
+/* `url` for messages and the app's Source: without any user:password@ part,
+ * and with its query (a pre-signed URL's signature, a bearer credential)
+ * and fragment cut off; "?…" marks that there was a query:
+ * "https://host/path/export.zip?…".  NULL when out of memory; caller frees. */
 char *orc_url_redacted(const char *url);
+
+/* Where `url`'s query ('?') or fragment ('#') begins, or its length when it
+ * has neither. */
+size_t orc_url_query_at(const char *url);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tempfile.h"
+
 #define IO_BUF (32u * 1024)
 
 /* One id of the current chunk; its text is arena[off, off + len). */
@@ -79,21 +81,9 @@ static int duplicate(const orc_idset *s, const char *id, size_t len, uint64_t l1
 
 static int io_failed(const orc_idset *s, orc_err *err)
 {
-    return orc_fail(err, ORC_ERR_IO, "could not use a temporary file to check %s for duplicate "
-                    "sourcedIds (%s); check free space in $TMPDIR or /tmp", s->name, strerror(errno));
-}
-
-/* An unlinked temporary file: nothing is left behind, even after a crash. */
-static int temp_fd(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    int fd;
-    snprintf(path, sizeof path, "%s/oneroster-ids-XXXXXX", dir != NULL && dir[0] ? dir : "/tmp");
-    fd = mkstemp(path);
-    if (fd >= 0)
-        unlink(path);
-    return fd;
+    return orc_fail(err, ORC_ERR_IO, "could not use a temporary file in %s to check %s for "
+                    "duplicate sourcedIds (%s); check that the folder exists and has free space "
+                    "(TMPDIR chooses it)", orc_temp_dir(), s->name, strerror(errno));
 }
 
 /* ---- buffered writer and readers over pread/pwrite ------------------- */
@@ -279,7 +269,7 @@ static int compact(orc_idset *s, orc_err *err)
     int rc;
     if (w == NULL)
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory checking %s", s->name);
-    w->fd = temp_fd();
+    w->fd = orc_temp_fd("ids");
     w->pos = 0;
     w->n = 0;
     if (w->fd < 0) {
@@ -316,7 +306,7 @@ static int close_chunk(orc_idset *s, int spill, orc_err *err)
                              s->ents[i].line, err);
     if (!spill || s->n == 0)
         return ORC_OK;
-    if (s->fd < 0 && (s->fd = temp_fd()) < 0)
+    if (s->fd < 0 && (s->fd = orc_temp_fd("ids")) < 0)
         return io_failed(s, err);
     if (s->n_runs == ORC_IDSET_MAX_RUNS) {
         int rc = compact(s, err);

@@ -8,26 +8,62 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tempfile.h"
+
 enum source_kind { SRC_FOLDER, SRC_ZIP, SRC_REMOTE_FOLDER };
 
 struct orc_source {
     enum source_kind kind;
     char *location;      /* folder path or remote folder URL (ends with '/') */
+    char *query;         /* the URL's query (a credential), or NULL; wiped at close */
     char *label;
     orc_zip *zip;
     orc_remote *remote;
     uint64_t downloaded;
 };
 
-/* Downloads `url` into an unlinked temporary file, rewound. */
+static void wipe_free(char *p)
+{
+    if (p != NULL) {
+        explicit_bzero(p, strlen(p));
+        free(p);
+    }
+}
+
+/* `url` with the source's query joined, in memory only; the caller wipes
+ * and frees it (wipe_free).  NULL when out of memory. */
+static char *with_query(const orc_source *s, const char *url)
+{
+    size_t n = strlen(url) + (s->query ? strlen(s->query) : 0) + 2;
+    char *full = malloc(n);
+    if (full != NULL)
+        snprintf(full, n, "%s%s%s", url, s->query ? "?" : "", s->query ? s->query : "");
+    return full;
+}
+
+/* Downloads `url` (with the source's query) into an unlinked temporary
+ * file, rewound. */
 static int fetch_temp(orc_source *s, const char *url, FILE **out, orc_err *err)
 {
-    FILE *f = tmpfile();
+    int fd;
+    FILE *f;
+    char *full = with_query(s, url);
     int rc;
-    if (f == NULL)
-        return orc_fail(err, ORC_ERR_IO, "cannot create a temporary file for the download: %s",
-                        strerror(errno));
-    rc = orc_remote_get(s->remote, url, f, &s->downloaded, err);
+    if (full == NULL)
+        return orc_fail(err, ORC_ERR_NOMEM, "out of memory");
+    fd = orc_temp_fd("download");
+    f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    if (f == NULL) {
+        wipe_free(full);
+        rc = orc_fail(err, ORC_ERR_IO, "%s: cannot create a temporary file for the download in "
+                      "%s (%s); check that the folder exists and is writable (TMPDIR chooses it)",
+                      s->label, orc_temp_dir(), strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    rc = orc_remote_get(s->remote, full, f, &s->downloaded, err);
+    wipe_free(full);
     if (rc != ORC_OK) {
         fclose(f);
         return rc;
@@ -59,6 +95,7 @@ int orc_source_open(orc_source **out, const orc_source_opts *o, orc_err *err)
 {
     orc_source *s;
     const char *loc = o->location;
+    int has_query = loc != NULL && orc_is_url(loc) && o->query != NULL && o->query[0] != '\0';
     int rc;
 
     if (loc == NULL || loc[0] == '\0')
@@ -68,8 +105,17 @@ int orc_source_open(orc_source **out, const orc_source_opts *o, orc_err *err)
     if (s == NULL)
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory");
     s->location = strdup(loc);
-    s->label = orc_is_url(loc) ? orc_url_redacted(loc) : strdup(loc);
-    if (s->location == NULL || s->label == NULL) {
+    if (has_query)
+        s->query = strdup(o->query);
+    if (orc_is_url(loc)) {
+        /* The label marks that there is a query, never shows it. */
+        char *full = with_query(s, loc);
+        s->label = full != NULL ? orc_url_redacted(full) : NULL;
+        wipe_free(full);
+    } else {
+        s->label = strdup(loc);
+    }
+    if (s->location == NULL || s->label == NULL || (has_query && s->query == NULL)) {
         orc_source_close(s);
         return orc_fail(err, ORC_ERR_NOMEM, "out of memory");
     }
@@ -156,6 +202,7 @@ void orc_source_close(orc_source *s)
     orc_zip_close(s->zip);
     orc_remote_close(s->remote);
     free(s->location);
+    wipe_free(s->query);
     free(s->label);
     free(s);
 }

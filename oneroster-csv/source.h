@@ -3,11 +3,11 @@
  * local .zip, an https:// URL of a zip, or an sftp:// URL of a zip or of a
  * folder (the URL ends with '/').
  *
- * Remote files are downloaded into unlinked temporary files (nothing is
- * left behind, even after a crash), bounded by max_download; a zip is then
- * read in place through zipsrc.  Opening a source reaches the server and
- * vets a zip, so a wrong password, an unknown host key or a corrupt archive
- * fails here.
+ * Remote files are downloaded into unlinked temporary files in $TMPDIR or
+ * /tmp (tempfile.h: nothing is left behind, even after a crash), bounded
+ * by max_download; a zip is then read in place through zipsrc.  Opening
+ * a source reaches the server and vets a zip, so a wrong password, an
+ * unknown host key or a corrupt archive fails here.
  */
 #ifndef ORC_SOURCE_H
 #define ORC_SOURCE_H
@@ -21,6 +21,9 @@
 
 typedef struct orc_source_opts {
     const char *location;          /* path or URL */
+    const char *query;             /* the URL's query without '?' (a pre-signed URL's
+                                    * signature), joined to every download and never
+                                    * shown; NULL or "" when none */
     orc_remote_opts remote;        /* credentials and limits for URLs */
     orc_zip_limits zip;
 } orc_source_opts;

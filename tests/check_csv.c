@@ -4,6 +4,7 @@
  * sent, and exports written at test time as folders, zips, an https server
  * (libmicrohttpd with a throwaway CA) and a real OpenSSH sshd on loopback.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -716,6 +717,28 @@ END_TEST
 
 static char *served_zip;
 static size_t served_len;
+/* When set, serve() looks among this process's open files for an unlinked
+ * download file in this folder (the plugin runs in the test's process, and
+ * its temporary file is open while the body is being sent). */
+static const char *watched_tmpdir;
+static int saw_download_in_tmpdir;
+
+static void look_for_download_file(void)
+{
+    char link[64], target[4096], want[4096];
+    int fd;
+    snprintf(want, sizeof want, "%s/oneroster-download-", watched_tmpdir);
+    for (fd = 0; fd < 1024; fd++) {
+        ssize_t n;
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strncmp(target, want, strlen(want)) == 0 && strstr(target, "(deleted)") != NULL)
+            saw_download_in_tmpdir = 1;
+    }
+}
 
 static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *url,
                              const char *method, const char *version, const char *upload,
@@ -725,6 +748,8 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
     enum MHD_Result rc;
     int found = strcmp(url, "/export.zip") == 0;
     (void)cls; (void)method; (void)version; (void)upload; (void)upload_len; (void)state;
+    if (watched_tmpdir != NULL)
+        look_for_download_file();
     r = found ? MHD_create_response_from_buffer(served_len, served_zip, MHD_RESPMEM_PERSISTENT)
               : MHD_create_response_from_buffer(9, "not found", MHD_RESPMEM_PERSISTENT);
     rc = MHD_queue_response(c, found ? 200 : 404, r);
@@ -839,6 +864,141 @@ START_TEST(plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info)
 }
 END_TEST
 
+/* ---- pre-signed URLs: the query is a credential ------------------------- */
+
+#define AKIA "AKIAEXAMPLE"
+#define SIG "deadbeefsecret"
+
+/* 1 when some value of `s` contains `text`. */
+static int kv_holds(const kv_store *s, const char *text)
+{
+    int i;
+    for (i = 0; i < KV_MAX; i++)
+        if (s->val[i] != NULL && strstr(s->val[i], text) != NULL)
+            return 1;
+    return 0;
+}
+
+static void assert_no_signature(const char *text, const char *shown_url)
+{
+    ck_assert_msg(strstr(text, shown_url) != NULL, "no %s in: %s", shown_url, text);
+    ck_assert_msg(strstr(text, SIG) == NULL && strstr(text, AKIA) == NULL &&
+                  strstr(text, "wrongsig") == NULL, "the query shows: %s", text);
+}
+
+/* An S3 or Azure pre-signed URL carries a bearer credential in its query:
+ * it is sealed through the host's secrets, shown nowhere (messages, the
+ * app's Source, config, the log) and joined back only to download. */
+START_TEST(a_presigned_url_query_is_sealed_never_shown_and_rejoined_to_download)
+{
+    const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), url[512], base[256], shown[300],
+         stored[512];
+    sis_error err = SIS_ERROR_LOCAL;
+    sis_fetch_result res;
+    csvfx_signed srv;
+
+    csvfx_signed_start(&srv, zip, AKIA, SIG);
+    snprintf(base, sizeof base, "http://127.0.0.1:%u/export.zip", srv.port);
+    snprintf(shown, sizeof shown, "%s?\u2026", base);
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=" SIG "#part", base);
+    ck_assert_msg(connect_to(url, NULL, NULL, NULL, &err) == SIS_OK, "%s", err.message);
+    assert_no_signature(source_text.value, shown);
+    ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_OK);
+    ck_assert_str_eq(stored, base);
+    ck_assert_int_eq(kv_holds(&config, SIG) || kv_holds(&config, AKIA), 0);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    ck_assert_uint_eq(res.records, 3);
+
+    /* Refused: the message names the file, never the signature; the stored
+     * connection stays. */
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=wrongsig", base);
+    ck_assert_int_eq(connect_to(url, NULL, NULL, NULL, &err), SIS_ERR_AUTH);
+    assert_no_signature(err.message, shown);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    /* A failure inside libcurl (its own error text follows the file). */
+    ck_assert_int_eq(connect_to("https://127.0.0.1:1/export.zip?X-Amz-Credential=" AKIA
+                                "&X-Amz-Signature=" SIG, NULL, NULL, NULL, &err), SIS_ERR_NETWORK);
+    assert_no_signature(err.message, "https://127.0.0.1:1/export.zip?\u2026");
+
+    /* A connection stored before the query was sealed (the whole URL in
+     * config) still syncs, and is then stored the sealed way. */
+    kv_set(&secrets, "source_query", NULL);
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=" SIG, base);
+    kv_set(&config, "source", url);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    ck_assert_uint_eq(res.records, 3);
+    ck_assert_int_eq(h_cget(NULL, "source", stored, sizeof stored), SIS_OK);
+    ck_assert_str_eq(stored, base);
+    ck_assert_int_eq(kv_holds(&secrets, "X-Amz-Signature=" SIG), 1);
+    ck_assert_msg(sync_now(&res, &err) == SIS_OK, "%s", err.message);
+    /* ... and an old one that fails says so without the signature. */
+    snprintf(url, sizeof url, "%s?X-Amz-Credential=" AKIA "&X-Amz-Signature=wrongsig", base);
+    kv_set(&secrets, "source_query", NULL);
+    kv_set(&config, "source", url);
+    ck_assert_int_eq(sync_now(&res, &err), SIS_ERR_AUTH);
+    assert_no_signature(err.message, shown);
+    assert_no_signature(incomplete.value, shown);
+    ck_assert_msg(strstr(logged, SIG) == NULL && strstr(logged, "wrongsig") == NULL, "%s", logged);
+
+    csvfx_signed_stop(&srv);
+    free(zip);
+}
+END_TEST
+
+/* ---- temporary files: where TMPDIR says ---------------------------------- */
+
+/* A download can be max_download_mb large: it must go where the operator
+ * points TMPDIR (a bigger disk), as the sourcedId check's runs do, never
+ * silently to /tmp; a folder that cannot take it is named. */
+START_TEST(downloads_go_to_the_tmpdir_folder_and_an_unusable_one_is_named)
+{
+    const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
+    char *zip = csvfx_write_zip(dir, "export.zip", "", files), url[256], tmp[1024], missing[1024];
+    struct MHD_Daemon *d;
+    sis_error err = SIS_ERROR_LOCAL;
+    sis_fetch_result res;
+    struct dirent *e;
+    DIR *dd;
+
+    served_zip = slurp_file(zip, &served_len);
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, serve, NULL, MHD_OPTION_END);
+    ck_assert_ptr_nonnull(d);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/export.zip",
+             MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+
+    snprintf(missing, sizeof missing, "%s/no-such-tmp", dir);
+    ck_assert_int_eq(setenv("TMPDIR", missing, 1), 0);
+    ck_assert_int_eq(connect_to(url, NULL, NULL, NULL, &err), SIS_ERR_GENERIC);
+    ck_assert_msg(strstr(err.message, missing) != NULL &&
+                  strstr(err.message, "temporary file") != NULL, "%s", err.message);
+
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    ck_assert_int_eq(mkdir(tmp, 0700), 0);
+    ck_assert_int_eq(setenv("TMPDIR", tmp, 1), 0);
+    watched_tmpdir = tmp;
+    ck_assert_msg(connect_to(url, NULL, NULL, NULL, &err) == SIS_OK, "%s", err.message);
+    ck_assert_int_eq(saw_download_in_tmpdir, 1);
+    saw_download_in_tmpdir = 0;
+    ck_assert_int_eq(sync_now(&res, &err), SIS_OK);
+    ck_assert_uint_eq(res.records, 3);
+    ck_assert_int_eq(saw_download_in_tmpdir, 1);
+    /* Unlinked at once: nothing is left in the folder. */
+    dd = opendir(tmp);
+    ck_assert_ptr_nonnull(dd);
+    while ((e = readdir(dd)) != NULL)
+        ck_assert_msg(e->d_name[0] == '.', "left behind: %s", e->d_name);
+    closedir(dd);
+
+    watched_tmpdir = NULL;
+    unsetenv("TMPDIR");
+    MHD_stop_daemon(d);
+    free(served_zip);
+    free(zip);
+}
+END_TEST
+
 /* ---- sftp: a real OpenSSH server on loopback --------------------------- */
 
 START_TEST(sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords)
@@ -921,6 +1081,8 @@ Suite *suite_csv(void)
     tcase_add_test(tc, entry_refuses_another_abi_major);
     tcase_add_test(tc, https_url_downloads_the_zip_with_verified_tls);
     tcase_add_test(tc, plain_http_goes_only_to_this_machine_and_urls_carry_no_user_info);
+    tcase_add_test(tc, a_presigned_url_query_is_sealed_never_shown_and_rejoined_to_download);
+    tcase_add_test(tc, downloads_go_to_the_tmpdir_folder_and_an_unusable_one_is_named);
     tcase_add_test(tc, sftp_with_a_key_reads_a_zip_and_a_folder_and_refuses_bad_host_keys_and_passwords);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, csv_host_tcase());

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <microhttpd.h>
 #include <zip.h>
 
 #include "testutil.h"
@@ -128,3 +129,51 @@ void csvfx_sshd_stop(csvfx_sshd *s)
     }
 }
 
+
+/* ---- a storage service with pre-signed URLs ----------------------------- */
+
+static enum MHD_Result serve_signed(void *cls, struct MHD_Connection *c, const char *url,
+                                    const char *method, const char *version, const char *upload,
+                                    size_t *upload_len, void **state)
+{
+    csvfx_signed *s = cls;
+    const char *cred = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "X-Amz-Credential");
+    const char *sig = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "X-Amz-Signature");
+    int ok = strcmp(url, "/export.zip") == 0 && cred != NULL && sig != NULL &&
+             strcmp(cred, s->credential) == 0 && strcmp(sig, s->signature) == 0;
+    struct MHD_Response *r;
+    enum MHD_Result rc;
+    (void)method; (void)version; (void)upload; (void)upload_len; (void)state;
+    r = ok ? MHD_create_response_from_buffer(s->len, s->body, MHD_RESPMEM_PERSISTENT)
+           : MHD_create_response_from_buffer(13, "access denied", MHD_RESPMEM_PERSISTENT);
+    rc = MHD_queue_response(c, ok ? 200 : 403, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+void csvfx_signed_start(csvfx_signed *s, const char *path, const char *credential,
+                        const char *signature)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    s->body = malloc((size_t)n + 1);
+    ck_assert_int_eq(fread(s->body, 1, (size_t)n, f), n);
+    fclose(f);
+    s->len = (size_t)n;
+    s->credential = credential;
+    s->signature = signature;
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, serve_signed, s,
+                                 MHD_OPTION_END);
+    ck_assert_ptr_nonnull(s->daemon);
+    s->port = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+}
+
+void csvfx_signed_stop(csvfx_signed *s)
+{
+    MHD_stop_daemon(s->daemon);
+    free(s->body);
+}

@@ -7,7 +7,10 @@
 #ifndef CHECK_CSV_FIXTURES_H
 #define CHECK_CSV_FIXTURES_H
 
+#include <stddef.h>
 #include <sys/types.h>
+
+struct MHD_Daemon;
 
 #define USERS_HEADER "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username," \
     "userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades," \
@@ -43,6 +46,23 @@ typedef struct csvfx_sshd {
 
 void csvfx_sshd_start(csvfx_sshd *s, const char *d);
 void csvfx_sshd_stop(csvfx_sshd *s);
+
+/* A plain-http server on 127.0.0.1 (a loopback host, so the plugin allows
+ * http) standing for a storage service with pre-signed URLs: it serves the
+ * file `path` at /export.zip only to a request whose query carries
+ * X-Amz-Credential=`credential` and X-Amz-Signature=`signature` (both
+ * borrowed until stop), and answers 403 otherwise. */
+typedef struct csvfx_signed {
+    struct MHD_Daemon *daemon;
+    unsigned port;
+    char *body;
+    size_t len;
+    const char *credential, *signature;
+} csvfx_signed;
+
+void csvfx_signed_start(csvfx_signed *s, const char *path, const char *credential,
+                        const char *signature);
+void csvfx_signed_stop(csvfx_signed *s);
 
 /* The host-level cases (check_csv_host.c), a second TCase of suite "csv". */
 #include <check.h>

@@ -499,6 +499,96 @@ START_TEST(a_membership_of_an_org_the_roster_lacks_is_reported_apart)
 }
 END_TEST
 
+/* ---- a pre-signed URL: its query is a credential ------------------------ */
+
+#define PRESIGNED_QUERY "X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeefsecret"
+
+static void assert_query_hidden(const tu_result *r)
+{
+    ck_assert_msg(!strstr(r->out, "deadbeefsecret") && !strstr(r->out, "AKIAEXAMPLE") &&
+                  !strstr(r->err, "deadbeefsecret") && !strstr(r->err, "AKIAEXAMPLE"),
+                  "the query shows: %s%s", r->out, r->err);
+}
+
+/* What the admin sees of a pre-signed URL is the file and "?…": on a
+ * failure, at connect, in config and apps; the database holds the query
+ * only sealed; the sync still sends it; and a connection stored before (the
+ * whole URL in config) keeps syncing and is then stored the sealed way. */
+START_TEST(a_presigned_url_shows_only_as_its_file_and_its_query_is_stored_sealed)
+{
+    const char *files[] = {"manifest.csv", MANIFEST_BULK, "orgs.csv", ORGS, "users.csv", USERS, NULL};
+    char *zip = csvfx_write_zip(env.dir, "export.zip", "", files), want[256], *text;
+    csvfx_signed srv;
+    tu_result r;
+
+    csvfx_signed_start(&srv, zip, "AKIAEXAMPLE", "deadbeefsecret");
+    mh_ok("install oneroster-csv");
+    r = MH("connect oneroster-csv --source 'https://127.0.0.1:1/export.zip?" PRESIGNED_QUERY "'");
+    ck_assert_msg(r.status == 1 && strstr(r.err, "https://127.0.0.1:1/export.zip?\u2026 could not "
+                  "be downloaded"), "exit %d: %s", r.status, r.err);
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+
+    r = MH("connect oneroster-csv --source 'http://127.0.0.1:%u/export.zip?" PRESIGNED_QUERY "'",
+           srv.port);
+    snprintf(want, sizeof want, "Source: http://127.0.0.1:%u/export.zip?\u2026 (users: bulk file)",
+             srv.port);
+    ck_assert_msg(r.status == 0 && strstr(r.out, want), "exit %d: %s%s", r.status, r.out, r.err);
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+    r = MH("config oneroster-csv");
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+    r = MH("apps");
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+    r = MH("sync oneroster-csv");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "3 created"), "%s%s", r.out, r.err);
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+    ck_assert_int_eq(mh_db_count("deadbeefsecret"), 0);
+    ck_assert_int_eq(mh_db_count("AKIAEXAMPLE"), 0);
+
+    /* The form an earlier version stored. */
+    r = mh_db_sql("DELETE FROM secrets WHERE key = 'source_query'");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = mh_db_sql("UPDATE config SET value = value || '?" PRESIGNED_QUERY "' WHERE key = 'source'");
+    ck_assert_int_eq(r.status, 0);
+    tu_result_free(&r);
+    r = MH("sync oneroster-csv");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "3 unchanged"), "%s%s", r.out, r.err);
+    assert_query_hidden(&r);
+    tu_result_free(&r);
+    r = mh_db_sql("SELECT value FROM config WHERE key = 'source'");
+    snprintf(want, sizeof want, "http://127.0.0.1:%u/export.zip\n", srv.port);
+    ck_assert_str_eq(r.out, want);
+    tu_result_free(&r);
+    mh_ok("sync oneroster-csv");
+    text = csv_users();
+    ck_assert_ptr_nonnull(strstr(text, "\"u1\""));
+    free(text);
+
+    /* Off the command line: the query from a variable, as other secrets. */
+    r = MH("connect oneroster-csv --help");
+    ck_assert_msg(strstr(r.out, "--source-query-env VAR | --source-query-file FILE"), "%s", r.out);
+    tu_result_free(&r);
+    r = mh_with_env("Q='" PRESIGNED_QUERY "'", "connect oneroster-csv --source "
+                    "http://127.0.0.1:%u/export.zip --source-query-env Q", srv.port);
+    snprintf(want, sizeof want, "Source: http://127.0.0.1:%u/export.zip?\u2026", srv.port);
+    ck_assert_msg(r.status == 0 && strstr(r.out, want), "exit %d: %s%s", r.status, r.out, r.err);
+    tu_result_free(&r);
+    mh_ok("sync oneroster-csv");
+    r = mh_with_env("Q='" PRESIGNED_QUERY "'", "connect oneroster-csv --source "
+                    "'http://127.0.0.1:%u/export.zip?a=b' --source-query-env Q", srv.port);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "not both"), "exit %d: %s", r.status, r.err);
+    tu_result_free(&r);
+
+    csvfx_signed_stop(&srv);
+    free(zip);
+}
+END_TEST
+
 /* ---- SFTP through the generated flags ---------------------------------- */
 
 START_TEST(sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys)
@@ -554,6 +644,7 @@ TCase *csv_host_tcase(void)
     tcase_add_test(tc, itxm_role_and_location_mapping_work_as_for_classlink);
     tcase_add_test(tc, a_membership_of_an_org_the_roster_lacks_is_reported_apart);
     tcase_add_test(tc, sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys);
+    tcase_add_test(tc, a_presigned_url_shows_only_as_its_file_and_its_query_is_stored_sealed);
     return tc;
 }
 
