@@ -528,7 +528,11 @@ int mh_store_open_ex(mh_store **out, const char *path, int flags, char *errbuf, 
         return snprintf(errbuf, cap, "out of memory"), -1;
     if (mh_store_is_pg_location(path)) {
         s->path = mh_store_location_redacted(path);
-        if (s->path == NULL || mh_store_pg_open(s, path, flags, errbuf, cap) != 0) {
+        if (s->path == NULL ||
+            mh_store_pg_open(s, path,
+                             mh_store_key_path(path, key_path, sizeof key_path) == 0 ? key_path
+                                                                                   : NULL,
+                             flags, errbuf, cap) != 0) {
             mh_store_close(s);
             return -1;
         }

@@ -37,9 +37,11 @@ struct mh_store {
 };
 
 /* The PostgreSQL backend's opening (store_pg.c): connects, refuses a
- * read-only server or a newer schema, migrates, opens the key named by
- * MOCK_HOST_KEY_FILE.  0 or -1 with errbuf. */
-int mh_store_pg_open(mh_store *s, const char *conninfo, int flags, char *errbuf, size_t cap);
+ * read-only server or a newer schema, migrates, opens the key file
+ * key_path (MOCK_HOST_KEY_FILE, mh_store_key_path; NULL when unset).
+ * 0 or -1 with errbuf. */
+int mh_store_pg_open(mh_store *s, const char *conninfo, const char *key_path, int flags,
+                     char *errbuf, size_t cap);
 /* Runs SQL with no result rows on PostgreSQL (several statements allowed). */
 int mh_store_pg_exec(mh_store *s, const char *sql, char *errbuf, size_t cap);
 /* Keeps a failed PostgreSQL call's message and SQLSTATE (res may be NULL:

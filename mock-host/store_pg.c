@@ -325,12 +325,13 @@ static void one_line(char *dst, size_t cap, const char *msg)
     dst[o] = '\0';
 }
 
-int mh_store_pg_open(mh_store *s, const char *conninfo, int flags, char *errbuf, size_t cap)
+int mh_store_pg_open(mh_store *s, const char *conninfo, const char *key, int flags,
+                     char *errbuf, size_t cap)
 {
-    char *clean, msg[400], key[4096];
+    char *clean, msg[400];
     int key_missing, have;
 
-    if (mh_store_key_path(conninfo, key, sizeof key) != 0)
+    if (key == NULL)
         return snprintf(errbuf, cap, "database %s is PostgreSQL, which has no folder to keep the "
                         "key that seals stored credentials: set MOCK_HOST_KEY_FILE to the key "
                         "file's path (made when it does not exist yet; back it up with the "
