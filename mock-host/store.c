@@ -889,17 +889,8 @@ int mh_store_state_delete(mh_store *s, int64_t app_id, const char *key)
 
 int mh_store_state_delete_if(mh_store *s, int64_t app_id, const char *key, const char *value)
 {
-    mh_stmt *st;
-    int rc;
-    if (mh_sql_prepare(s, "DELETE FROM host_state WHERE app_id = ?1 AND key = ?2 AND value = ?3",
-                       &st) != 0)
-        return -1;
-    mh_sql_bind_int64(st, 1, app_id);
-    mh_sql_bind_text(st, 2, key, -1);
-    mh_sql_bind_text(st, 3, value, -1);
-    rc = mh_sql_step(st);
-    mh_sql_finalize(st);
-    return rc == MH_SQL_DONE ? 0 : -1;
+    return mh_sql_run_app_texts(s, "DELETE FROM host_state WHERE app_id = ?1 AND key = ?2 AND "
+                                   "value = ?3", app_id, key, value);
 }
 
 static void secret_aad(char *aad, size_t cap, int64_t app_id, const char *key)

@@ -100,14 +100,7 @@ int mh_store_absent_hold(mh_store *s, int64_t app_id, int64_t run_id)
 
 int mh_store_absent_release(mh_store *s, int64_t app_id)
 {
-    mh_stmt *st;
-    int rc;
-    if (mh_sql_prepare(s, "DELETE FROM held_absent WHERE app_id = ?1", &st) != 0)
-        return -1;
-    mh_sql_bind_int64(st, 1, app_id);
-    rc = mh_sql_step(st);
-    mh_sql_finalize(st);
-    return rc == MH_SQL_DONE ? 0 : -1;
+    return mh_sql_run_app_texts(s, "DELETE FROM held_absent WHERE app_id = ?1", app_id, NULL, NULL);
 }
 
 int mh_store_mark_stale_orgs(mh_store *s, int64_t app_id, int64_t run_id)

@@ -29,20 +29,6 @@ static int pairs_each(mh_store *s, const char *sql, int64_t app_id, mh_pair_fn f
     return rc == MH_SQL_ROW || rc == MH_SQL_DONE ? 0 : -1;
 }
 
-static int pair_set(mh_store *s, const char *sql, int64_t app_id, const char *a, const char *b)
-{
-    mh_stmt *st;
-    int rc;
-    if (mh_sql_prepare(s, sql, &st) != 0)
-        return -1;
-    mh_sql_bind_int64(st, 1, app_id);
-    mh_sql_bind_text(st, 2, a, -1);
-    mh_sql_bind_text(st, 3, b, -1);
-    rc = mh_sql_step(st);
-    mh_sql_finalize(st);
-    return rc == MH_SQL_DONE ? 0 : -1;
-}
-
 int mh_store_field_choices_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void *ctx)
 {
     return pairs_each(s, "SELECT role, paths FROM field_choice WHERE app_id = ?1 ORDER BY role",
@@ -51,9 +37,9 @@ int mh_store_field_choices_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void
 
 int mh_store_field_choice_set(mh_store *s, int64_t app_id, const char *role, const char *paths_json)
 {
-    return pair_set(s, "INSERT INTO field_choice VALUES(?1, ?2, ?3) ON CONFLICT(app_id, role) "
-                    "DO UPDATE SET paths = excluded.paths", app_id, role,
-                    paths_json);
+    return mh_sql_run_app_texts(s, "INSERT INTO field_choice VALUES(?1, ?2, ?3) ON CONFLICT("
+                                   "app_id, role) DO UPDATE SET paths = excluded.paths",
+                                app_id, role, paths_json);
 }
 
 int mh_store_role_map_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void *ctx)
@@ -64,9 +50,9 @@ int mh_store_role_map_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void *ctx
 
 int mh_store_role_map_set(mh_store *s, int64_t app_id, const char *sis_role, const char *portal_role)
 {
-    return pair_set(s, "INSERT INTO role_map VALUES(?1, ?2, ?3) ON CONFLICT(app_id, sis_role) "
-                    "DO UPDATE SET portal_role = excluded.portal_role", app_id, sis_role,
-                    portal_role);
+    return mh_sql_run_app_texts(s, "INSERT INTO role_map VALUES(?1, ?2, ?3) ON CONFLICT(app_id, "
+                                   "sis_role) DO UPDATE SET portal_role = excluded.portal_role",
+                                app_id, sis_role, portal_role);
 }
 
 int mh_store_location_map_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void *ctx)
@@ -77,9 +63,9 @@ int mh_store_location_map_each(mh_store *s, int64_t app_id, mh_pair_fn fn, void 
 
 int mh_store_location_map_set(mh_store *s, int64_t app_id, const char *org_id, const char *location)
 {
-    return pair_set(s, "INSERT INTO location_map VALUES(?1, ?2, ?3) ON CONFLICT(app_id, org_id) "
-                    "DO UPDATE SET location = excluded.location", app_id, org_id,
-                    location);
+    return mh_sql_run_app_texts(s, "INSERT INTO location_map VALUES(?1, ?2, ?3) ON CONFLICT("
+                                   "app_id, org_id) DO UPDATE SET location = excluded.location",
+                                app_id, org_id, location);
 }
 
 int mh_store_sis_role_present(mh_store *s, int64_t app_id, const char *role)

@@ -379,6 +379,23 @@ static int pg_declare(mh_stmt *st)
     return pg_fetch(st);
 }
 
+int mh_sql_run_app_texts(mh_store *s, const char *sql, int64_t app_id, const char *a,
+                         const char *b)
+{
+    mh_stmt *st;
+    int rc;
+    if (mh_sql_prepare(s, sql, &st) != 0)
+        return -1;
+    mh_sql_bind_int64(st, 1, app_id);
+    if (a != NULL)
+        mh_sql_bind_text(st, 2, a, -1);
+    if (b != NULL)
+        mh_sql_bind_text(st, 3, b, -1);
+    rc = mh_sql_step(st);
+    mh_sql_finalize(st);
+    return rc == MH_SQL_DONE ? 0 : -1;
+}
+
 int mh_sql_step(mh_stmt *st)
 {
     ExecStatusType status;

@@ -28,6 +28,11 @@ void mh_sql_finalize(mh_stmt *st);
 /* Ready to step again; the bindings stay. */
 void mh_sql_reset(mh_stmt *st);
 
+/* Runs one statement without result rows whose ?1 is app_id and ?2, ?3
+ * the texts a and b (NULL: SQL NULL).  0 or -1. */
+int mh_sql_run_app_texts(mh_store *s, const char *sql, int64_t app_id, const char *a,
+                         const char *b);
+
 /* Bindings are copied (the caller's buffers may go after the call).  len -1:
  * up to the NUL.  A position never bound is NULL. */
 void mh_sql_bind_int64(mh_stmt *st, int i, int64_t v);
