@@ -101,9 +101,12 @@ static void credential_input(mh_request *r, mh_str *o, const sis_decl *d)
             mh_html(o, "<option value=\"%s\"%s>%s</option>", d->choices[i],
                     cur != NULL && strcmp(cur, d->choices[i]) == 0 ? " selected" : "", d->choices[i]);
         mh_str_adds(o, "</select>");
+    } else if (d->type == SIS_VALUE_URL) {
+        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\" inputmode=\"url\">",
+                d->name, d->name, kept ? kept : "");
     } else {
-        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\"%s>", d->name,
-                d->name, kept ? kept : "", d->type == SIS_VALUE_URL ? " inputmode=\"url\"" : "");
+        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\">", d->name,
+                d->name, kept ? kept : "");
     }
     if (d->help != NULL)
         mh_html(o, "<div class=\"help\">%s</div>", d->help);
@@ -268,6 +271,24 @@ static const char *field_of_failure(const sis_plugin_header *h, int code, const 
     return "connect";
 }
 
+/* `url` without the "user:password@" of its authority, if any: what a
+ * refused form may show again.  "http://a:b@host:1/x" -> "http://host:1/x". */
+static void url_without_userinfo(mh_str *o, const char *url)
+{
+    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
+    auth = auth != NULL ? auth + 3 : url;
+    end = auth + strcspn(auth, "/?#");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL) {
+        mh_str_adds(o, url);
+        return;
+    }
+    mh_str_add(o, url, (size_t)(auth - url));
+    mh_str_adds(o, at + 1);
+}
+
 void mh_action_connect(mh_request *r, mh_response *res)
 {
     sis_host_app happ;
@@ -331,11 +352,21 @@ void mh_action_connect(mh_request *r, mh_response *res)
     mh_flash_set(r->session, 0, "", text);
     return;
 keep:
-    /* Fill the form again, secrets excepted. */
+    /* Fill the form again, secrets excepted, and an address without the
+     * user name and password it may have been typed with. */
     for (i = 0; i < h->n_decls; i++) {
         const sis_decl *d = h->decls[i];
-        if (d->scope == SIS_DECL_CREDENTIAL && d->type != SIS_VALUE_SECRET)
-            mh_flash_keep_value(r->session, d->name, mh_form_get(r, d->name));
+        const char *v = mh_form_get(r, d->name);
+        if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET || v == NULL)
+            continue;
+        if (d->type == SIS_VALUE_URL) {
+            mh_str bare = {0};
+            url_without_userinfo(&bare, v);
+            mh_flash_keep_value(r->session, d->name, bare.data ? bare.data : "");
+            mh_str_free(&bare);
+        } else {
+            mh_flash_keep_value(r->session, d->name, v);
+        }
     }
 }
 

@@ -731,6 +731,36 @@ START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
 }
 END_TEST
 
+/* A refused Roster Server URL with a user name and password in it: the
+ * form comes back with the address only; the password is nowhere on the
+ * page (it was put back into the field's value). */
+START_TEST(a_refused_url_with_a_password_comes_back_without_it)
+{
+    char cookie[128], csrf[80], form[512];
+    http_reply post, page;
+    const char *field;
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "server=http%%3A%%2F%%2Fadmin%%3Ahunter2pw%%40127.0.0.1%%3A9&"
+             "client_id=sim-client&client_secret=s3cret&csrf=%s", csrf);
+    post = http("POST", "/apps/classlink/connect", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    page = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_ptr_nonnull(strstr(page.body, "class=\"error\""));
+    ck_assert_msg(strstr(page.body, "hunter2pw") == NULL, "%.300s",
+                  strstr(page.body, "hunter2pw") - 150);
+    ck_assert_ptr_null(strstr(page.body, "s3cret"));
+    field = strstr(page.body, "id=\"cred-server\"");
+    ck_assert_ptr_nonnull(field);
+    ck_assert_msg(strncmp(field, "id=\"cred-server\" name=\"server\" value=\"http://127.0.0.1:9\" "
+                         "inputmode=\"url\">", 74) == 0, "%.200s", field);
+    ck_assert_ptr_nonnull(strstr(page.body, "value=\"sim-client\""));
+    ck_assert_ptr_nonnull(strstr(page.body, "not connected"));
+    free(post.text);
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -766,6 +796,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
+    tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
