@@ -101,10 +101,11 @@ static int org_row(void *vctx, const mh_org_row *row)
         pg->unmapped_users += row->users;
         pg->unmapped_rows++;
     }
-    mh_html(pg->o, "<tr id=\"org-%s\"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s%s</td>"
-                   "<td>%lld</td><td class=\"mapped\">%s</td><td class=\"help\">%s</td>",
-            row->sourced_id, row->sourced_id, row->type, row->identifier, row->name,
-            row->stale ? " <span class=\"help\">(no longer in the SIS; mapping kept)</span>" : "",
+    mh_html(pg->o, "<tr id=\"org-%s\"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s",
+            row->sourced_id, row->sourced_id, row->type, row->identifier, row->name);
+    if (row->stale)   /* markup: never a %s argument, which is escaped */
+        mh_str_adds(pg->o, " <span class=\"help\">(no longer in the SIS; mapping kept)</span>");
+    mh_html(pg->o, "</td><td>%lld</td><td class=\"mapped\">%s</td><td class=\"help\">%s</td>",
             row->users, row->location ? row->location : "(unmapped)", sugg);
     row_form(pg, row->sourced_id, row->location, sugg[0] ? sugg : NULL, "org");
     mh_str_adds(pg->o, "</tr>\n");

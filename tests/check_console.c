@@ -695,6 +695,11 @@ START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
     ck_assert(ticked(student, "student", "grades"));
     ck_assert(!ticked(student, "student", "middleName"));
     ck_assert(!ticked(student, "student", "metadata.cohort"));
+    /* A metadata field is marked so, as markup (it showed the tag as text). */
+    ck_assert_ptr_null(strstr(page.body, "&lt;span"));
+    ck_assert_msg(strstr(student, "<label for=\"f-student-metadata.cohort\">cohort</label> "
+                                  "<span class=\"help\">metadata</span></td>") != NULL, "%.300s",
+                  strstr(student, "<label for=\"f-student-metadata.cohort\">"));
     ck_assert(ticked(teacher, "teacher", "email"));
     ck_assert_ptr_nonnull(strstr(student, "No choice saved yet: a sync shows the default fields "
                                           "(givenName, familyName, email, username, identifier, "
