@@ -60,7 +60,7 @@ static const char progress_js[] =
     "        if (line) line.textContent = s.last_line || '';\n"
     "        if (bar && s.percent >= 0) bar.value = s.percent;\n"
     "        if (s.running) { setTimeout(poll, 700); return; }\n"
-    "        if (state) state.textContent = 'Finished (exit status ' + s.exit_status + ').';\n"
+    "        if (state) state.textContent = 'Finished.';\n"
     "        window.location.reload();\n"
     "      })\n"
     "      .catch(function () { setTimeout(poll, 2000); });\n"

@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "../mock-host/store.h"
 #include "check_csv_fixtures.h"
 #include "mhtest.h"
 
@@ -766,6 +767,68 @@ START_TEST(a_refused_url_with_a_password_comes_back_without_it)
 }
 END_TEST
 
+/* The latest job of `app` on its Sync page, once it has finished (the
+ * status endpoint polled, a bounded number of times). */
+static http_reply finished_sync_page(const char *app)
+{
+    char path[256];
+    int i;
+    snprintf(path, sizeof path, "/apps/%s/sync/status.json", app);
+    for (i = 0; i < 600; i++) {
+        http_reply st = http("GET", path, NULL, NULL, NULL);
+        int done = strstr(st.body, "\"running\":false") != NULL;
+        free(st.text);
+        if (done)
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert_int_lt(i, 600);
+    snprintf(path, sizeof path, "/apps/%s/sync", app);
+    return http("GET", path, NULL, NULL, NULL);
+}
+
+/* "Sync now" while another process (a worker, the command line) syncs the
+ * app: the page says the sync was not started because one is running, not
+ * that it failed, and never an exit status; a sync that runs says "done". */
+START_TEST(sync_now_while_another_sync_runs_says_it_was_not_started)
+{
+    char export_dir[1024], cookie[128], csrf[80], form[256], err[512], key[1100];
+    mh_store *store;
+    mh_app app;
+    http_reply post, page;
+    int lock;
+    csv_app_synced(export_dir, sizeof export_dir);
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
+    setenv("MOCK_HOST_KEY_FILE", key, 1);
+    ck_assert_msg(mh_store_open(&store, env.db, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(mh_store_app_find(store, "oneroster-csv", &app), 0);
+    lock = mh_store_sync_lock(store, app.id);   /* as another process's sync holds it */
+    ck_assert_int_ge(lock, 0);
+    session("/apps/oneroster-csv/sync", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "mode=auto&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "<p id=\"job-state\">Not started: a sync of oneroster-csv is "
+                                    "already running (a worker's or one from the command "
+                                    "line).") != NULL, "%.400s", strstr(page.body, "id=\"job\""));
+    ck_assert_ptr_null(strstr(page.body, "exit status"));
+    ck_assert_ptr_null(strstr(page.body, "failed"));
+    free(page.text);
+    mh_store_sync_unlock(store, app.id, lock);
+    mh_store_close(store);
+    /* Once the other sync is over, Sync now runs and says it is done. */
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "<p id=\"job-state\">Finished: done.</p>") != NULL, "%.400s",
+                  strstr(page.body, "id=\"job\""));
+    ck_assert_ptr_null(strstr(page.body, "exit status"));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -802,6 +865,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
+    tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
