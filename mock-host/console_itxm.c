@@ -235,15 +235,19 @@ static void map_page_show(mh_request *r, mh_response *res, const map_kind *k)
         mh_html(o, "<p class=\"error\">cannot read the %s of %s: %s</p>", k->rows_what,
                 happ.app.name, mh_store_error(happ.store));
     pg.o = o;
-    if (pg.unmapped_rows > 0)
-        k->unmapped(o, &pg);
-    else
-        mh_html(o, "<p id=\"unmapped\" class=\"notice\">%s</p>", k->all_mapped);
-    mh_str_adds(o, k->table_head);
-    mh_str_adds(o, table.data ? table.data : "");
-    mh_str_adds(o, "</table>");
-    if (table.data == NULL)
-        mh_html(o, "<p class=\"help\">%s</p>", k->empty);
+    /* Before the first sync there is nothing to map: "every role is
+     * mapped" above "no users yet" contradicted itself. */
+    if (table.data == NULL) {
+        mh_html(o, "<p class=\"help\" id=\"no-rows\">%s</p>", k->empty);
+    } else {
+        if (pg.unmapped_rows > 0)
+            k->unmapped(o, &pg);
+        else
+            mh_html(o, "<p id=\"unmapped\" class=\"notice\">%s</p>", k->all_mapped);
+        mh_str_adds(o, k->table_head);
+        mh_str_adds(o, table.data);
+        mh_str_adds(o, "</table>");
+    }
     list_editor(&pg, k->list, k->list_title, k->list_what);
     names_free(&pg.list);
     mh_str_free(&table);

@@ -829,6 +829,25 @@ START_TEST(sync_now_while_another_sync_runs_says_it_was_not_started)
 }
 END_TEST
 
+/* Role Mapping and Location Mapping before the first sync say only that
+ * there is nothing yet (they also said every role or org was mapped). */
+START_TEST(mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet)
+{
+    http_reply roles = http("GET", "/apps/classlink/roles", NULL, NULL, NULL);
+    http_reply orgs = http("GET", "/apps/classlink/locations", NULL, NULL, NULL);
+    ck_assert_int_eq(roles.status, 200);
+    ck_assert_int_eq(orgs.status, 200);
+    ck_assert_ptr_nonnull(strstr(roles.body, "No users yet: sync the app first."));
+    ck_assert_ptr_null(strstr(roles.body, "is mapped"));
+    ck_assert_ptr_null(strstr(roles.body, "Unmapped"));
+    ck_assert_ptr_nonnull(strstr(orgs.body, "No orgs yet: sync the app first."));
+    ck_assert_ptr_null(strstr(orgs.body, "is mapped"));
+    ck_assert_ptr_null(strstr(orgs.body, "Unmapped"));
+    free(roles.text);
+    free(orgs.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -866,6 +885,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
     tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
+    tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
