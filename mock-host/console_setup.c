@@ -131,6 +131,57 @@ static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t a
     mh_html_flash(o, r->session, d->name);
 }
 
+/* `url` without the "user:password@" of its authority, if any: what a
+ * refused form may show again.  "http://a:b@host:1/x" -> "http://host:1/x". */
+static void url_without_userinfo(mh_str *o, const char *url)
+{
+    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
+    auth = auth != NULL ? auth + 3 : url;
+    end = auth + strcspn(auth, "/?#");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL) {
+        mh_str_adds(o, url);
+        return;
+    }
+    mh_str_add(o, url, (size_t)(auth - url));
+    mh_str_adds(o, at + 1);
+}
+
+/* What a connected app is connected to: the non-secret credential values
+ * as the plugin stored them (under their declared names, as `config` reads
+ * them), e.g. the Roster Server URL, client id and signing, or a CSV
+ * export's location.  A secret is never read here. */
+static void connected_to(mh_request *r, mh_str *o, const sis_host_app *happ)
+{
+    const sis_plugin_header *h = happ->plugin->header;
+    char v[2048];
+    size_t i;
+    int rows = 0;
+    for (i = 0; i < h->n_decls; i++) {
+        const sis_decl *d = h->decls[i];
+        if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET ||
+            mh_store_config_get(r->con->ctx->store, happ->app.id, d->name, v, sizeof v) != 0 ||
+            v[0] == '\0')
+            continue;
+        if (rows++ == 0)
+            mh_str_adds(o, "<table id=\"connected-to\"><tr><th colspan=\"2\">Connected to</th></tr>");
+        mh_html(o, "<tr><th>%s</th><td id=\"connected-%s\">", d->label, d->name);
+        if (d->type == SIS_VALUE_URL) {
+            mh_str bare = {0};
+            url_without_userinfo(&bare, v);   /* refused at connect; never shown anyway */
+            mh_html(o, "%s", bare.data ? bare.data : "");
+            mh_str_free(&bare);
+        } else {
+            mh_html(o, "%s", v);
+        }
+        mh_str_adds(o, "</td></tr>");
+    }
+    if (rows > 0)
+        mh_str_adds(o, "</table>\n");
+}
+
 void mh_page_setup(mh_request *r, mh_response *res)
 {
     sis_host_app happ;
@@ -147,10 +198,11 @@ void mh_page_setup(mh_request *r, mh_response *res)
     mh_html_flash(o, r->session, "");
     mh_html(o, "<p>%s %s &middot; %s account &middot; ", h->name, h->version,
             happ.app.itxm ? "ITxM" : "standard");
-    if (happ.app.connected_at[0] != '\0')
+    if (happ.app.connected_at[0] != '\0') {
         mh_html(o, "<span class=\"state connected\" id=\"connection\">connected</span> since %s</p>",
                 happ.app.connected_at);
-    else
+        connected_to(r, o, &happ);
+    } else
         mh_html(o, "<span class=\"state precreated\" id=\"connection\">not connected</span></p>");
 
     if (h->capabilities & SIS_CAP_AUTH_LOGIN) {
@@ -269,24 +321,6 @@ static const char *field_of_failure(const sis_plugin_header *h, int code, const 
          code == SIS_ERR_CONFIG) && url != NULL)
         return url->name;
     return "connect";
-}
-
-/* `url` without the "user:password@" of its authority, if any: what a
- * refused form may show again.  "http://a:b@host:1/x" -> "http://host:1/x". */
-static void url_without_userinfo(mh_str *o, const char *url)
-{
-    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
-    auth = auth != NULL ? auth + 3 : url;
-    end = auth + strcspn(auth, "/?#");
-    for (p = auth; p < end; p++)
-        if (*p == '@')
-            at = p;
-    if (at == NULL) {
-        mh_str_adds(o, url);
-        return;
-    }
-    mh_str_add(o, url, (size_t)(auth - url));
-    mh_str_adds(o, at + 1);
 }
 
 void mh_action_connect(mh_request *r, mh_response *res)

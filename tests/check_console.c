@@ -848,6 +848,43 @@ START_TEST(mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_ye
 }
 END_TEST
 
+/* A connected app's setup page says what it is connected to: the
+ * non-secret values as stored (it showed only "connected since ..."); no
+ * secret. */
+START_TEST(the_setup_page_of_a_connected_app_shows_what_it_is_connected_to)
+{
+    char export_dir[1024], want[1200];
+    http_reply page;
+    tu_result r;
+    const char *box;
+    /* ClassLink, connected from the command line to a simulator. */
+    sim_start(&env.sim, "--users 20");
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC", env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/classlink/setup", NULL, NULL, NULL);
+    box = strstr(page.body, "<table id=\"connected-to\">");
+    ck_assert_msg(box != NULL, "%.300s", strstr(page.body, "id=\"connection\""));
+    snprintf(want, sizeof want, "<th>Roster Server URL</th><td id=\"connected-server\">"
+             "http://127.0.0.1:%d", env.sim.port);
+    ck_assert_msg(strstr(box, want) != NULL, "%.600s", box);
+    ck_assert_ptr_nonnull(strstr(box, "<th>Client ID</th><td id=\"connected-client_id\">sim-client"
+                                      "</td>"));
+    ck_assert_ptr_nonnull(strstr(box, "<th>Signing</th><td id=\"connected-auth\">oauth1</td>"));
+    ck_assert_ptr_null(strstr(page.body, "sim-secret"));
+    free(page.text);
+    /* A CSV export: its location. */
+    csv_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, NULL, NULL);
+    snprintf(want, sizeof want, "<th>OneRoster CSV export</th><td id=\"connected-source\">%s</td>",
+             export_dir);
+    ck_assert_msg(strstr(page.body, want) != NULL, "%.600s",
+                  strstr(page.body, "id=\"connection\""));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -886,6 +923,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
     tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
     tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
+    tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
