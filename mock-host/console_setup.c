@@ -85,7 +85,17 @@ static void app_path(mh_str *o, const char *app, const char *rest)
     mh_str_adds(o, rest);
 }
 
-static void credential_input(mh_request *r, mh_str *o, const sis_decl *d)
+static void help_of(mh_str *o, const sis_decl *d, const sis_plugin_header *h)
+{
+    if (d->help == NULL)
+        return;
+    mh_str_adds(o, "<div class=\"help\">");
+    mh_html_sentence(o, d->help, h);   /* "--auth bearer" as the form says it */
+    mh_str_adds(o, "</div>");
+}
+
+static void credential_input(mh_request *r, mh_str *o, const sis_decl *d,
+                             const sis_plugin_header *h)
 {
     const char *kept = mh_flash_value(r->session, d->name);
     size_t i;
@@ -108,13 +118,12 @@ static void credential_input(mh_request *r, mh_str *o, const sis_decl *d)
         mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\">", d->name,
                 d->name, kept ? kept : "");
     }
-    if (d->help != NULL)
-        mh_html(o, "<div class=\"help\">%s</div>", d->help);
+    help_of(o, d, h);
     mh_html_flash(o, r->session, d->name);
 }
 
 static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t app_id,
-                          const char *prefix)
+                          const char *prefix, const sis_plugin_header *h)
 {
     char cur[512], allowed[256];
     const char *kept = mh_flash_value(r->session, d->name);
@@ -126,8 +135,7 @@ static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t a
     mh_html(o, "<input type=\"text\" id=\"set-%s\" name=\"%s%s\" value=\"%s\" placeholder=\"%s\">",
             d->name, prefix, d->name, kept ? kept : set ? cur : "",
             d->default_value ? d->default_value : "");
-    if (d->help != NULL)
-        mh_html(o, "<div class=\"help\">%s</div>", d->help);
+    help_of(o, d, h);
     mh_html_flash(o, r->session, d->name);
 }
 
@@ -227,7 +235,7 @@ void mh_page_setup(mh_request *r, mh_response *res)
         mh_html_csrf(o, r->session);
         for (i = 0; i < h->n_decls; i++)
             if (h->decls[i]->scope == SIS_DECL_CREDENTIAL)
-                credential_input(r, o, h->decls[i]);
+                credential_input(r, o, h->decls[i], h);
         mh_html(o, "<br><button class=\"primary\" type=\"submit\" id=\"connect\">Connect</button>"
                    "</form>");
         mh_html_flash(o, r->session, "connect");
@@ -241,9 +249,9 @@ void mh_page_setup(mh_request *r, mh_response *res)
     mh_html_csrf(o, r->session);
     for (i = 0; i < h->n_decls; i++)
         if (h->decls[i]->scope == SIS_DECL_SETTING)
-            setting_input(r, o, h->decls[i], happ.app.id, "set.");
+            setting_input(r, o, h->decls[i], happ.app.id, "set.", h);
     for (i = 0; i < mh_n_host_decls; i++)
-        setting_input(r, o, mh_host_decls[i], happ.app.id, "set.");
+        setting_input(r, o, mh_host_decls[i], happ.app.id, "set.", h);
     mh_html(o, "<br><button type=\"submit\" id=\"save-settings\">Save settings</button></form>");
     mh_html_flash(o, r->session, "settings");
     mh_str_adds(o, "</fieldset>");
@@ -331,7 +339,7 @@ void mh_action_connect(mh_request *r, mh_response *res)
     sis_auth_request req = SIS_AUTH_REQUEST_INIT;
     sis_error err = SIS_ERROR_LOCAL;
     mh_auth_outcome out;
-    char flag[96], why[512], text[1600];
+    char why[512], text[1600];
     size_t i, n = 0;
     int rc;
 
@@ -346,15 +354,15 @@ void mh_action_connect(mh_request *r, mh_response *res)
             continue;
         if (v != NULL && v[0] == '\0')
             v = NULL;
-        mh_decl_flag(d, flag, sizeof flag);
+        /* The form's words: its labels, where the command line names its flags. */
         if (v == NULL && d->required) {
-            snprintf(text, sizeof text, "%s needs %s (%s)", happ.app.name, flag, d->label);
+            snprintf(text, sizeof text, "%s needs the %s", happ.app.name, d->label);
             mh_flash_set(r->session, 1, d->name, text);
             goto keep;
         }
         if (v != NULL && d->type != SIS_VALUE_URL && d->type != SIS_VALUE_SECRET &&
             mh_decl_check(d, v, why, sizeof why) != 0) {
-            snprintf(text, sizeof text, "%s: %s", flag, why);
+            snprintf(text, sizeof text, "%s: %s", d->label, why);
             mh_flash_set(r->session, 1, d->name, text);
             goto keep;
         }
@@ -371,7 +379,13 @@ void mh_action_connect(mh_request *r, mh_response *res)
         else
             snprintf(text, sizeof text, "could not connect %s: %s. Nothing was saved.",
                      happ.app.name, err.message);
-        mh_flash_set(r->session, 1, busy ? "connect" : field_of_failure(h, rc, err.message), text);
+        {
+            mh_str words = {0};   /* "(--token-url)" as the form's label */
+            mh_console_words(&words, text, h);
+            mh_flash_set(r->session, 1, busy ? "connect" : field_of_failure(h, rc, err.message),
+                         words.data);
+            mh_str_free(&words);
+        }
         goto keep;
     }
     n = (size_t)snprintf(text, sizeof text, "Connected %s%s%s.", happ.app.name,
@@ -455,9 +469,9 @@ void mh_action_login(mh_request *r, mh_response *res)
     if (mh_console_busy_sentence(r->con) != NULL)
         snprintf(text, sizeof text, "%s", mh_console_busy_sentence(r->con));
     else if (rc == SIS_ERR_CONFIG)
-        snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s. 'mock-host config "
-                 "%s' lists the host settings and the environment variable that sets each",
-                 happ.plugin->header->name, happ.app.name, err.message, happ.app.name);
+        snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s. The host "
+                 "settings table below lists each one and the environment variable that sets it",
+                 happ.plugin->header->name, happ.app.name, err.message);
     else
         snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s",
                  happ.plugin->header->name, happ.app.name,

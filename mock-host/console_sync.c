@@ -80,7 +80,9 @@ static void run_row(mh_str *o, const run_copy *c, int itxm)
         if (t.org_users != 0)
             mh_html(o, ", %lld memberships without a location", t.org_users);
     }
-    mh_html(o, "</td><td>%s</td></tr>", c->reason);
+    mh_str_adds(o, "</td><td>");
+    mh_html_sentence(o, c->reason, NULL);
+    mh_str_adds(o, "</td></tr>");
     json_object_put(counts);
 }
 
@@ -183,9 +185,11 @@ void mh_page_sync(mh_request *r, mh_response *res)
     if (mh_hold_get(happ.store, happ.app.id, &hold) == 1) {
         char text[512];
         mh_hold_describe(&hold, happ.app.name, text, sizeof text);
-        mh_html(o, "<fieldset id=\"hold\"><legend>Held deactivations</legend><p><span class=\"state "
-                   "held\">held</span> %s</p><p>Confirm to run a full sync that applies them.</p>"
-                   "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", text, e.data);
+        mh_str_adds(o, "<fieldset id=\"hold\"><legend>Held deactivations</legend><p><span "
+                       "class=\"state held\">held</span> ");
+        mh_html_sentence(o, text, NULL);
+        mh_html(o, "</p><p>Confirm to run a full sync that applies them.</p>"
+                   "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", e.data);
         mh_html_csrf(o, r->session);
         mh_html(o, "<button class=\"primary\" type=\"submit\" id=\"confirm\">Confirm "
                    "deactivations</button></form></fieldset>");

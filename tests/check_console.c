@@ -885,6 +885,77 @@ START_TEST(the_setup_page_of_a_connected_app_shows_what_it_is_connected_to)
 }
 END_TEST
 
+/* The console points a browser user at its own pages and buttons where the
+ * command line tells its user to run a command: the install notice, the
+ * form's help, a sync's unmapped note, the held deactivations (the Confirm
+ * button, not `sync --confirm-deactivations`); the command line keeps its
+ * own sentences. */
+START_TEST(the_console_points_at_its_own_pages_not_at_terminal_commands)
+{
+    char cookie[128], csrf[80], form[256], export_dir[1024];
+    http_reply post, page;
+    const char *hold;
+    tu_result r;
+    session("/marketplace", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "plugin=oneroster-csv&itxm=1&csrf=%s", csrf);
+    post = http("POST", "/marketplace/install", NULL, cookie, form);
+    ck_assert_msg(post.status == 303, "%s", post.text);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, cookie, NULL);
+    ck_assert_msg(strstr(page.body, "<p>Next: connect it below.</p>") != NULL, "%.600s",
+                  strstr(page.body, "Installed"));
+    ck_assert_ptr_nonnull(strstr(page.body, "<p>Then, after the first sync, map roles and "
+                                            "locations on Role Mapping and Location Mapping.</p>"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host connect"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host portal-roles"));
+    free(page.text);
+    /* The credentials' help in the form's words. */
+    page = http("GET", "/apps/classlink/setup", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "client id (not needed with bearer signing)."));
+    ck_assert_ptr_nonnull(strstr(page.body, "With oauth2 signing, required: the provider"));
+    ck_assert_ptr_null(strstr(page.body, "--auth"));
+    ck_assert_ptr_null(strstr(page.body, "--token-url"));
+    free(page.text);
+
+    /* Synced: its roles are unmapped, then two of three users vanish. */
+    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    /* The command line says it its own way. */
+    ck_assert_msg(strstr(r.out, "map them with: mock-host roles oneroster-csv --map") != NULL,
+                  "%s", r.out);
+    tu_result_free(&r);
+    csvfx_write_export(export_dir, NULL, NULL, USERS_HEADER
+                       "u1,,,true,s1,student,ann,,Ann,Neil,,ID1,ann@x.org,,,,09,,2027,5001\r\n");
+    snprintf(form, sizeof form, "mode=full&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "Finished: completed, deactivations held.") != NULL, "%.900s",
+                  strstr(page.body, "id=\"job\""));
+    ck_assert_msg(strstr(page.body, "; map them on Role Mapping") != NULL, "%.900s",
+                  strstr(page.body, "id=\"job\""));
+    hold = strstr(page.body, "<fieldset id=\"hold\">");
+    ck_assert_ptr_nonnull(hold);
+    ck_assert_msg(strstr(hold, "If this is expected, confirm them with Confirm deactivations on "
+                               "the Sync page") != NULL, "%.600s", hold);
+    ck_assert_ptr_nonnull(strstr(hold, "id=\"confirm\""));
+    ck_assert_ptr_null(strstr(page.body, "mock-host sync"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host roles"));
+    ck_assert_ptr_null(strstr(page.body, "--confirm-deactivations"));
+    free(page.text);
+    page = http("GET", "/apps", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "confirm them with Confirm deactivations"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host sync"));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -924,6 +995,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
     tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
     tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
+    tcase_add_test(tc, the_console_points_at_its_own_pages_not_at_terminal_commands);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
