@@ -281,7 +281,12 @@ static void map_action(mh_request *r, mh_response *res, const char *cmd, const c
         rc = mh_console_run(r->con, args, NULL, &out);
     }
     snprintf(field, sizeof field, "%s.%s", prefix, from ? from : "");
-    mh_flash_set(r->session, rc != 0, field, out);
+    {
+        /* Done: the outcome sentence only.  The command also prints its
+         * whole mapping table for a terminal, which the page already is. */
+        const char *applied = rc == 0 ? strstr(out, "Applied to the Users page:") : NULL;
+        mh_flash_set(r->session, rc != 0, field, applied != NULL ? applied : out);
+    }
     free(out);
     mh_str_free(&pair);
     mh_url_enc(&e, r->app);

@@ -956,6 +956,58 @@ START_TEST(the_console_points_at_its_own_pages_not_at_terminal_commands)
 }
 END_TEST
 
+/* "Map" on Role Mapping and Location Mapping says what it did, next to the
+ * row, without the command line's text table (it was shown in the row). */
+START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
+{
+    char export_dir[1024], cookie[128], csrf[80], form[256];
+    http_reply post, page;
+    const char *row;
+    tu_result r;
+    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = mh("install oneroster-csv --itxm");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = mh("portal-roles add Learner");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = mh("locations add North");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    session("/apps/oneroster-csv/roles", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "from=student&to=Learner&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/roles", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/roles", NULL, cookie, NULL);
+    row = strstr(page.body, "<tr id=\"sisrole-student\">");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(strstr(row, "<div class=\"notice\" role=\"status\" data-field=\"role.student\">"
+                              "<p>Applied to the Users page: ") != NULL, "%.900s", row);
+    ck_assert_ptr_null(strstr(page.body, "SUGGESTED"));
+    ck_assert_ptr_null(strstr(page.body, "SIS ROLE "));
+    free(page.text);
+    snprintf(form, sizeof form, "from=s1&to=North&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/locations", NULL, cookie, form);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/locations", NULL, cookie, NULL);
+    row = strstr(page.body, "<tr id=\"org-s1\">");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(strstr(row, "data-field=\"org.s1\"><p>Applied to the Users page: ") != NULL,
+                  "%.900s", row);
+    ck_assert_ptr_null(strstr(page.body, "LOCATION "));
+    free(page.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -996,6 +1048,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
     tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
     tcase_add_test(tc, the_console_points_at_its_own_pages_not_at_terminal_commands);
+    tcase_add_test(tc, map_on_the_mapping_pages_shows_only_its_outcome);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
