@@ -27,6 +27,9 @@ static const char css[] =
     "margin:.3em 0}\n"
     ".notice{background:#e8f4ea;border-left:4px solid #2a8a3a;padding:.3em .6em;margin:.3em 0}\n"
     ".error p,.notice p{margin:.15em 0}\n"
+    /* A long word (a 300-character URL in an error) wraps inside its note
+     * instead of widening the page. */
+    ".error,.notice,.output{overflow-wrap:anywhere}\n"
     "form.inline{display:inline}\n"
     "fieldset{background:#fff;border:1px solid #c9d3de;border-radius:6px;margin:.8em 0;"
     "padding:.6em 1em}\n"

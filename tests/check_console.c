@@ -1008,6 +1008,18 @@ START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
 }
 END_TEST
 
+/* A long word in an error note (a 300-character URL) wraps inside the note
+ * instead of widening the page: the stylesheet says so for every note. */
+START_TEST(a_long_word_in_a_note_wraps)
+{
+    http_reply css = http("GET", "/static/console.css", NULL, NULL, NULL);
+    ck_assert_int_eq(css.status, 200);
+    ck_assert_msg(strstr(css.body, ".error,.notice,.output{overflow-wrap:anywhere}") != NULL, "%s",
+                  css.body);
+    free(css.text);
+}
+END_TEST
+
 START_TEST(the_whole_setup_flow_in_chromium)
 {
     /* The flow's own database: a file in its temp folder, or on PostgreSQL
@@ -1049,6 +1061,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
     tcase_add_test(tc, the_console_points_at_its_own_pages_not_at_terminal_commands);
     tcase_add_test(tc, map_on_the_mapping_pages_shows_only_its_outcome);
+    tcase_add_test(tc, a_long_word_in_a_note_wraps);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
