@@ -165,15 +165,18 @@ static int org_rows(map_page *pg, mh_store *st, int64_t app_id)
 
 static void roles_unmapped(mh_str *o, const map_page *pg)
 {
-    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users in %d SIS role%s have no "
-               "portal role.</p>", pg->unmapped_users, pg->unmapped_rows,
-            pg->unmapped_rows == 1 ? "" : "s");
+    /* The roster's users, active or not: a sync's summary counts active
+     * users only, so the page says which count it gives. */
+    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users of the district's roster "
+               "(active and inactive) in %d SIS role%s have no portal role.</p>",
+            pg->unmapped_users, pg->unmapped_rows, pg->unmapped_rows == 1 ? "" : "s");
 }
 
 static void orgs_unmapped(mh_str *o, const map_page *pg)
 {
     mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %d org%s without a location "
-               "(%lld user memberships).</p>", pg->unmapped_rows,
+               "(%lld user memberships of the district's roster, active and inactive).</p>",
+            pg->unmapped_rows,
             pg->unmapped_rows == 1 ? "" : "s", pg->unmapped_users);
 }
 
@@ -196,7 +199,7 @@ typedef struct map_kind {
 static const map_kind role_mapping = {
     "Role Mapping", "Role", "/roles", MH_PORTAL_ROLES, "roles", role_rows, roles_unmapped,
     "Every SIS role present is mapped.",
-    "<table id=\"roles\"><tr><th>SIS role</th><th>Users</th><th>Portal role</th>"
+    "<table id=\"roles\"><tr><th>SIS role</th><th>Users (active and inactive)</th><th>Portal role</th>"
     "<th>Suggested</th><th>Map to</th></tr>",
     "No users yet: sync the app first.", "portal-roles", "Customer Portal roles", "portal role",
 };
@@ -205,7 +208,7 @@ static const map_kind location_mapping = {
     "Location Mapping", "Location", "/locations", MH_LOCATIONS, "orgs", org_rows, orgs_unmapped,
     "Every org present is mapped.",
     "<table id=\"orgs\"><tr><th>sourcedId</th><th>Type</th><th>Identifier</th>"
-    "<th>Name</th><th>Users</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>",
+    "<th>Name</th><th>Users (active and inactive)</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>",
     "No orgs yet: sync the app first.", "locations", "Locations", "location",
 };
 

@@ -956,15 +956,11 @@ START_TEST(the_console_points_at_its_own_pages_not_at_terminal_commands)
 }
 END_TEST
 
-/* "Map" on Role Mapping and Location Mapping says what it did, next to the
- * row, without the command line's text table (it was shown in the row). */
-START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
+/* As csv_app_synced, for an ITxM account: roles and orgs unmapped. */
+static void csv_itxm_app_synced(char *export_dir, size_t cap)
 {
-    char export_dir[1024], cookie[128], csrf[80], form[256];
-    http_reply post, page;
-    const char *row;
     tu_result r;
-    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    snprintf(export_dir, cap, "%s/export", env.dir);
     ck_assert_int_eq(mkdir(export_dir, 0700), 0);
     csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
     r = mh("install oneroster-csv --itxm");
@@ -976,6 +972,17 @@ START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
                tu_build_dir(), tu_build_dir());
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
+}
+
+/* "Map" on Role Mapping and Location Mapping says what it did, next to the
+ * row, without the command line's text table (it was shown in the row). */
+START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
+{
+    char export_dir[1024], cookie[128], csrf[80], form[256];
+    http_reply post, page;
+    const char *row;
+    tu_result r;
+    csv_itxm_app_synced(export_dir, sizeof export_dir);
     r = mh("portal-roles add Learner");
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
@@ -1017,6 +1024,35 @@ START_TEST(a_long_word_in_a_note_wraps)
     ck_assert_msg(strstr(css.body, ".error,.notice,.output{overflow-wrap:anywhere}") != NULL, "%s",
                   css.body);
     free(css.text);
+}
+END_TEST
+
+/* The Users page says what it shows: an unknown status is refused visibly
+ * (it was read as "inactive"), a user without a location says "(none)" as
+ * `mock-host users` does, and counts say they include inactive users, as
+ * Role Mapping's do (a sync's summary counts active users). */
+START_TEST(the_users_and_mapping_pages_say_what_they_count)
+{
+    char export_dir[1024];
+    http_reply page;
+    tu_result r;
+    csv_itxm_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/users?app=oneroster-csv&status=weird", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_msg(strstr(page.body, "<p class=\"error\" id=\"bad-status\">There is no status "
+                                    "\"weird\": a user is active or inactive. Showing "
+                                    "every status.</p>") != NULL, "%.400s", page.body);
+    ck_assert_ptr_nonnull(strstr(page.body, "ann@x.org"));
+    ck_assert_ptr_nonnull(strstr(page.body, "<td class=\"locations\">(none)</td>"));
+    ck_assert_ptr_nonnull(strstr(page.body, ">student (2 users, active and inactive)</option>"));
+    free(page.text);
+    r = mh("users --app oneroster-csv");
+    ck_assert_msg(strstr(r.out, "(none)") != NULL, "%s", r.out);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/roles", NULL, NULL, NULL);
+    ck_assert_msg(strstr(page.body, "users of the district's roster (active and inactive) in ")
+                  != NULL, "%.400s", strstr(page.body, "id=\"unmapped\""));
+    free(page.text);
 }
 END_TEST
 
@@ -1062,6 +1098,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, the_console_points_at_its_own_pages_not_at_terminal_commands);
     tcase_add_test(tc, map_on_the_mapping_pages_shows_only_its_outcome);
     tcase_add_test(tc, a_long_word_in_a_note_wraps);
+    tcase_add_test(tc, the_users_and_mapping_pages_say_what_they_count);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);
