@@ -139,22 +139,29 @@ static int app_card(void *vctx, const mh_app *a)
     if (a->connected_at[0] != '\0')
         mh_html(o, "<p><span class=\"state connected\">connected</span> since %s</p>",
                 a->connected_at);
-    else if (attention)
-        mh_html(o, "<p><span class=\"state attention\">needs attention</span></p>"
-                   "<p class=\"error\">%s</p>", note);
+    else if (attention) {
+        mh_str_adds(o, "<p><span class=\"state attention\">needs attention</span></p>"
+                       "<p class=\"error\">");
+        mh_html_sentence(o, note, p ? p->header : NULL);
+        mh_str_adds(o, "</p>");
+    }
     else
         mh_html(o, "<p><span class=\"state precreated\">pre-created</span> not connected yet</p>");
     if (mh_hold_get(ctx->store, a->id, &hold) == 1) {
         char text[512];
         mh_hold_describe(&hold, a->name, text, sizeof text);
-        mh_html(o, "<p><span class=\"state held\">held</span> %s <a href=\"/apps/%s/sync\">"
-                   "Review and confirm</a></p>", text, e.data);
+        mh_str_adds(o, "<p><span class=\"state held\">held</span> ");
+        mh_html_sentence(o, text, NULL);
+        mh_html(o, " <a href=\"/apps/%s/sync\">Review and confirm</a></p>", e.data);
     }
     memset(&last, 0, sizeof last);
     mh_store_runs_each(ctx->store, a->id, keep_last, &last);
-    if (last.any)
-        mh_html(o, "<p>Last run: %s %s, <strong class=\"outcome\">%s</strong>%s%s</p>", last.mode,
-                last.started, last.outcome, last.reason[0] ? ": " : "", last.reason);
+    if (last.any) {
+        mh_html(o, "<p>Last run: %s %s, <strong class=\"outcome\">%s</strong>%s", last.mode,
+                last.started, last.outcome, last.reason[0] ? ": " : "");
+        mh_html_sentence(o, last.reason, NULL);
+        mh_str_adds(o, "</p>");
+    }
     else
         mh_html(o, "<p class=\"help\">No sync yet.</p>");
     if (p != NULL && p->connector != NULL) {

@@ -27,6 +27,9 @@ static const char css[] =
     "margin:.3em 0}\n"
     ".notice{background:#e8f4ea;border-left:4px solid #2a8a3a;padding:.3em .6em;margin:.3em 0}\n"
     ".error p,.notice p{margin:.15em 0}\n"
+    /* A long word (a 300-character URL in an error) wraps inside its note
+     * instead of widening the page. */
+    ".error,.notice,.output{overflow-wrap:anywhere}\n"
     "form.inline{display:inline}\n"
     "fieldset{background:#fff;border:1px solid #c9d3de;border-radius:6px;margin:.8em 0;"
     "padding:.6em 1em}\n"
@@ -60,7 +63,7 @@ static const char progress_js[] =
     "        if (line) line.textContent = s.last_line || '';\n"
     "        if (bar && s.percent >= 0) bar.value = s.percent;\n"
     "        if (s.running) { setTimeout(poll, 700); return; }\n"
-    "        if (state) state.textContent = 'Finished (exit status ' + s.exit_status + ').';\n"
+    "        if (state) state.textContent = 'Finished.';\n"
     "        window.location.reload();\n"
     "      })\n"
     "      .catch(function () { setTimeout(poll, 2000); });\n"

@@ -111,10 +111,11 @@ static int schema_row(void *vctx, const mh_schema_row *row)
     }
     c = chosen(pg, row->path);
     mh_html(o, "<tr><td><input type=\"checkbox\" name=\"show\" value=\"%s\" id=\"f-%s-%s\"%s></td>"
-               "<td><label for=\"f-%s-%s\">%s</label>%s</td><td><code>%s</code></td><td>%s</td>",
-            row->path, row->role, row->path, c == 1 ? " checked" : "", row->role, row->path,
-            row->label, row->is_metadata ? " <span class=\"help\">metadata</span>" : "",
-            row->path, row->type);
+               "<td><label for=\"f-%s-%s\">%s</label>", row->path, row->role, row->path,
+            c == 1 ? " checked" : "", row->role, row->path, row->label);
+    if (row->is_metadata)   /* markup: in the format, never a %s argument (escaped) */
+        mh_str_adds(o, " <span class=\"help\">metadata</span>");
+    mh_html(o, "</td><td><code>%s</code></td><td>%s</td>", row->path, row->type);
     if (row->sampled > 0)
         mh_html(o, "<td>%.0f%%</td></tr>", 100.0 * (double)row->filled / (double)row->sampled);
     else

@@ -8,9 +8,13 @@
  */
 #include "console_html.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "decls.h"
 
 void mh_html_text(mh_str *o, const char *s)
 {
@@ -166,9 +170,116 @@ void mh_html_output(mh_str *o, const char *text)
             if (strncmp(shown, "mock-host", 9) == 0 && colon != NULL && colon - shown < 32 &&
                 memchr(shown, '"', (size_t)(colon - shown)) == NULL)
                 shown = colon + 2;
-            mh_html(o, "<p>%s</p>", shown);
+            mh_str_adds(o, "<p>");
+            mh_html_sentence(o, shown, NULL);
+            mh_str_adds(o, "</p>");
             free(copy);
         }
         line = nl != NULL ? nl + 1 : NULL;
     }
+}
+
+/* The command line's instructions to run a command, and what the console
+ * says instead: from `from` through `until` (the end of the line when
+ * NULL) is replaced by `to`.  The one table of them (see console_html.h). */
+static const struct {
+    const char *from, *until, *to;
+} console_phrases[] = {
+    {"Next: mock-host connect ", NULL, "Next: connect it below."},
+    {"Next: mock-host fields ", NULL,
+     "Next: choose the fields to show on Field Mapping, then sync on the Sync page."},
+    {"ITxM: map roles and locations with mock-host roles ", NULL,
+     "ITxM: map roles and locations on Role Mapping and Location Mapping."},
+    {"Then, after the first sync, map roles and locations: mock-host portal-roles ", NULL,
+     "Then, after the first sync, map roles and locations on Role Mapping and Location Mapping."},
+    {"If this is expected, run: mock-host sync ", "--confirm-deactivations",
+     "If this is expected, confirm them with Confirm deactivations on the Sync page"},
+    {"; map them with: mock-host roles ", "=PORTALROLE", "; map them on Role Mapping"},
+    {"; map them with: mock-host locations ", "=LOCATION", "; map them on Location Mapping"},
+    {"run 'mock-host connect ", "'", "connect it on its Setup page"},
+};
+
+/* The credential of h whose flag is the "--..." at s (its length into
+ * *len), or NULL. */
+static const sis_decl *flag_decl(const sis_plugin_header *h, const char *s, size_t *len)
+{
+    char flag[96];
+    size_t i, n = 2;
+    while (islower((unsigned char)s[n]) || isdigit((unsigned char)s[n]) || s[n] == '-')
+        n++;
+    for (i = 0; h != NULL && i < h->n_decls; i++) {
+        const sis_decl *d = h->decls[i];
+        if (d->scope != SIS_DECL_CREDENTIAL)
+            continue;
+        mh_decl_flag(d, flag, sizeof flag);
+        if (strlen(flag) == n && strncmp(flag, s, n) == 0) {
+            *len = n;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* "--auth bearer" as "bearer signing" (a choice: the value, then the
+ * label); "--token-url" as "OAuth 2.0 token URL". 0 when s is no flag of h. */
+static size_t flag_words(mh_str *out, const sis_plugin_header *h, const char *s)
+{
+    size_t n = 0, i, k;
+    const sis_decl *d = flag_decl(h, s, &n);
+    if (d == NULL)
+        return 0;
+    if (d->type == SIS_VALUE_CHOICE && s[n] == ' ') {
+        for (i = 0; i < d->n_choices; i++) {
+            size_t c = strlen(d->choices[i]);
+            if (strncmp(s + n + 1, d->choices[i], c) == 0 &&
+                !isalnum((unsigned char)s[n + 1 + c]) && s[n + 1 + c] != '-') {
+                mh_str_adds(out, d->choices[i]);
+                mh_str_adds(out, " ");
+                for (k = 0; d->label[k] != '\0'; k++) {
+                    char ch = (char)tolower((unsigned char)d->label[k]);
+                    mh_str_add(out, &ch, 1);
+                }
+                return n + 1 + c;
+            }
+        }
+    }
+    mh_str_adds(out, d->label);
+    return n;
+}
+
+void mh_console_words(mh_str *out, const char *text, const sis_plugin_header *h)
+{
+    const char *s = text;
+    mh_str_adds(out, "");
+    while (s != NULL && *s != '\0') {
+        size_t i, used = 0;
+        for (i = 0; i < sizeof console_phrases / sizeof console_phrases[0] && used == 0; i++) {
+            const char *from = console_phrases[i].from, *until = console_phrases[i].until;
+            const char *end;
+            if (strncmp(s, from, strlen(from)) != 0)
+                continue;
+            end = until != NULL ? strstr(s + strlen(from), until) : NULL;
+            if (end != NULL && memchr(s, '\n', (size_t)(end - s)) == NULL)
+                end += strlen(until);
+            else
+                end = s + strcspn(s, "\n");
+            mh_str_adds(out, console_phrases[i].to);
+            used = (size_t)(end - s);
+        }
+        if (used == 0 && s[0] == '-' && s[1] == '-' && (s == text || s[-1] == ' ' || s[-1] == '('))
+            used = flag_words(out, h, s);
+        if (used == 0) {
+            mh_str_add(out, s, 1);
+            used = 1;
+        }
+        s += used;
+    }
+}
+
+void mh_html_sentence(mh_str *o, const char *text, const sis_plugin_header *h)
+{
+    mh_str plain = {0};
+    mh_console_words(&plain, text, h);
+    mh_html_text(o, plain.data);
+    mh_str_free(&plain);
 }

@@ -101,10 +101,11 @@ static int org_row(void *vctx, const mh_org_row *row)
         pg->unmapped_users += row->users;
         pg->unmapped_rows++;
     }
-    mh_html(pg->o, "<tr id=\"org-%s\"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s%s</td>"
-                   "<td>%lld</td><td class=\"mapped\">%s</td><td class=\"help\">%s</td>",
-            row->sourced_id, row->sourced_id, row->type, row->identifier, row->name,
-            row->stale ? " <span class=\"help\">(no longer in the SIS; mapping kept)</span>" : "",
+    mh_html(pg->o, "<tr id=\"org-%s\"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s",
+            row->sourced_id, row->sourced_id, row->type, row->identifier, row->name);
+    if (row->stale)   /* markup: never a %s argument, which is escaped */
+        mh_str_adds(pg->o, " <span class=\"help\">(no longer in the SIS; mapping kept)</span>");
+    mh_html(pg->o, "</td><td>%lld</td><td class=\"mapped\">%s</td><td class=\"help\">%s</td>",
             row->users, row->location ? row->location : "(unmapped)", sugg);
     row_form(pg, row->sourced_id, row->location, sugg[0] ? sugg : NULL, "org");
     mh_str_adds(pg->o, "</tr>\n");
@@ -164,15 +165,18 @@ static int org_rows(map_page *pg, mh_store *st, int64_t app_id)
 
 static void roles_unmapped(mh_str *o, const map_page *pg)
 {
-    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users in %d SIS role%s have no "
-               "portal role.</p>", pg->unmapped_users, pg->unmapped_rows,
-            pg->unmapped_rows == 1 ? "" : "s");
+    /* The roster's users, active or not: a sync's summary counts active
+     * users only, so the page says which count it gives. */
+    mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %lld users of the district's roster "
+               "(active and inactive) in %d SIS role%s have no portal role.</p>",
+            pg->unmapped_users, pg->unmapped_rows, pg->unmapped_rows == 1 ? "" : "s");
 }
 
 static void orgs_unmapped(mh_str *o, const map_page *pg)
 {
     mh_html(o, "<p id=\"unmapped\" class=\"error\">Unmapped: %d org%s without a location "
-               "(%lld user memberships).</p>", pg->unmapped_rows,
+               "(%lld user memberships of the district's roster, active and inactive).</p>",
+            pg->unmapped_rows,
             pg->unmapped_rows == 1 ? "" : "s", pg->unmapped_users);
 }
 
@@ -195,7 +199,7 @@ typedef struct map_kind {
 static const map_kind role_mapping = {
     "Role Mapping", "Role", "/roles", MH_PORTAL_ROLES, "roles", role_rows, roles_unmapped,
     "Every SIS role present is mapped.",
-    "<table id=\"roles\"><tr><th>SIS role</th><th>Users</th><th>Portal role</th>"
+    "<table id=\"roles\"><tr><th>SIS role</th><th>Users (active and inactive)</th><th>Portal role</th>"
     "<th>Suggested</th><th>Map to</th></tr>",
     "No users yet: sync the app first.", "portal-roles", "Customer Portal roles", "portal role",
 };
@@ -204,7 +208,7 @@ static const map_kind location_mapping = {
     "Location Mapping", "Location", "/locations", MH_LOCATIONS, "orgs", org_rows, orgs_unmapped,
     "Every org present is mapped.",
     "<table id=\"orgs\"><tr><th>sourcedId</th><th>Type</th><th>Identifier</th>"
-    "<th>Name</th><th>Users</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>",
+    "<th>Name</th><th>Users (active and inactive)</th><th>Location</th><th>Suggested</th><th>Map to</th></tr>",
     "No orgs yet: sync the app first.", "locations", "Locations", "location",
 };
 
@@ -234,15 +238,19 @@ static void map_page_show(mh_request *r, mh_response *res, const map_kind *k)
         mh_html(o, "<p class=\"error\">cannot read the %s of %s: %s</p>", k->rows_what,
                 happ.app.name, mh_store_error(happ.store));
     pg.o = o;
-    if (pg.unmapped_rows > 0)
-        k->unmapped(o, &pg);
-    else
-        mh_html(o, "<p id=\"unmapped\" class=\"notice\">%s</p>", k->all_mapped);
-    mh_str_adds(o, k->table_head);
-    mh_str_adds(o, table.data ? table.data : "");
-    mh_str_adds(o, "</table>");
-    if (table.data == NULL)
-        mh_html(o, "<p class=\"help\">%s</p>", k->empty);
+    /* Before the first sync there is nothing to map: "every role is
+     * mapped" above "no users yet" contradicted itself. */
+    if (table.data == NULL) {
+        mh_html(o, "<p class=\"help\" id=\"no-rows\">%s</p>", k->empty);
+    } else {
+        if (pg.unmapped_rows > 0)
+            k->unmapped(o, &pg);
+        else
+            mh_html(o, "<p id=\"unmapped\" class=\"notice\">%s</p>", k->all_mapped);
+        mh_str_adds(o, k->table_head);
+        mh_str_adds(o, table.data);
+        mh_str_adds(o, "</table>");
+    }
     list_editor(&pg, k->list, k->list_title, k->list_what);
     names_free(&pg.list);
     mh_str_free(&table);
@@ -276,7 +284,12 @@ static void map_action(mh_request *r, mh_response *res, const char *cmd, const c
         rc = mh_console_run(r->con, args, NULL, &out);
     }
     snprintf(field, sizeof field, "%s.%s", prefix, from ? from : "");
-    mh_flash_set(r->session, rc != 0, field, out);
+    {
+        /* Done: the outcome sentence only.  The command also prints its
+         * whole mapping table for a terminal, which the page already is. */
+        const char *applied = rc == 0 ? strstr(out, "Applied to the Users page:") : NULL;
+        mh_flash_set(r->session, rc != 0, field, applied != NULL ? applied : out);
+    }
     free(out);
     mh_str_free(&pair);
     mh_url_enc(&e, r->app);

@@ -85,7 +85,17 @@ static void app_path(mh_str *o, const char *app, const char *rest)
     mh_str_adds(o, rest);
 }
 
-static void credential_input(mh_request *r, mh_str *o, const sis_decl *d)
+static void help_of(mh_str *o, const sis_decl *d, const sis_plugin_header *h)
+{
+    if (d->help == NULL)
+        return;
+    mh_str_adds(o, "<div class=\"help\">");
+    mh_html_sentence(o, d->help, h);   /* "--auth bearer" as the form says it */
+    mh_str_adds(o, "</div>");
+}
+
+static void credential_input(mh_request *r, mh_str *o, const sis_decl *d,
+                             const sis_plugin_header *h)
 {
     const char *kept = mh_flash_value(r->session, d->name);
     size_t i;
@@ -101,17 +111,19 @@ static void credential_input(mh_request *r, mh_str *o, const sis_decl *d)
             mh_html(o, "<option value=\"%s\"%s>%s</option>", d->choices[i],
                     cur != NULL && strcmp(cur, d->choices[i]) == 0 ? " selected" : "", d->choices[i]);
         mh_str_adds(o, "</select>");
+    } else if (d->type == SIS_VALUE_URL) {
+        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\" inputmode=\"url\">",
+                d->name, d->name, kept ? kept : "");
     } else {
-        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\"%s>", d->name,
-                d->name, kept ? kept : "", d->type == SIS_VALUE_URL ? " inputmode=\"url\"" : "");
+        mh_html(o, "<input type=\"text\" id=\"cred-%s\" name=\"%s\" value=\"%s\">", d->name,
+                d->name, kept ? kept : "");
     }
-    if (d->help != NULL)
-        mh_html(o, "<div class=\"help\">%s</div>", d->help);
+    help_of(o, d, h);
     mh_html_flash(o, r->session, d->name);
 }
 
 static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t app_id,
-                          const char *prefix)
+                          const char *prefix, const sis_plugin_header *h)
 {
     char cur[512], allowed[256];
     const char *kept = mh_flash_value(r->session, d->name);
@@ -123,9 +135,59 @@ static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t a
     mh_html(o, "<input type=\"text\" id=\"set-%s\" name=\"%s%s\" value=\"%s\" placeholder=\"%s\">",
             d->name, prefix, d->name, kept ? kept : set ? cur : "",
             d->default_value ? d->default_value : "");
-    if (d->help != NULL)
-        mh_html(o, "<div class=\"help\">%s</div>", d->help);
+    help_of(o, d, h);
     mh_html_flash(o, r->session, d->name);
+}
+
+/* `url` without the "user:password@" of its authority, if any: what a
+ * refused form may show again.  "http://a:b@host:1/x" -> "http://host:1/x". */
+static void url_without_userinfo(mh_str *o, const char *url)
+{
+    const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
+    auth = auth != NULL ? auth + 3 : url;
+    end = auth + strcspn(auth, "/?#");
+    for (p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    if (at == NULL) {
+        mh_str_adds(o, url);
+        return;
+    }
+    mh_str_add(o, url, (size_t)(auth - url));
+    mh_str_adds(o, at + 1);
+}
+
+/* What a connected app is connected to: the non-secret credential values
+ * as the plugin stored them (under their declared names, as `config` reads
+ * them), e.g. the Roster Server URL, client id and signing, or a CSV
+ * export's location.  A secret is never read here. */
+static void connected_to(mh_request *r, mh_str *o, const sis_host_app *happ)
+{
+    const sis_plugin_header *h = happ->plugin->header;
+    char v[2048];
+    size_t i;
+    int rows = 0;
+    for (i = 0; i < h->n_decls; i++) {
+        const sis_decl *d = h->decls[i];
+        if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET ||
+            mh_store_config_get(r->con->ctx->store, happ->app.id, d->name, v, sizeof v) != 0 ||
+            v[0] == '\0')
+            continue;
+        if (rows++ == 0)
+            mh_str_adds(o, "<table id=\"connected-to\"><tr><th colspan=\"2\">Connected to</th></tr>");
+        mh_html(o, "<tr><th>%s</th><td id=\"connected-%s\">", d->label, d->name);
+        if (d->type == SIS_VALUE_URL) {
+            mh_str bare = {0};
+            url_without_userinfo(&bare, v);   /* refused at connect; never shown anyway */
+            mh_html(o, "%s", bare.data ? bare.data : "");
+            mh_str_free(&bare);
+        } else {
+            mh_html(o, "%s", v);
+        }
+        mh_str_adds(o, "</td></tr>");
+    }
+    if (rows > 0)
+        mh_str_adds(o, "</table>\n");
 }
 
 void mh_page_setup(mh_request *r, mh_response *res)
@@ -144,10 +206,11 @@ void mh_page_setup(mh_request *r, mh_response *res)
     mh_html_flash(o, r->session, "");
     mh_html(o, "<p>%s %s &middot; %s account &middot; ", h->name, h->version,
             happ.app.itxm ? "ITxM" : "standard");
-    if (happ.app.connected_at[0] != '\0')
+    if (happ.app.connected_at[0] != '\0') {
         mh_html(o, "<span class=\"state connected\" id=\"connection\">connected</span> since %s</p>",
                 happ.app.connected_at);
-    else
+        connected_to(r, o, &happ);
+    } else
         mh_html(o, "<span class=\"state precreated\" id=\"connection\">not connected</span></p>");
 
     if (h->capabilities & SIS_CAP_AUTH_LOGIN) {
@@ -172,7 +235,7 @@ void mh_page_setup(mh_request *r, mh_response *res)
         mh_html_csrf(o, r->session);
         for (i = 0; i < h->n_decls; i++)
             if (h->decls[i]->scope == SIS_DECL_CREDENTIAL)
-                credential_input(r, o, h->decls[i]);
+                credential_input(r, o, h->decls[i], h);
         mh_html(o, "<br><button class=\"primary\" type=\"submit\" id=\"connect\">Connect</button>"
                    "</form>");
         mh_html_flash(o, r->session, "connect");
@@ -186,9 +249,9 @@ void mh_page_setup(mh_request *r, mh_response *res)
     mh_html_csrf(o, r->session);
     for (i = 0; i < h->n_decls; i++)
         if (h->decls[i]->scope == SIS_DECL_SETTING)
-            setting_input(r, o, h->decls[i], happ.app.id, "set.");
+            setting_input(r, o, h->decls[i], happ.app.id, "set.", h);
     for (i = 0; i < mh_n_host_decls; i++)
-        setting_input(r, o, mh_host_decls[i], happ.app.id, "set.");
+        setting_input(r, o, mh_host_decls[i], happ.app.id, "set.", h);
     mh_html(o, "<br><button type=\"submit\" id=\"save-settings\">Save settings</button></form>");
     mh_html_flash(o, r->session, "settings");
     mh_str_adds(o, "</fieldset>");
@@ -276,7 +339,7 @@ void mh_action_connect(mh_request *r, mh_response *res)
     sis_auth_request req = SIS_AUTH_REQUEST_INIT;
     sis_error err = SIS_ERROR_LOCAL;
     mh_auth_outcome out;
-    char flag[96], why[512], text[1600];
+    char why[512], text[1600];
     size_t i, n = 0;
     int rc;
 
@@ -291,15 +354,15 @@ void mh_action_connect(mh_request *r, mh_response *res)
             continue;
         if (v != NULL && v[0] == '\0')
             v = NULL;
-        mh_decl_flag(d, flag, sizeof flag);
+        /* The form's words: its labels, where the command line names its flags. */
         if (v == NULL && d->required) {
-            snprintf(text, sizeof text, "%s needs %s (%s)", happ.app.name, flag, d->label);
+            snprintf(text, sizeof text, "%s needs the %s", happ.app.name, d->label);
             mh_flash_set(r->session, 1, d->name, text);
             goto keep;
         }
         if (v != NULL && d->type != SIS_VALUE_URL && d->type != SIS_VALUE_SECRET &&
             mh_decl_check(d, v, why, sizeof why) != 0) {
-            snprintf(text, sizeof text, "%s: %s", flag, why);
+            snprintf(text, sizeof text, "%s: %s", d->label, why);
             mh_flash_set(r->session, 1, d->name, text);
             goto keep;
         }
@@ -316,7 +379,13 @@ void mh_action_connect(mh_request *r, mh_response *res)
         else
             snprintf(text, sizeof text, "could not connect %s: %s. Nothing was saved.",
                      happ.app.name, err.message);
-        mh_flash_set(r->session, 1, busy ? "connect" : field_of_failure(h, rc, err.message), text);
+        {
+            mh_str words = {0};   /* "(--token-url)" as the form's label */
+            mh_console_words(&words, text, h);
+            mh_flash_set(r->session, 1, busy ? "connect" : field_of_failure(h, rc, err.message),
+                         words.data);
+            mh_str_free(&words);
+        }
         goto keep;
     }
     n = (size_t)snprintf(text, sizeof text, "Connected %s%s%s.", happ.app.name,
@@ -331,11 +400,21 @@ void mh_action_connect(mh_request *r, mh_response *res)
     mh_flash_set(r->session, 0, "", text);
     return;
 keep:
-    /* Fill the form again, secrets excepted. */
+    /* Fill the form again, secrets excepted, and an address without the
+     * user name and password it may have been typed with. */
     for (i = 0; i < h->n_decls; i++) {
         const sis_decl *d = h->decls[i];
-        if (d->scope == SIS_DECL_CREDENTIAL && d->type != SIS_VALUE_SECRET)
-            mh_flash_keep_value(r->session, d->name, mh_form_get(r, d->name));
+        const char *v = mh_form_get(r, d->name);
+        if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET || v == NULL)
+            continue;
+        if (d->type == SIS_VALUE_URL) {
+            mh_str bare = {0};
+            url_without_userinfo(&bare, v);
+            mh_flash_keep_value(r->session, d->name, bare.data ? bare.data : "");
+            mh_str_free(&bare);
+        } else {
+            mh_flash_keep_value(r->session, d->name, v);
+        }
     }
 }
 
@@ -390,9 +469,9 @@ void mh_action_login(mh_request *r, mh_response *res)
     if (mh_console_busy_sentence(r->con) != NULL)
         snprintf(text, sizeof text, "%s", mh_console_busy_sentence(r->con));
     else if (rc == SIS_ERR_CONFIG)
-        snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s. 'mock-host config "
-                 "%s' lists the host settings and the environment variable that sets each",
-                 happ.plugin->header->name, happ.app.name, err.message, happ.app.name);
+        snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s. The host "
+                 "settings table below lists each one and the environment variable that sets it",
+                 happ.plugin->header->name, happ.app.name, err.message);
     else
         snprintf(text, sizeof text, "could not start the %s sign-in for %s: %s",
                  happ.plugin->header->name, happ.app.name,

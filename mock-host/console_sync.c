@@ -80,7 +80,9 @@ static void run_row(mh_str *o, const run_copy *c, int itxm)
         if (t.org_users != 0)
             mh_html(o, ", %lld memberships without a location", t.org_users);
     }
-    mh_html(o, "</td><td>%s</td></tr>", c->reason);
+    mh_str_adds(o, "</td><td>");
+    mh_html_sentence(o, c->reason, NULL);
+    mh_str_adds(o, "</td></tr>");
     json_object_put(counts);
 }
 
@@ -92,6 +94,32 @@ static int percent_of(const char *line)
     if (sscanf(line, "progress: %63s %llu of %llu", phase, &done, &total) == 3 && total > 0)
         return (int)(done * 100 / total > 100 ? 100 : done * 100 / total);
     return -1;
+}
+
+/* A finished job's outcome in words: a browser user is told done, held
+ * or failed, never a process's exit status. */
+static const char *job_outcome(int exit_status)
+{
+    if (exit_status == 0)
+        return "done";
+    if (exit_status == MH_EXIT_HELD)
+        return "completed, deactivations held";
+    if (exit_status >= 128)
+        return "stopped before it finished; nothing of it was applied";
+    if (exit_status < 0)
+        return "it could not be started; try again";
+    return "failed";
+}
+
+/* 1 when the job did not start because another process (a worker, the
+ * command line) holds the app's sync lock: `mock-host sync` then exits 1
+ * with sync.c's sentence "a sync of APP is already running; wait for it
+ * to finish" and has done nothing, which is no failed sync. */
+static int job_not_started(const mh_job_view *job)
+{
+    return job->exit_status == 1 && job->output != NULL &&
+           strstr(job->output, " is already running; wait for it to finish") != NULL &&
+           strstr(job->output, "progress:") == NULL;
 }
 
 static void job_box(mh_request *r, mh_str *o, const char *app_enc)
@@ -109,10 +137,13 @@ static void job_box(mh_request *r, mh_str *o, const char *app_enc)
         if (pct >= 0)
             mh_html(o, " value=\"%d\"", pct);
         mh_html(o, "></progress><p id=\"job-line\" class=\"help\">%s</p>", job.last_line);
+    } else if (job_not_started(&job)) {
+        /* The command's own sentence would only repeat this one. */
+        mh_html(o, "<p id=\"job-state\">Not started: a sync of %s is already running (a worker's "
+                   "or one from the command line). Wait for it to finish; its run appears in the "
+                   "history below.</p>", r->app);
     } else {
-        mh_html(o, "<p id=\"job-state\">Finished: %s (exit status %d).</p>",
-                job.exit_status == 0 ? "done" : job.exit_status == MH_EXIT_HELD
-                ? "completed, deactivations held" : "failed", job.exit_status);
+        mh_html(o, "<p id=\"job-state\">Finished: %s.</p>", job_outcome(job.exit_status));
         mh_str_adds(o, "<div class=\"output\" id=\"job-output\">");
         mh_html_output(o, job.output);
         mh_str_adds(o, "</div>");
@@ -154,9 +185,11 @@ void mh_page_sync(mh_request *r, mh_response *res)
     if (mh_hold_get(happ.store, happ.app.id, &hold) == 1) {
         char text[512];
         mh_hold_describe(&hold, happ.app.name, text, sizeof text);
-        mh_html(o, "<fieldset id=\"hold\"><legend>Held deactivations</legend><p><span class=\"state "
-                   "held\">held</span> %s</p><p>Confirm to run a full sync that applies them.</p>"
-                   "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", text, e.data);
+        mh_str_adds(o, "<fieldset id=\"hold\"><legend>Held deactivations</legend><p><span "
+                       "class=\"state held\">held</span> ");
+        mh_html_sentence(o, text, NULL);
+        mh_html(o, "</p><p>Confirm to run a full sync that applies them.</p>"
+                   "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", e.data);
         mh_html_csrf(o, r->session);
         mh_html(o, "<button class=\"primary\" type=\"submit\" id=\"confirm\">Confirm "
                    "deactivations</button></form></fieldset>");

@@ -63,9 +63,13 @@ static int user_row(void *vctx, const mh_user_view *u, int64_t app_id)
                "<td>%s</td><td>%s</td>", u->app, u->given_name, u->family_name, u->email,
             u->username, u->role, u->active ? "active" : "inactive");
     if (u->app_itxm) {
+        size_t before;
         mh_html(o, "<td class=\"portal-role\">%s</td><td class=\"locations\">",
                 u->portal_role ? u->portal_role : "(unmapped)");
+        before = o->len;
         json_values(o, u->locations, 0);
+        if (o->len == before)   /* as `mock-host users` says it */
+            mh_str_adds(o, "(none)");
         mh_str_adds(o, "</td>");
     } else {
         mh_str_adds(o, "<td></td><td></td>");
@@ -92,7 +96,8 @@ static int app_option(void *vctx, const mh_app *a)
 static int role_option(void *vctx, const char *role, long long users)
 {
     options *op = vctx;
-    mh_html(op->o, "<option value=\"%s\"%s>%s (%lld)</option>", role,
+    /* Every stored user of the role, whatever the status filter says. */
+    mh_html(op->o, "<option value=\"%s\"%s>%s (%lld users, active and inactive)</option>", role,
             op->selected && strcmp(op->selected, role) == 0 ? " selected" : "", role, users);
     return 0;
 }
@@ -128,7 +133,8 @@ void mh_page_users(mh_request *r, mh_response *res)
     q.app = nonempty(mh_query_get(r, "app"));
     q.role = nonempty(mh_query_get(r, "role"));
     q.search = nonempty(mh_query_get(r, "q"));
-    q.status = status == NULL ? -1 : strcmp(status, "active") == 0 ? 1 : 0;
+    q.status = status == NULL ? -1 : strcmp(status, "active") == 0 ? 1
+             : strcmp(status, "inactive") == 0 ? 0 : -2;
     q.limit = PAGE_ROWS + 1;   /* one more: is there a next page */
     if (after != NULL && sscanf(after, "%lld:%255[^\n]", &after_app, after_id) == 2) {
         q.after_app_id = after_app;
@@ -136,6 +142,13 @@ void mh_page_users(mh_request *r, mh_response *res)
     }
 
     mh_html_begin(o, "Users", NULL, 0);
+    if (q.status == -2) {
+        /* An unknown status is said and ignored, not read as "inactive". */
+        mh_html(o, "<p class=\"error\" id=\"bad-status\">There is no status \"%s\": a user is "
+                   "active or inactive. Showing every status.</p>", status);
+        q.status = -1;
+        status = NULL;
+    }
     mh_html(o, "<form method=\"get\" action=\"/users\" id=\"filters\"><label>App <select name=\"app\">"
                "<option value=\"\">every app</option>");
     op.o = o;

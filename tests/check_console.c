@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "../mock-host/store.h"
 #include "check_csv_fixtures.h"
 #include "mhtest.h"
 
@@ -695,6 +696,11 @@ START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
     ck_assert(ticked(student, "student", "grades"));
     ck_assert(!ticked(student, "student", "middleName"));
     ck_assert(!ticked(student, "student", "metadata.cohort"));
+    /* A metadata field is marked so, as markup (it showed the tag as text). */
+    ck_assert_ptr_null(strstr(page.body, "&lt;span"));
+    ck_assert_msg(strstr(student, "<label for=\"f-student-metadata.cohort\">cohort</label> "
+                                  "<span class=\"help\">metadata</span></td>") != NULL, "%.300s",
+                  strstr(student, "<label for=\"f-student-metadata.cohort\">"));
     ck_assert(ticked(teacher, "teacher", "email"));
     ck_assert_ptr_nonnull(strstr(student, "No choice saved yet: a sync shows the default fields "
                                           "(givenName, familyName, email, username, identifier, "
@@ -728,6 +734,325 @@ START_TEST(field_mapping_ticks_the_fields_a_sync_shows_defaults_included)
     r = mh("fields oneroster-csv");
     ck_assert_msg(strstr(r.out, "student        givenName,metadata.cohort\n"), "%s", r.out);
     tu_result_free(&r);
+}
+END_TEST
+
+/* A refused Roster Server URL with a user name and password in it: the
+ * form comes back with the address only; the password is nowhere on the
+ * page (it was put back into the field's value). */
+START_TEST(a_refused_url_with_a_password_comes_back_without_it)
+{
+    char cookie[128], csrf[80], form[512];
+    http_reply post, page;
+    const char *field;
+    session("/apps/classlink/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "server=http%%3A%%2F%%2Fadmin%%3Ahunter2pw%%40127.0.0.1%%3A9&"
+             "client_id=sim-client&client_secret=s3cret&csrf=%s", csrf);
+    post = http("POST", "/apps/classlink/connect", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    page = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_ptr_nonnull(strstr(page.body, "class=\"error\""));
+    ck_assert_msg(strstr(page.body, "hunter2pw") == NULL, "%.300s",
+                  strstr(page.body, "hunter2pw") - 150);
+    ck_assert_ptr_null(strstr(page.body, "s3cret"));
+    field = strstr(page.body, "id=\"cred-server\"");
+    ck_assert_ptr_nonnull(field);
+    ck_assert_msg(strncmp(field, "id=\"cred-server\" name=\"server\" value=\"http://127.0.0.1:9\" "
+                         "inputmode=\"url\">", 74) == 0, "%.200s", field);
+    ck_assert_ptr_nonnull(strstr(page.body, "value=\"sim-client\""));
+    ck_assert_ptr_nonnull(strstr(page.body, "not connected"));
+    free(post.text);
+    free(page.text);
+}
+END_TEST
+
+/* The latest job of `app` on its Sync page, once it has finished (the
+ * status endpoint polled, a bounded number of times). */
+static http_reply finished_sync_page(const char *app)
+{
+    char path[256];
+    int i;
+    snprintf(path, sizeof path, "/apps/%s/sync/status.json", app);
+    for (i = 0; i < 600; i++) {
+        http_reply st = http("GET", path, NULL, NULL, NULL);
+        int done = strstr(st.body, "\"running\":false") != NULL;
+        free(st.text);
+        if (done)
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert_int_lt(i, 600);
+    snprintf(path, sizeof path, "/apps/%s/sync", app);
+    return http("GET", path, NULL, NULL, NULL);
+}
+
+/* "Sync now" while another process (a worker, the command line) syncs the
+ * app: the page says the sync was not started because one is running, not
+ * that it failed, and never an exit status; a sync that runs says "done". */
+START_TEST(sync_now_while_another_sync_runs_says_it_was_not_started)
+{
+    char export_dir[1024], cookie[128], csrf[80], form[256], err[512], key[1100];
+    mh_store *store;
+    mh_app app;
+    http_reply post, page;
+    int lock;
+    csv_app_synced(export_dir, sizeof export_dir);
+    snprintf(key, sizeof key, "%s/host.key", env.dir);
+    setenv("MOCK_HOST_KEY_FILE", key, 1);
+    ck_assert_msg(mh_store_open(&store, env.db, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(mh_store_app_find(store, "oneroster-csv", &app), 0);
+    lock = mh_store_sync_lock(store, app.id);   /* as another process's sync holds it */
+    ck_assert_int_ge(lock, 0);
+    session("/apps/oneroster-csv/sync", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "mode=auto&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "<p id=\"job-state\">Not started: a sync of oneroster-csv is "
+                                    "already running (a worker's or one from the command "
+                                    "line).") != NULL, "%.400s", strstr(page.body, "id=\"job\""));
+    ck_assert_ptr_null(strstr(page.body, "exit status"));
+    ck_assert_ptr_null(strstr(page.body, "failed"));
+    free(page.text);
+    mh_store_sync_unlock(store, app.id, lock);
+    mh_store_close(store);
+    /* Once the other sync is over, Sync now runs and says it is done. */
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "<p id=\"job-state\">Finished: done.</p>") != NULL, "%.400s",
+                  strstr(page.body, "id=\"job\""));
+    ck_assert_ptr_null(strstr(page.body, "exit status"));
+    free(page.text);
+}
+END_TEST
+
+/* Role Mapping and Location Mapping before the first sync say only that
+ * there is nothing yet (they also said every role or org was mapped). */
+START_TEST(mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet)
+{
+    http_reply roles = http("GET", "/apps/classlink/roles", NULL, NULL, NULL);
+    http_reply orgs = http("GET", "/apps/classlink/locations", NULL, NULL, NULL);
+    ck_assert_int_eq(roles.status, 200);
+    ck_assert_int_eq(orgs.status, 200);
+    ck_assert_ptr_nonnull(strstr(roles.body, "No users yet: sync the app first."));
+    ck_assert_ptr_null(strstr(roles.body, "is mapped"));
+    ck_assert_ptr_null(strstr(roles.body, "Unmapped"));
+    ck_assert_ptr_nonnull(strstr(orgs.body, "No orgs yet: sync the app first."));
+    ck_assert_ptr_null(strstr(orgs.body, "is mapped"));
+    ck_assert_ptr_null(strstr(orgs.body, "Unmapped"));
+    free(roles.text);
+    free(orgs.text);
+}
+END_TEST
+
+/* A connected app's setup page says what it is connected to: the
+ * non-secret values as stored (it showed only "connected since ..."); no
+ * secret. */
+START_TEST(the_setup_page_of_a_connected_app_shows_what_it_is_connected_to)
+{
+    char export_dir[1024], want[1200];
+    http_reply page;
+    tu_result r;
+    const char *box;
+    /* ClassLink, connected from the command line to a simulator. */
+    sim_start(&env.sim, "--users 20");
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC", env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    page = http("GET", "/apps/classlink/setup", NULL, NULL, NULL);
+    box = strstr(page.body, "<table id=\"connected-to\">");
+    ck_assert_msg(box != NULL, "%.300s", strstr(page.body, "id=\"connection\""));
+    snprintf(want, sizeof want, "<th>Roster Server URL</th><td id=\"connected-server\">"
+             "http://127.0.0.1:%d", env.sim.port);
+    ck_assert_msg(strstr(box, want) != NULL, "%.600s", box);
+    ck_assert_ptr_nonnull(strstr(box, "<th>Client ID</th><td id=\"connected-client_id\">sim-client"
+                                      "</td>"));
+    ck_assert_ptr_nonnull(strstr(box, "<th>Signing</th><td id=\"connected-auth\">oauth1</td>"));
+    ck_assert_ptr_null(strstr(page.body, "sim-secret"));
+    free(page.text);
+    /* A CSV export: its location. */
+    csv_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, NULL, NULL);
+    snprintf(want, sizeof want, "<th>OneRoster CSV export</th><td id=\"connected-source\">%s</td>",
+             export_dir);
+    ck_assert_msg(strstr(page.body, want) != NULL, "%.600s",
+                  strstr(page.body, "id=\"connection\""));
+    free(page.text);
+}
+END_TEST
+
+/* The console points a browser user at its own pages and buttons where the
+ * command line tells its user to run a command: the install notice, the
+ * form's help, a sync's unmapped note, the held deactivations (the Confirm
+ * button, not `sync --confirm-deactivations`); the command line keeps its
+ * own sentences. */
+START_TEST(the_console_points_at_its_own_pages_not_at_terminal_commands)
+{
+    char cookie[128], csrf[80], form[256], export_dir[1024];
+    http_reply post, page;
+    const char *hold;
+    tu_result r;
+    session("/marketplace", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "plugin=oneroster-csv&itxm=1&csrf=%s", csrf);
+    post = http("POST", "/marketplace/install", NULL, cookie, form);
+    ck_assert_msg(post.status == 303, "%s", post.text);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, cookie, NULL);
+    ck_assert_msg(strstr(page.body, "<p>Next: connect it below.</p>") != NULL, "%.600s",
+                  strstr(page.body, "Installed"));
+    ck_assert_ptr_nonnull(strstr(page.body, "<p>Then, after the first sync, map roles and "
+                                            "locations on Role Mapping and Location Mapping.</p>"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host connect"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host portal-roles"));
+    free(page.text);
+    /* The credentials' help in the form's words. */
+    page = http("GET", "/apps/classlink/setup", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "client id (not needed with bearer signing)."));
+    ck_assert_ptr_nonnull(strstr(page.body, "With oauth2 signing, required: the provider"));
+    ck_assert_ptr_null(strstr(page.body, "--auth"));
+    ck_assert_ptr_null(strstr(page.body, "--token-url"));
+    free(page.text);
+
+    /* Synced: its roles are unmapped, then two of three users vanish. */
+    snprintf(export_dir, sizeof export_dir, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    /* The command line says it its own way. */
+    ck_assert_msg(strstr(r.out, "map them with: mock-host roles oneroster-csv --map") != NULL,
+                  "%s", r.out);
+    tu_result_free(&r);
+    csvfx_write_export(export_dir, NULL, NULL, USERS_HEADER
+                       "u1,,,true,s1,student,ann,,Ann,Neil,,ID1,ann@x.org,,,,09,,2027,5001\r\n");
+    snprintf(form, sizeof form, "mode=full&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/sync", NULL, cookie, form);
+    free(post.text);
+    page = finished_sync_page("oneroster-csv");
+    ck_assert_msg(strstr(page.body, "Finished: completed, deactivations held.") != NULL, "%.900s",
+                  strstr(page.body, "id=\"job\""));
+    ck_assert_msg(strstr(page.body, "; map them on Role Mapping") != NULL, "%.900s",
+                  strstr(page.body, "id=\"job\""));
+    hold = strstr(page.body, "<fieldset id=\"hold\">");
+    ck_assert_ptr_nonnull(hold);
+    ck_assert_msg(strstr(hold, "If this is expected, confirm them with Confirm deactivations on "
+                               "the Sync page") != NULL, "%.600s", hold);
+    ck_assert_ptr_nonnull(strstr(hold, "id=\"confirm\""));
+    ck_assert_ptr_null(strstr(page.body, "mock-host sync"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host roles"));
+    ck_assert_ptr_null(strstr(page.body, "--confirm-deactivations"));
+    free(page.text);
+    page = http("GET", "/apps", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "confirm them with Confirm deactivations"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host sync"));
+    free(page.text);
+}
+END_TEST
+
+/* As csv_app_synced, for an ITxM account: roles and orgs unmapped. */
+static void csv_itxm_app_synced(char *export_dir, size_t cap)
+{
+    tu_result r;
+    snprintf(export_dir, cap, "%s/export", env.dir);
+    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
+    r = mh("install oneroster-csv --itxm");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
+               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
+               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
+               tu_build_dir(), tu_build_dir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+}
+
+/* "Map" on Role Mapping and Location Mapping says what it did, next to the
+ * row, without the command line's text table (it was shown in the row). */
+START_TEST(map_on_the_mapping_pages_shows_only_its_outcome)
+{
+    char export_dir[1024], cookie[128], csrf[80], form[256];
+    http_reply post, page;
+    const char *row;
+    tu_result r;
+    csv_itxm_app_synced(export_dir, sizeof export_dir);
+    r = mh("portal-roles add Learner");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = mh("locations add North");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    session("/apps/oneroster-csv/roles", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "from=student&to=Learner&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/roles", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/roles", NULL, cookie, NULL);
+    row = strstr(page.body, "<tr id=\"sisrole-student\">");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(strstr(row, "<div class=\"notice\" role=\"status\" data-field=\"role.student\">"
+                              "<p>Applied to the Users page: ") != NULL, "%.900s", row);
+    ck_assert_ptr_null(strstr(page.body, "SUGGESTED"));
+    ck_assert_ptr_null(strstr(page.body, "SIS ROLE "));
+    free(page.text);
+    snprintf(form, sizeof form, "from=s1&to=North&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/locations", NULL, cookie, form);
+    free(post.text);
+    page = http("GET", "/apps/oneroster-csv/locations", NULL, cookie, NULL);
+    row = strstr(page.body, "<tr id=\"org-s1\">");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(strstr(row, "data-field=\"org.s1\"><p>Applied to the Users page: ") != NULL,
+                  "%.900s", row);
+    ck_assert_ptr_null(strstr(page.body, "LOCATION "));
+    free(page.text);
+}
+END_TEST
+
+/* A long word in an error note (a 300-character URL) wraps inside the note
+ * instead of widening the page: the stylesheet says so for every note. */
+START_TEST(a_long_word_in_a_note_wraps)
+{
+    http_reply css = http("GET", "/static/console.css", NULL, NULL, NULL);
+    ck_assert_int_eq(css.status, 200);
+    ck_assert_msg(strstr(css.body, ".error,.notice,.output{overflow-wrap:anywhere}") != NULL, "%s",
+                  css.body);
+    free(css.text);
+}
+END_TEST
+
+/* The Users page says what it shows: an unknown status is refused visibly
+ * (it was read as "inactive"), a user without a location says "(none)" as
+ * `mock-host users` does, and counts say they include inactive users, as
+ * Role Mapping's do (a sync's summary counts active users). */
+START_TEST(the_users_and_mapping_pages_say_what_they_count)
+{
+    char export_dir[1024];
+    http_reply page;
+    tu_result r;
+    csv_itxm_app_synced(export_dir, sizeof export_dir);
+    page = http("GET", "/users?app=oneroster-csv&status=weird", NULL, NULL, NULL);
+    ck_assert_int_eq(page.status, 200);
+    ck_assert_msg(strstr(page.body, "<p class=\"error\" id=\"bad-status\">There is no status "
+                                    "\"weird\": a user is active or inactive. Showing "
+                                    "every status.</p>") != NULL, "%.400s", page.body);
+    ck_assert_ptr_nonnull(strstr(page.body, "ann@x.org"));
+    ck_assert_ptr_nonnull(strstr(page.body, "<td class=\"locations\">(none)</td>"));
+    ck_assert_ptr_nonnull(strstr(page.body, ">student (2 users, active and inactive)</option>"));
+    free(page.text);
+    r = mh("users --app oneroster-csv");
+    ck_assert_msg(strstr(r.out, "(none)") != NULL, "%s", r.out);
+    tu_result_free(&r);
+    page = http("GET", "/apps/oneroster-csv/roles", NULL, NULL, NULL);
+    ck_assert_msg(strstr(page.body, "users of the district's roster (active and inactive) in ")
+                  != NULL, "%.400s", strstr(page.body, "id=\"unmapped\""));
+    free(page.text);
 }
 END_TEST
 
@@ -766,6 +1091,14 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
+    tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
+    tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
+    tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
+    tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
+    tcase_add_test(tc, the_console_points_at_its_own_pages_not_at_terminal_commands);
+    tcase_add_test(tc, map_on_the_mapping_pages_shows_only_its_outcome);
+    tcase_add_test(tc, a_long_word_in_a_note_wraps);
+    tcase_add_test(tc, the_users_and_mapping_pages_say_what_they_count);
     suite_add_tcase(s, tc);
     tcase_set_timeout(br, 240);
     tcase_add_test(br, the_whole_setup_flow_in_chromium);

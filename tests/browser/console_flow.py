@@ -201,7 +201,7 @@ def main():
         drv.get(url + "/apps/classlink/sync")
         by("#mode-full").click()
         run_job("#sync-now")
-        assert "exit status 0" in text("#job-state"), text("#job")
+        assert "Finished: done." in text("#job-state"), text("#job")
         assert "complete" in text("#runs"), text("#runs")
         shot("07-sync-done")
 
@@ -262,7 +262,7 @@ def main():
         shot("12-installed-apps-held")
         drv.get(url + "/apps/classlink/sync")
         run_job("#confirm")
-        assert "exit status 0" in text("#job-state"), text("#job")
+        assert "Finished: done." in text("#job-state"), text("#job")
         assert not drv.find_elements(By.CSS_SELECTOR, "#hold")
         shot("13-sync-confirmed")
         drv.get(url + "/users?app=classlink&status=inactive")
