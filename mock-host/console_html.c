@@ -192,6 +192,8 @@ static const struct {
      "ITxM: map roles and locations on Role Mapping and Location Mapping."},
     {"Then, after the first sync, map roles and locations: mock-host portal-roles ", NULL,
      "Then, after the first sync, map roles and locations on Role Mapping and Location Mapping."},
+    {"See who: mock-host users --app ", "--held",
+     "See who on the Users page, with the status filter \"held\""},
     {"If this is expected, run: mock-host sync ", "--confirm-deactivations",
      "If this is expected, confirm them with Confirm deactivations on the Sync page"},
     {"; map them with: mock-host roles ", "=PORTALROLE", "; map them on Role Mapping"},

@@ -188,8 +188,10 @@ void mh_page_sync(mh_request *r, mh_response *res)
         mh_str_adds(o, "<fieldset id=\"hold\"><legend>Held deactivations</legend><p><span "
                        "class=\"state held\">held</span> ");
         mh_html_sentence(o, text, NULL);
-        mh_html(o, "</p><p>Confirm to run a full sync that applies them.</p>"
-                   "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", e.data);
+        mh_html(o, "</p><p><a href=\"/users?app=%s&amp;status=held\" id=\"review-held\">Review "
+                   "the users it would deactivate</a>. Confirm to run a full sync that applies "
+                   "them.</p>", e.data);
+        mh_html(o, "<form method=\"post\" action=\"/apps/%s/sync/confirm\">", e.data);
         mh_html_csrf(o, r->session);
         mh_html(o, "<button class=\"primary\" type=\"submit\" id=\"confirm\">Confirm "
                    "deactivations</button></form></fieldset>");

@@ -133,7 +133,9 @@ void mh_page_users(mh_request *r, mh_response *res)
     q.app = nonempty(mh_query_get(r, "app"));
     q.role = nonempty(mh_query_get(r, "role"));
     q.search = nonempty(mh_query_get(r, "q"));
-    q.status = status == NULL ? -1 : strcmp(status, "active") == 0 ? 1
+    /* "held": whom a held run would deactivate (still active until confirmed). */
+    q.held = status != NULL && strcmp(status, "held") == 0;
+    q.status = status == NULL || q.held ? -1 : strcmp(status, "active") == 0 ? 1
              : strcmp(status, "inactive") == 0 ? 0 : -2;
     q.limit = PAGE_ROWS + 1;   /* one more: is there a next page */
     if (after != NULL && sscanf(after, "%lld:%255[^\n]", &after_app, after_id) == 2) {
@@ -145,7 +147,8 @@ void mh_page_users(mh_request *r, mh_response *res)
     if (q.status == -2) {
         /* An unknown status is said and ignored, not read as "inactive". */
         mh_html(o, "<p class=\"error\" id=\"bad-status\">There is no status \"%s\": a user is "
-                   "active or inactive. Showing every status.</p>", status);
+                   "active or inactive (or held: active, and a held run would deactivate "
+                   "them). Showing every status.</p>", status);
         q.status = -1;
         status = NULL;
     }
@@ -161,11 +164,14 @@ void mh_page_users(mh_request *r, mh_response *res)
     mh_html(o, "</select></label><label>Status <select name=\"status\">"
                "<option value=\"\">every status</option>"
                "<option value=\"active\"%s>active</option>"
-               "<option value=\"inactive\"%s>inactive</option></select></label>"
+               "<option value=\"inactive\"%s>inactive</option>"
+               "<option value=\"held\"%s>held: a held run would deactivate them</option>"
+               "</select></label>"
                "<label>Search <input type=\"text\" name=\"q\" value=\"%s\" "
                "placeholder=\"name, email or username\"></label>"
                "<button type=\"submit\" id=\"filter\">Show</button></form>",
             q.status == 1 ? " selected" : "", q.status == 0 ? " selected" : "",
+            q.held ? " selected" : "",
             q.search ? q.search : "");
 
     memset(&pg, 0, sizeof pg);

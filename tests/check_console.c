@@ -947,7 +947,18 @@ START_TEST(the_console_points_at_its_own_pages_not_at_terminal_commands)
     ck_assert_ptr_nonnull(strstr(hold, "id=\"confirm\""));
     ck_assert_ptr_null(strstr(page.body, "mock-host sync"));
     ck_assert_ptr_null(strstr(page.body, "mock-host roles"));
+    ck_assert_ptr_null(strstr(page.body, "mock-host users"));
     ck_assert_ptr_null(strstr(page.body, "--confirm-deactivations"));
+    /* Whom it would deactivate is one link away, before the Confirm button. */
+    ck_assert_msg(strstr(hold, "See who on the Users page, with the status filter") != NULL,
+                  "%.600s", hold);
+    ck_assert_ptr_nonnull(strstr(hold, "<a href=\"/users?app=oneroster-csv&amp;status=held\" "
+                                       "id=\"review-held\">"));
+    free(page.text);
+    page = http("GET", "/users?app=oneroster-csv&status=held", NULL, NULL, NULL);
+    ck_assert_msg(strstr(page.body, "Dee") != NULL, "%s", page.body);   /* u3, gone from the export */
+    ck_assert_ptr_null(strstr(page.body, "Neil"));                      /* u1, still in it */
+    ck_assert_ptr_nonnull(strstr(page.body, "<option value=\"held\" selected>"));
     free(page.text);
     page = http("GET", "/apps", NULL, NULL, NULL);
     ck_assert_ptr_nonnull(strstr(page.body, "confirm them with Confirm deactivations"));
@@ -1040,7 +1051,8 @@ START_TEST(the_users_and_mapping_pages_say_what_they_count)
     page = http("GET", "/users?app=oneroster-csv&status=weird", NULL, NULL, NULL);
     ck_assert_int_eq(page.status, 200);
     ck_assert_msg(strstr(page.body, "<p class=\"error\" id=\"bad-status\">There is no status "
-                                    "\"weird\": a user is active or inactive. Showing "
+                                    "\"weird\": a user is active or inactive (or held: "
+                                    "active, and a held run would deactivate them). Showing "
                                     "every status.</p>") != NULL, "%.400s", page.body);
     ck_assert_ptr_nonnull(strstr(page.body, "ann@x.org"));
     ck_assert_ptr_nonnull(strstr(page.body, "<td class=\"locations\">(none)</td>"));
