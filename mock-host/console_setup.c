@@ -139,9 +139,12 @@ static void setting_input(mh_request *r, mh_str *o, const sis_decl *d, int64_t a
     mh_html_flash(o, r->session, d->name);
 }
 
-/* `url` without the "user:password@" of its authority, if any: what a
- * refused form may show again.  "http://a:b@host:1/x" -> "http://host:1/x". */
-static void url_without_userinfo(mh_str *o, const char *url)
+/* `url` without what may carry a credential: the "user:password@" of its
+ * authority, and its query and fragment (a pre-signed link's signature):
+ * what a refused form may show again.  "http://a:b@host:1/x?sig=s" ->
+ * "http://host:1/x".  The host cannot know which part a plugin reads as
+ * a credential, so it keeps neither. */
+static void url_without_credentials(mh_str *o, const char *url)
 {
     const char *auth = strstr(url, "://"), *end, *at = NULL, *p;
     auth = auth != NULL ? auth + 3 : url;
@@ -149,12 +152,9 @@ static void url_without_userinfo(mh_str *o, const char *url)
     for (p = auth; p < end; p++)
         if (*p == '@')
             at = p;
-    if (at == NULL) {
-        mh_str_adds(o, url);
-        return;
-    }
     mh_str_add(o, url, (size_t)(auth - url));
-    mh_str_adds(o, at + 1);
+    p = at != NULL ? at + 1 : auth;
+    mh_str_add(o, p, strcspn(p, "?#"));
 }
 
 /* What a connected app is connected to: the non-secret credential values
@@ -178,7 +178,7 @@ static void connected_to(mh_request *r, mh_str *o, const sis_host_app *happ)
         mh_html(o, "<tr><th>%s</th><td id=\"connected-%s\">", d->label, d->name);
         if (d->type == SIS_VALUE_URL) {
             mh_str bare = {0};
-            url_without_userinfo(&bare, v);   /* refused at connect; never shown anyway */
+            url_without_credentials(&bare, v);   /* refused at connect; never shown anyway */
             mh_html(o, "%s", bare.data ? bare.data : "");
             mh_str_free(&bare);
         } else {
@@ -401,15 +401,15 @@ void mh_action_connect(mh_request *r, mh_response *res)
     return;
 keep:
     /* Fill the form again, secrets excepted, and an address without the
-     * user name and password it may have been typed with. */
+     * user name, password or query it may have been typed with. */
     for (i = 0; i < h->n_decls; i++) {
         const sis_decl *d = h->decls[i];
         const char *v = mh_form_get(r, d->name);
         if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET || v == NULL)
             continue;
-        if (d->type == SIS_VALUE_URL) {
+        if (d->type == SIS_VALUE_URL || strstr(v, "://") != NULL) {
             mh_str bare = {0};
-            url_without_userinfo(&bare, v);
+            url_without_credentials(&bare, v);
             mh_flash_keep_value(r->session, d->name, bare.data ? bare.data : "");
             mh_str_free(&bare);
         } else {

@@ -767,6 +767,29 @@ START_TEST(a_refused_url_with_a_password_comes_back_without_it)
 }
 END_TEST
 
+/* Nor does a pre-signed link's query (a signature) in a field that is not
+ * declared secret (the OneRoster CSV source). */
+START_TEST(a_refused_source_link_comes_back_without_its_query)
+{
+    char cookie[128], csrf[80], form[512];
+    http_reply post, page;
+    tu_result r = mh("install oneroster-csv");
+    tu_result_free(&r);
+    session("/apps/oneroster-csv/setup", cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "source=https%%3A%%2F%%2F127.0.0.1%%3A1%%2Fexport.zip%%3F"
+             "X-Amz-Signature%%3Ddeadbeefsecret&csrf=%s", csrf);
+    post = http("POST", "/apps/oneroster-csv/connect", NULL, cookie, form);
+    ck_assert_int_eq(post.status, 303);
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, cookie, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "class=\"error\""));
+    ck_assert_msg(strstr(page.body, "deadbeefsecret") == NULL, "%s", page.body);
+    ck_assert_msg(strstr(page.body, "value=\"https://127.0.0.1:1/export.zip\"") != NULL, "%s",
+                  page.body);
+    free(post.text);
+    free(page.text);
+}
+END_TEST
+
 /* The latest job of `app` on its Sync page, once it has finished (the
  * status endpoint polled, a bounded number of times). */
 static http_reply finished_sync_page(const char *app)
@@ -1104,6 +1127,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
+    tcase_add_test(tc, a_refused_source_link_comes_back_without_its_query);
     tcase_add_test(tc, sync_now_while_another_sync_runs_says_it_was_not_started);
     tcase_add_test(tc, mapping_pages_before_the_first_sync_say_only_that_there_is_nothing_yet);
     tcase_add_test(tc, the_setup_page_of_a_connected_app_shows_what_it_is_connected_to);
