@@ -70,6 +70,7 @@ typedef struct bad_rows {
     sis_instance *inst;
     const sis_sink *sink;     /* NULL at connect: rows are checked, not sent */
     uint64_t logged, unlogged;
+    char first[160];          /* the first bad users.csv row's reason, for connect */
 } bad_rows;
 
 static void log_bad_row(bad_rows *b, const char *reason)
@@ -80,7 +81,8 @@ static void log_bad_row(bad_rows *b, const char *reason)
         return;
     }
     b->logged++;
-    snprintf(line, sizeof line, "%s; the row is skipped", reason);
+    snprintf(line, sizeof line, "%s; %s", reason,
+             b->sink != NULL ? "the row is skipped" : "each sync will skip this row");
     b->inst->host->log(b->inst->app, SIS_LOG_WARN, line);
 }
 
@@ -89,9 +91,8 @@ static void log_unlogged(const bad_rows *b)
     char line[200];
     if (b->unlogged == 0)
         return;
-    snprintf(line, sizeof line, "%llu more bad row%s skipped, not listed (the first %u are above)",
-             (unsigned long long)b->unlogged, b->unlogged == 1 ? " was" : "s were",
-             BAD_ROWS_LOGGED);
+    snprintf(line, sizeof line, "%llu more bad row%s, not listed: the first %u are logged above",
+             (unsigned long long)b->unlogged, b->unlogged == 1 ? "" : "s", BAD_ROWS_LOGGED);
     b->inst->host->log(b->inst->app, SIS_LOG_WARN, line);
 }
 
@@ -104,6 +105,8 @@ static int on_bad_row(void *ctx, const char *file, const char *sourced_id, const
 {
     bad_rows *b = ctx;
     log_bad_row(b, reason);
+    if (b->first[0] == '\0' && strcmp(file, "users.csv") == 0)
+        snprintf(b->first, sizeof b->first, "%s", reason);
     if (b->sink == NULL || b->sink->invalid == NULL || strcmp(file, "users.csv") != 0)
         return ORC_OK;
     if (b->sink->invalid(b->sink->ctx, sourced_id, reason) != SIS_OK)
@@ -138,12 +141,15 @@ static int check_cancelled(void *ctx)
     return b->inst->host->is_cancelled(b->inst->app);
 }
 
-static int check_rows(sis_instance *inst, orc_source *src, orc_stream_stats *st, orc_err *e)
+/* `first` (of size ORC_MSG_MAX) gets the first bad user row's reason. */
+static int check_rows(sis_instance *inst, orc_source *src, orc_stream_stats *st, char *first,
+                      orc_err *e)
 {
-    bad_rows b = {inst, NULL, 0, 0};
+    bad_rows b = {inst, NULL, 0, 0, ""};
     orc_stream_cb cb = {&b, check_org, check_user, check_cancelled, NULL, on_bad_row};
     int rc = orc_export_stream(src, &cb, st, e);
     log_unlogged(&b);
+    snprintf(first, ORC_MSG_MAX, "%s", b.first);
     if (rc == ORC_ERR_CANCELLED)
         orc_fail(e, rc, "connect was cancelled while it read the export's rows");
     return rc;
@@ -158,7 +164,7 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
     orc_manifest m;
     orc_stream_stats st;
     orc_err e = {0, ""};
-    char where[4400];
+    char where[4600], first[ORC_MSG_MAX];
     int rc;
 
     if ((rc = sis_kit_check_auth(req, res, err)) != SIS_OK)
@@ -172,7 +178,7 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
         if (rc == ORC_OK)
             rc = orc_export_manifest(src, &m, &e);
         if (rc == ORC_OK)
-            rc = check_rows(inst, src, &st, &e);
+            rc = check_rows(inst, src, &st, first, &e);
         rc = rc == ORC_OK ? SIS_OK : from_orc(err, &e);
     }
     /* Stored only once the export is verified. */
@@ -184,9 +190,9 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
         if (st.bad_users == 0)
             snprintf(where + n, sizeof where - (size_t)n, "no bad rows");
         else
-            snprintf(where + n, sizeof where - (size_t)n, "%llu bad row%s, listed above, that "
-                     "each sync skips until the export is fixed", (unsigned long long)st.bad_users,
-                     st.bad_users == 1 ? "" : "s");
+            snprintf(where + n, sizeof where - (size_t)n, "%llu bad row%s, each logged with "
+                     "its line, that each sync skips until the export is fixed (the first: %s)",
+                     (unsigned long long)st.bad_users, st.bad_users == 1 ? "" : "s", first);
         res->visible_users = st.users;
         rc = sis_text_set(&res->tenant_name, m.system_name);
         if (rc == SIS_OK)
@@ -352,7 +358,7 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
     orc_source *src = NULL;
     orc_err e = {0, ""};
     orc_stream_stats st;
-    fetch_ctx ctx = {{inst, sink, 0, 0}, inst, sink, NULL};
+    fetch_ctx ctx = {{inst, sink, 0, 0, ""}, inst, sink, NULL};
     orc_stream_cb cb = {&ctx, fetch_org, fetch_user, fetch_cancelled, fetch_progress, on_bad_row};
     int rc;
 

@@ -79,7 +79,7 @@ static int stream_orgs(orc_source *src, const orc_manifest *m, const orc_stream_
         rc = orc_fail(err, ORC_ERR_DATA, "%s%s; every user belongs to orgs, so a bad org row "
                       "stops the sync before anything is applied: fix orgs.csv and sync again",
                       first.msg, st->bad_orgs == 1 ? "" : " (and more bad rows in orgs.csv, "
-                      "each reported)");
+                      "each logged)");
     if (or != NULL)
         st->bytes += orc_orgs_bytes(or);
     orc_orgs_close(or);

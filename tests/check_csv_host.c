@@ -382,8 +382,9 @@ START_TEST(one_sync_names_every_bad_row_and_imports_the_good_ones)
     mh_ok("install oneroster-csv");
     r = MH("connect oneroster-csv --source export");
     ck_assert_msg(r.status == 0 && strstr(r.out, "Connected oneroster-csv to Test District") &&
-                  strstr(r.out, "every row checked: 8 bad rows, listed above, that each sync "
-                         "skips until the export is fixed") &&
+                  strstr(r.out, "every row checked: 8 bad rows, each logged with its line, that "
+                         "each sync skips until the export is fixed (the first: users.csv line "
+                         "3: unknown role 'wizard'") &&
                   strstr(r.out, "Users the app can see: 3"), "%s%s", r.out, r.err);
     for (i = 0; i < USERS_BAD_ROWS_N; i++)
         ck_assert_msg(strstr(r.err, want[i].reason) != NULL, "connect: '%s' not in: %s",
