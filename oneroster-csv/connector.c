@@ -57,7 +57,104 @@ static int from_orc(sis_error *err, const orc_err *e)
     return sis_error_set(err, to_sis(e->code), "%s", e->msg);
 }
 
+/* ---- bad rows ------------------------------------------------------- */
+
+/* Each bad row (the rule is in roster.h) is logged as a warning naming its
+ * file and line, so that one run shows the admin every row to fix: the
+ * host's own summary only counts them.  Past BAD_ROWS_LOGGED a run logs
+ * one line with how many more there were, so an export where every row has
+ * the same fault does not flood the log. */
+#define BAD_ROWS_LOGGED 100u
+
+typedef struct bad_rows {
+    sis_instance *inst;
+    const sis_sink *sink;     /* NULL at connect: rows are checked, not sent */
+    uint64_t logged, unlogged;
+    char first[160];          /* the first bad users.csv row's reason, for connect */
+} bad_rows;
+
+static void log_bad_row(bad_rows *b, const char *reason)
+{
+    char line[ORC_MSG_MAX + 64];
+    if (b->logged >= BAD_ROWS_LOGGED) {
+        b->unlogged++;
+        return;
+    }
+    b->logged++;
+    snprintf(line, sizeof line, "%s; %s", reason,
+             b->sink != NULL ? "the row is skipped" : "each sync will skip this row");
+    b->inst->host->log(b->inst->app, SIS_LOG_WARN, line);
+}
+
+static void log_unlogged(const bad_rows *b)
+{
+    char line[200];
+    if (b->unlogged == 0)
+        return;
+    snprintf(line, sizeof line, "%llu more bad row%s, not listed: the first %u are logged above",
+             (unsigned long long)b->unlogged, b->unlogged == 1 ? "" : "s", BAD_ROWS_LOGGED);
+    b->inst->host->log(b->inst->app, SIS_LOG_WARN, line);
+}
+
+/* A bad users.csv row goes to the sink's invalid path, with its sourcedId
+ * (NULL when unreadable: the host then deactivates nobody by absence); a
+ * bad orgs.csv row is only logged, since export.c stops the sync after
+ * orgs.csv (export.h). */
+static int on_bad_row(void *ctx, const char *file, const char *sourced_id, const char *reason,
+                      orc_err *err)
+{
+    bad_rows *b = ctx;
+    log_bad_row(b, reason);
+    if (b->first[0] == '\0' && strcmp(file, "users.csv") == 0)
+        snprintf(b->first, sizeof b->first, "%s", reason);
+    if (b->sink == NULL || b->sink->invalid == NULL || strcmp(file, "users.csv") != 0)
+        return ORC_OK;
+    if (b->sink->invalid(b->sink->ctx, sourced_id, reason) != SIS_OK)
+        return orc_fail(err, ORC_ERR_SINK, "the host refused the report of a bad row (%.200s)",
+                        reason);
+    return ORC_OK;
+}
+
 /* ---- authenticate ---------------------------------------------------- */
+
+/* connect reads every row, as a sync would, so that "Connected" means the
+ * export can be synced: a fault of a whole file (a duplicate sourcedId, a
+ * bad org row...) refuses the connection, and bad user rows are listed
+ * and counted but do not (each sync skips them).  Rows are streamed and
+ * nothing is kept, so memory stays flat; the time is one read of the
+ * export, which a remote source has downloaded already. */
+static int check_org(void *ctx, const orc_org *o, orc_err *err)
+{
+    (void)ctx, (void)o, (void)err;
+    return ORC_OK;
+}
+
+static int check_user(void *ctx, const orc_user *u, orc_err *err)
+{
+    (void)ctx, (void)u, (void)err;
+    return ORC_OK;
+}
+
+static int check_cancelled(void *ctx)
+{
+    bad_rows *b = ctx;
+    return b->inst->host->is_cancelled(b->inst->app);
+}
+
+/* `first` (of size ORC_MSG_MAX) gets the first bad user row's reason. */
+static int check_rows(sis_instance *inst, orc_source *src, orc_stream_stats *st, char *first,
+                      orc_err *e)
+{
+    bad_rows b = {inst, NULL, 0, 0, ""};
+    orc_stream_cb cb = {&b, check_org, check_user, check_cancelled, NULL, on_bad_row};
+    int rc = orc_export_stream(src, &cb, st, e);
+    log_unlogged(&b);
+    snprintf(first, ORC_MSG_MAX, "%s", b.first);
+    if (rc == ORC_ERR_CANCELLED)
+        orc_fail(e, rc, "connect was cancelled while it read the export's rows");
+    return rc;
+}
+
 
 static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis_auth_result *res,
                             sis_error *err)
@@ -65,8 +162,9 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
     orc_conn c;
     orc_source *src = NULL;
     orc_manifest m;
+    orc_stream_stats st;
     orc_err e = {0, ""};
-    char where[4300];
+    char where[4600], first[ORC_MSG_MAX];
     int rc;
 
     if ((rc = sis_kit_check_auth(req, res, err)) != SIS_OK)
@@ -78,16 +176,24 @@ static int orc_authenticate(sis_instance *inst, const sis_auth_request *req, sis
     if (rc == SIS_OK) {
         rc = orc_source_open(&src, &c.opts, &e);
         if (rc == ORC_OK)
-            rc = orc_export_verify(src, &m, &e);
+            rc = orc_export_manifest(src, &m, &e);
+        if (rc == ORC_OK)
+            rc = check_rows(inst, src, &st, first, &e);
         rc = rc == ORC_OK ? SIS_OK : from_orc(err, &e);
     }
     /* Stored only once the export is verified. */
     if (rc == SIS_OK)
         rc = orc_conn_store(&c, inst->host, inst->app, err);
     if (rc == SIS_OK) {
-        snprintf(where, sizeof where, "%s (users: %s file)", orc_source_label(src),
-                 orc_file_mode_name(m.users));
-        res->visible_users = UINT64_MAX;
+        int n = snprintf(where, sizeof where, "%s (users: %s file); every row checked: ",
+                         orc_source_label(src), orc_file_mode_name(m.users));
+        if (st.bad_users == 0)
+            snprintf(where + n, sizeof where - (size_t)n, "no bad rows");
+        else
+            snprintf(where + n, sizeof where - (size_t)n, "%llu bad row%s, each logged with "
+                     "its line, that each sync skips until the export is fixed (the first: %s)",
+                     (unsigned long long)st.bad_users, st.bad_users == 1 ? "" : "s", first);
+        res->visible_users = st.users;
         rc = sis_text_set(&res->tenant_name, m.system_name);
         if (rc == SIS_OK)
             rc = sis_text_set(&res->source, where);
@@ -190,6 +296,7 @@ static int orc_discover_schema(sis_instance *inst, const sis_schema_sink *sink, 
 /* ---- fetch_users ---------------------------------------------------- */
 
 typedef struct fetch_ctx {
+    bad_rows bad;             /* first: on_bad_row takes a fetch_ctx as a bad_rows */
     sis_instance *inst;
     const sis_sink *sink;
     sis_field *fields;        /* ORC_CSV_COLUMNS_MAX of them */
@@ -251,8 +358,8 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
     orc_source *src = NULL;
     orc_err e = {0, ""};
     orc_stream_stats st;
-    fetch_ctx ctx = {inst, sink, NULL};
-    orc_stream_cb cb = {&ctx, fetch_org, fetch_user, fetch_cancelled, fetch_progress};
+    fetch_ctx ctx = {{inst, sink, 0, 0, ""}, inst, sink, NULL};
+    orc_stream_cb cb = {&ctx, fetch_org, fetch_user, fetch_cancelled, fetch_progress, on_bad_row};
     int rc;
 
     if ((rc = sis_kit_check_fetch(req, sink, res, err)) != SIS_OK)
@@ -277,12 +384,22 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
         res->requests = orc_source_downloaded(src) > 0;
         res->bytes = orc_source_downloaded(src) ? orc_source_downloaded(src) : st.bytes;
     }
+    log_unlogged(&ctx.bad);
     res->orgs = st.orgs;
     res->records = st.users;
+    res->invalid = st.bad_users;
     res->complete = rc == ORC_OK && st.complete;
+    /* The host learns of bad rows through sink->invalid and keeps their
+     * users; a host that takes no such reports would count them absent. */
+    if (res->complete && st.bad_users > 0 && sink->invalid == NULL) {
+        res->complete = 0;
+        snprintf(st.incomplete_reason, sizeof st.incomplete_reason, "users.csv has %llu bad "
+                 "row%s, so users it lists may be missing", (unsigned long long)st.bad_users,
+                 st.bad_users == 1 ? "" : "s");
+    }
     if (rc != ORC_OK)
         sis_text_set(&res->incomplete_reason, e.msg);
-    else if (!st.complete)
+    else if (!res->complete)
         sis_text_set(&res->incomplete_reason, st.incomplete_reason);
     orc_source_close(src);
     free(ctx.fields);

@@ -37,19 +37,12 @@ static int open_users(orc_source *src, const orc_manifest *m, FILE **f, orc_user
     return rc;
 }
 
-int orc_export_verify(orc_source *src, orc_manifest *m, orc_err *err)
+/* A bad row to cb->bad_row, counted. */
+static int report_bad(const orc_stream_cb *cb, const char *file, const char *id, uint64_t *count,
+                      const orc_err *why, orc_err *err)
 {
-    FILE *f = NULL;
-    orc_users *ur = NULL;
-    int rc = orc_export_manifest(src, m, err);
-    if (rc != ORC_OK)
-        return rc;
-    rc = open_users(src, m, &f, &ur, err);
-    if (rc != ORC_OK)
-        return rc;
-    orc_users_close(ur);
-    fclose(f);
-    return ORC_OK;
+    (*count)++;
+    return cb->bad_row != NULL ? cb->bad_row(cb->ctx, file, id, why->msg, err) : ORC_OK;
 }
 
 static int stream_orgs(orc_source *src, const orc_manifest *m, const orc_stream_cb *cb,
@@ -58,6 +51,7 @@ static int stream_orgs(orc_source *src, const orc_manifest *m, const orc_stream_
     FILE *f = NULL;
     orc_orgs *or = NULL;
     orc_org o;
+    orc_err first = {0, ""}, why = {0, ""};
     int rc = orc_source_file(src, "orgs.csv", &f, err);
 
     if (rc == ORC_ERR_NOT_FOUND)
@@ -66,10 +60,26 @@ static int stream_orgs(orc_source *src, const orc_manifest *m, const orc_stream_
     if (rc != ORC_OK)
         return rc;
     rc = orc_orgs_open(&or, f, "orgs.csv", m->orgs, err);
-    while (rc == ORC_OK && (rc = orc_orgs_next(or, &o, err)) == 1) {
+    while (rc == ORC_OK) {
+        rc = orc_orgs_next(or, &o, &why);
+        if (rc < 0)
+            *err = why;   /* a fault of the whole file */
+        if (rc <= 0)
+            break;
+        if (rc == ORC_ROW_BAD) {
+            if (st->bad_orgs == 0)
+                first = why;
+            rc = report_bad(cb, "orgs.csv", o.sourced_id, &st->bad_orgs, &why, err);
+            continue;
+        }
         rc = cb->org(cb->ctx, &o, err);
         st->orgs++;
     }
+    if (rc == ORC_OK && st->bad_orgs > 0)
+        rc = orc_fail(err, ORC_ERR_DATA, "%s%s; every user belongs to orgs, so a bad org row "
+                      "stops the sync before anything is applied: fix orgs.csv and sync again",
+                      first.msg, st->bad_orgs == 1 ? "" : " (and more bad rows in orgs.csv, "
+                      "each logged)");
     if (or != NULL)
         st->bytes += orc_orgs_bytes(or);
     orc_orgs_close(or);
@@ -84,6 +94,8 @@ int orc_export_stream(orc_source *src, const orc_stream_cb *cb, orc_stream_stats
     FILE *f = NULL;
     orc_users *ur = NULL;
     orc_user u;
+    orc_err why = {0, ""};
+    uint64_t rows = 0;
     int rc;
 
     memset(st, 0, sizeof *st);
@@ -93,15 +105,26 @@ int orc_export_stream(orc_source *src, const orc_stream_cb *cb, orc_stream_stats
         rc = stream_orgs(src, &m, cb, st, err);
     if (rc == ORC_OK)
         rc = open_users(src, &m, &f, &ur, err);
-    while (rc == ORC_OK && (rc = orc_users_next(ur, &u, err)) == 1) {
-        rc = cb->user(cb->ctx, &u, err);
-        st->users++;
-        if (rc == ORC_OK && st->users % CHECK_EVERY == 0 && cb->cancelled != NULL &&
+    while (rc == ORC_OK) {
+        rc = orc_users_next(ur, &u, &why);
+        if (rc < 0)
+            *err = why;   /* a fault of the whole file */
+        if (rc <= 0)
+            break;
+        if (rc == ORC_ROW_BAD) {
+            st->bad_users_unnamed += u.sourced_id == NULL;
+            rc = report_bad(cb, "users.csv", u.sourced_id, &st->bad_users, &why, err);
+        } else {
+            rc = cb->user(cb->ctx, &u, err);
+            st->users++;
+        }
+        rows++;
+        if (rc == ORC_OK && rows % CHECK_EVERY == 0 && cb->cancelled != NULL &&
             cb->cancelled(cb->ctx))
             rc = orc_fail(err, ORC_ERR_CANCELLED, "the sync was cancelled after %llu users",
-                          (unsigned long long)st->users);
-        if (rc == ORC_OK && st->users % PROGRESS_EVERY == 0 && cb->progress != NULL)
-            cb->progress(cb->ctx, "users", st->users);
+                          (unsigned long long)rows);
+        if (rc == ORC_OK && rows % PROGRESS_EVERY == 0 && cb->progress != NULL)
+            cb->progress(cb->ctx, "users", rows);
     }
     if (ur != NULL)
         st->bytes += orc_users_bytes(ur);
@@ -111,7 +134,7 @@ int orc_export_stream(orc_source *src, const orc_stream_cb *cb, orc_stream_stats
     if (rc < 0)
         return rc;
     if (cb->progress != NULL)
-        cb->progress(cb->ctx, "users", st->users);
+        cb->progress(cb->ctx, "users", rows);
     if (m.users == ORC_FILE_BULK) {
         st->complete = 1;
         st->incomplete_reason[0] = '\0';

@@ -1,5 +1,7 @@
 #include "roster.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,6 +75,7 @@ typedef struct table {
     char *name;
     orc_file_mode mode;
     size_t n_cols;
+    size_t id_col;            /* the sourcedId column (required, so always there) */
     enum col_kind *kinds;
     char **headers;
     orc_idset *ids;
@@ -147,6 +150,8 @@ static int table_open(table *t, FILE *in, const char *name, orc_file_mode mode,
             ;
         if (j < n_spec)
             t->kinds[i] = spec[j].kind;
+        if (t->kinds[i] == COL_SOURCED_ID)
+            t->id_col = i;
         else if (metadata && strncmp(h, "metadata.", 9) == 0 && h[9] != '\0')
             t->kinds[i] = COL_FIELD;
     }
@@ -163,44 +168,112 @@ static int table_open(table *t, FILE *in, const char *name, orc_file_mode mode,
     return ORC_OK;
 }
 
-/* The next data row, with the common checks done. */
-static int table_row(table *t, orc_csv_row *row, int *tobedeleted, orc_err *err)
+/* A row skipped under the rule in roster.h: the message in `err`, and
+ * ORC_ROW_BAD for the caller to return. */
+static int bad_row(orc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_row(orc_err *err, const char *fmt, ...)
 {
+    va_list ap;
+    if (err != NULL) {
+        err->code = ORC_ERR_DATA;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return ORC_ROW_BAD;
+}
+
+/* The next data row, with the common checks done: 1 with *id set, 0 at the
+ * end, ORC_ROW_BAD (*id NULL when the row has no readable sourcedId), or a
+ * negative orc_code for a fault of the whole file. */
+static int table_row(table *t, orc_csv_row *row, const char **id, int *tobedeleted, orc_err *err)
+{
+    const char *v;
     size_t i;
     int rc = orc_csv_next(t->csv, row, err);
+    *id = NULL;
+    *tobedeleted = 0;
     if (rc == 0 && !t->ids_checked) {
         t->ids_checked = 1;
         return orc_idset_finish(t->ids, err);   /* ORC_OK (0) at a clean end */
     }
-    if (rc == 0)
-        return 0;
-    if (rc < 0)
+    if (rc <= 0)
         return rc;
+    /* Columns out of place: no value of the row, its id included, can be
+     * trusted to be what its header says. */
     if (row->n != t->n_cols)
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: %zu columns where the header has %zu",
-                        t->name, row->line, row->n, t->n_cols);
-    *tobedeleted = 0;
+        return bad_row(err, "%s line %lu: %zu columns where the header has %zu", t->name,
+                       row->line, row->n, t->n_cols);
+    v = row->fields[t->id_col];
+    if (v[0] == '\0')
+        return bad_row(err, "%s line %lu: sourcedId is empty", t->name, row->line);
+    rc = orc_idset_add(t->ids, v, row->line, err);
+    if (rc != ORC_OK)
+        return rc;   /* a sourcedId used twice: the file as a whole is wrong */
+    *id = v;
     for (i = 0; i < row->n; i++) {
-        const char *v = row->fields[i];
-        if (t->kinds[i] == COL_SOURCED_ID) {
-            if (v[0] == '\0')
-                return orc_fail(err, ORC_ERR_DATA, "%s line %lu: sourcedId is empty",
-                                t->name, row->line);
-            rc = orc_idset_add(t->ids, v, row->line, err);
-            if (rc != ORC_OK)
-                return rc;
-        } else if (t->kinds[i] == COL_STATUS) {
-            if (strcasecmp(v, "tobedeleted") == 0 || strcasecmp(v, "inactive") == 0)
-                *tobedeleted = 1;
-            else if (v[0] == '\0' && t->mode == ORC_FILE_DELTA)
-                return orc_fail(err, ORC_ERR_DATA, "%s line %lu: status is empty, and a delta "
-                                "file must say active or tobedeleted", t->name, row->line);
-            else if (v[0] != '\0' && strcasecmp(v, "active") != 0)
-                return orc_fail(err, ORC_ERR_DATA, "%s line %lu: unknown status '%.40s' "
-                                "(expected active or tobedeleted)", t->name, row->line, v);
-        }
+        if (t->kinds[i] != COL_STATUS)
+            continue;
+        v = row->fields[i];
+        if (strcasecmp(v, "tobedeleted") == 0 || strcasecmp(v, "inactive") == 0)
+            *tobedeleted = 1;
+        else if (v[0] == '\0' && t->mode == ORC_FILE_DELTA)
+            return bad_row(err, "%s line %lu: status is empty, and a delta file must say active "
+                           "or tobedeleted", t->name, row->line);
+        else if (v[0] != '\0' && strcasecmp(v, "active") != 0)
+            return bad_row(err, "%s line %lu: unknown status '%.40s' (expected active or "
+                           "tobedeleted)", t->name, row->line, v);
     }
     return 1;
+}
+
+/* The `n` digits at `v` as a number no greater than `max`, else -1. */
+static int digits(const char *v, int n, int max)
+{
+    int i, x = 0;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    return x <= max ? x : -1;
+}
+
+/* 1 when `v` is an ISO 8601 date, or date and time: YYYY-MM-DD, optionally
+ * followed by Thh:mm[:ss[.fraction]] and Z or an offset (+hh:mm, +hhmm). */
+static int is_iso_datetime(const char *v)
+{
+    if (digits(v, 4, 9999) < 0 || v[4] != '-' || digits(v + 5, 2, 12) < 1 || v[7] != '-' ||
+        digits(v + 8, 2, 31) < 1)
+        return 0;
+    v += 10;
+    if (*v == '\0')
+        return 1;
+    if (*v != 'T' || digits(v + 1, 2, 23) < 0 || v[3] != ':' || digits(v + 4, 2, 59) < 0)
+        return 0;
+    v += 6;
+    if (*v == ':') {
+        if (digits(v + 1, 2, 60) < 0)
+            return 0;
+        v += 3;
+        if (*v == '.') {
+            if (digits(++v, 1, 9) < 0)
+                return 0;
+            while (*v >= '0' && *v <= '9')
+                v++;
+        }
+    }
+    if (*v == 'Z')
+        return v[1] == '\0';
+    if (*v != '+' && *v != '-')
+        return 0;
+    if (digits(v + 1, 2, 23) < 0)
+        return 0;
+    v += 3;
+    if (*v == ':')
+        v++;
+    return digits(v, 2, 59) >= 0 && v[2] == '\0';
 }
 
 /* Room for `n` bytes in the scratch buffer (which only ever holds one row's
@@ -294,10 +367,18 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
     orc_csv_row row;
     size_t i, pos = 0, total = 0;
     size_t n_items = 0, max_items = 0;
-    const char *role = NULL, *enabled = NULL;
-    int rc = table_row(t, &row, &u->tobedeleted, err);
+    const char *role = NULL, *enabled = NULL, *id = NULL;
+    int tobedeleted = 0;
+    int rc = table_row(t, &row, &id, &tobedeleted, err);
 
-    if (rc <= 0)
+    memset(u, 0, sizeof *u);
+    u->modified = "";
+    u->fields = r->fields;
+    if (rc == ORC_ROW_BAD) {
+        u->sourced_id = id;
+        u->line = row.line;
+    }
+    if (rc != 1)
         return rc;
     for (i = 0; i < row.n; i++)
         if (t->kinds[i] == COL_LIST || t->kinds[i] == COL_ORGS) {
@@ -314,17 +395,12 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
         r->items = items;
         r->items_cap = max_items;
     }
-    memset(u, 0, sizeof *u);
     u->line = row.line;
-    u->modified = "";
-    u->fields = r->fields;
+    u->sourced_id = id;
+    u->tobedeleted = tobedeleted;
     for (i = 0; i < row.n; i++) {
         const char *v = row.fields[i];
         switch (t->kinds[i]) {
-        case COL_SOURCED_ID: u->sourced_id = v; break;
-        case COL_STATUS:
-            u->tobedeleted = strcasecmp(v, "tobedeleted") == 0 || strcasecmp(v, "inactive") == 0;
-            break;
         case COL_MODIFIED: u->modified = v; break;
         case COL_ENABLED: enabled = v; break;
         case COL_ROLE: role = v; break;
@@ -351,23 +427,29 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
             break;
         }
         default:
-            break;   /* password and unknown columns are never read */
+            break;   /* sourcedId and status are read above; password and unknown
+                        columns are never read */
         }
     }
+    /* From here on the row has a sourcedId: a bad value skips this one user,
+     * whom the host keeps as it was (roster.h). */
     if (role == NULL || (u->role = orc_role_canonical(role)) == NULL)
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: unknown role '%.40s' (expected "
-                        "administrator, aide, guardian, parent, proctor, relative, student or "
-                        "teacher)", t->name, row.line, role ? role : "");
+        return bad_row(err, "%s line %lu: unknown role '%.40s' (expected administrator, aide, "
+                       "guardian, parent, proctor, relative, student or teacher)", t->name,
+                       row.line, role ? role : "");
     if (strcasecmp(enabled, "true") == 0)
         u->enabled = 1;
     else if (strcasecmp(enabled, "false") == 0)
         u->enabled = 0;
     else
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: enabledUser must be true or false",
-                        t->name, row.line);
+        return bad_row(err, "%s line %lu: enabledUser is '%.20s' (expected true or false)",
+                       t->name, row.line, enabled);
     if (u->n_org_ids == 0)
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: orgSourcedIds is empty (every user "
-                        "belongs to at least one org)", t->name, row.line);
+        return bad_row(err, "%s line %lu: orgSourcedIds is empty (every user belongs to at "
+                       "least one org)", t->name, row.line);
+    if (u->modified[0] != '\0' && !is_iso_datetime(u->modified))
+        return bad_row(err, "%s line %lu: dateLastModified '%.40s' is not an ISO 8601 date "
+                       "(e.g. 2024-05-01T10:00:00Z)", t->name, row.line, u->modified);
     return 1;
 }
 
@@ -413,20 +495,24 @@ int orc_orgs_next(orc_orgs *r, orc_org *o, orc_err *err)
     table *t = &r->t;
     orc_csv_row row;
     size_t i;
-    const char *type = "";
+    const char *type = "", *id = NULL;
     int tobedeleted = 0;
-    int rc = table_row(t, &row, &tobedeleted, err);
+    int rc = table_row(t, &row, &id, &tobedeleted, err);
 
-    if (rc <= 0)
-        return rc;
     memset(o, 0, sizeof *o);
+    o->name = o->identifier = o->parent_id = "";
+    if (rc == ORC_ROW_BAD) {
+        o->sourced_id = id;
+        o->line = row.line;
+    }
+    if (rc != 1)
+        return rc;
+    o->sourced_id = id;
     o->tobedeleted = tobedeleted;
     o->line = row.line;
-    o->name = o->identifier = o->parent_id = "";
     for (i = 0; i < row.n; i++) {
         const char *v = row.fields[i];
         switch (t->kinds[i]) {
-        case COL_SOURCED_ID: o->sourced_id = v; break;
         case COL_NAME: o->name = v; break;
         case COL_TYPE: type = v; break;
         case COL_IDENTIFIER: o->identifier = v; break;
@@ -436,11 +522,10 @@ int orc_orgs_next(orc_orgs *r, orc_org *o, orc_err *err)
     }
     o->type = canonical(type, org_types, sizeof org_types / sizeof org_types[0]);
     if (o->type == NULL)
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: unknown org type '%.40s' (expected "
-                        "department, school, district, local, state or national)",
-                        t->name, row.line, type);
+        return bad_row(err, "%s line %lu: unknown org type '%.40s' (expected department, "
+                       "school, district, local, state or national)", t->name, row.line, type);
     if (o->name[0] == '\0')
-        return orc_fail(err, ORC_ERR_DATA, "%s line %lu: name is empty", t->name, row.line);
+        return bad_row(err, "%s line %lu: name is empty", t->name, row.line);
     return 1;
 }
 

@@ -116,7 +116,7 @@ static int discover_users(orc_source *src, const orc_manifest *m, uint64_t sampl
     orc_users *ur = NULL;
     orc_user u;
     col_stat *stats = NULL;
-    uint64_t sampled[N_ROLES] = {0}, seen = 0;
+    uint64_t sampled[N_ROLES] = {0}, rows = 0;
     size_t n_paths = 0, i;
     int rc = orc_source_file(src, "users.csv", &f, err);
 
@@ -134,9 +134,14 @@ static int discover_users(orc_source *src, const orc_manifest *m, uint64_t sampl
         rc = orc_fail(err, ORC_ERR_NOMEM, "out of memory reading users.csv");
         goto out;
     }
-    while (seen < sample && (rc = orc_users_next(ur, &u, err)) == 1) {
-        int r = role_index(u.role);
-        seen++;
+    /* Bad rows (roster.h) count toward the sample but tell nothing about
+     * the fields: the sync reports them. */
+    while (rows < sample && (rc = orc_users_next(ur, &u, err)) > 0) {
+        int r;
+        rows++;
+        if (rc == ORC_ROW_BAD)
+            continue;
+        r = role_index(u.role);
         sampled[r]++;
         for (i = 0; i < u.n_fields && i < n_paths; i++) {
             col_stat *st = &stats[(size_t)r * n_paths + i];
@@ -151,7 +156,7 @@ static int discover_users(orc_source *src, const orc_manifest *m, uint64_t sampl
     }
     if (rc < 0)
         goto out;
-    rc = report(cb, ur, stats, sampled, seen < sample);
+    rc = report(cb, ur, stats, sampled, rows < sample);
 out:
     free(stats);
     orc_users_close(ur);
@@ -173,8 +178,8 @@ int orc_schema_discover(orc_source *src, const orc_manifest *m, uint64_t sample,
     if (rc != ORC_OK)
         return rc;
     rc = orc_orgs_open(&or, f, "orgs.csv", m->orgs, err);
-    while (rc == ORC_OK && (rc = orc_orgs_next(or, &o, err)) == 1)
-        rc = cb->org(cb->ctx, &o);
+    while (rc == ORC_OK && (rc = orc_orgs_next(or, &o, err)) > 0)
+        rc = rc == ORC_ROW_BAD ? ORC_OK : cb->org(cb->ctx, &o);   /* the sync reports it */
     orc_orgs_close(or);
     fclose(f);
     return rc < 0 ? rc : ORC_OK;

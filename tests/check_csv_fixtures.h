@@ -26,6 +26,33 @@ struct MHD_Daemon;
     "u2,,,false,s1,teacher,bob,,Bob,\"Two\r\nLines\",,ID2,bob@x.org,,,,,pw-secret-2,,\r\n" \
     "u3,,2024-05-01T10:00:00Z,true,s2,Student,cy,,Cy,Dee,,ID3,,,,,11,,2028,5003\r\n"
 
+/* users.csv with a bad row of every kind between three good ones (g1, g2,
+ * g3).  Readable sourcedId, bad value: b1 role (line 3), b3 enabledUser
+ * (5), b5 dateLastModified (8), b6 status (9), b7 no org (10).  No readable
+ * sourcedId: a short row (4), an empty sourcedId (6), a long row (11). */
+#define USERS_BAD_ROWS USERS_HEADER \
+    "g1,,,true,s1,student,g1,,Gee,One,,,,,,,,,,\r\n" \
+    "b1,,,true,s1,wizard,b1,,Bad,Role,,,,,,,,,,\r\n" \
+    "b2,,,true,s1\r\n" \
+    "b3,,,maybe,s1,teacher,b3,,Bad,Bool,,,,,,,,,,\r\n" \
+    ",,,true,s1,student,b4,,No,Id,,,,,,,,,,\r\n" \
+    "g2,,2024-05-01T10:00:00Z,true,s2,teacher,g2,,Gee,Two,,,,,,,,,,\r\n" \
+    "b5,,yesterday,true,s1,student,b5,,Bad,Date,,,,,,,,,,\r\n" \
+    "b6,retired,,true,s1,student,b6,,Bad,Status,,,,,,,,,,\r\n" \
+    "b7,,,true,,student,b7,,No,Org,,,,,,,,,,\r\n" \
+    "b8,,,true,s1,student,b8,,Too,Many,,,,,,,,,,,extra\r\n" \
+    "g3,,,false,\"s1,s2\",aide,g3,,Gee,Three,,,,,,,,,,\r\n"
+#define USERS_BAD_ROWS_N 8
+/* Each bad row's report: sourcedId ("" when none) and the reason's start. */
+#define USERS_BAD_ROWS_REPORTS { \
+    {"b1", "users.csv line 3: unknown role 'wizard' (expected administrator, aide, "}, \
+    {"", "users.csv line 4: 5 columns where the header has 20"}, \
+    {"b3", "users.csv line 5: enabledUser is 'maybe' (expected true or false)"}, \
+    {"", "users.csv line 6: sourcedId is empty"}, \
+    {"b5", "users.csv line 8: dateLastModified 'yesterday' is not an ISO 8601 date"}, \
+    {"b6", "users.csv line 9: unknown status 'retired' (expected active or tobedeleted)"}, \
+    {"b7", "users.csv line 10: orgSourcedIds is empty"}, \
+    {"", "users.csv line 11: 21 columns where the header has 20"}}
 
 /* Writes manifest.csv, orgs.csv and users.csv (each when non-NULL) into `d`. */
 void csvfx_write_export(const char *d, const char *manifest, const char *orgs, const char *users);

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 {
     orc_source_opts o = {0};
     orc_source *src = NULL;
-    orc_stream_cb cb = {NULL, on_org, on_user, NULL, NULL};
+    orc_stream_cb cb = {NULL, on_org, on_user, NULL, NULL, NULL};   /* bad rows: counted */
     orc_stream_stats st = {0};
     orc_err e = {0, ""};
     int rc;
@@ -52,7 +52,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
-    printf("orgs %llu users %llu bytes %llu complete %d\n", (unsigned long long)st.orgs,
-           (unsigned long long)st.users, (unsigned long long)st.bytes, st.complete);
+    printf("orgs %llu users %llu bad users %llu bytes %llu complete %d\n",
+           (unsigned long long)st.orgs, (unsigned long long)st.users,
+           (unsigned long long)st.bad_users, (unsigned long long)st.bytes, st.complete);
     return 0;
 }
