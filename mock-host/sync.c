@@ -121,6 +121,27 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Reasons for skipped records a summary lists before "and N more". */
+#define INVALID_SHOWN 10
+
+/* What was wrong with the skipped records, in the plugin's words (e.g. "users.csv
+ * line 4: unknown role 'wizard'"), so that one run tells the admin what to fix; the
+ * run's history keeps every distinct reason (runs APP --json, invalid_reasons). */
+static void print_invalid_reasons(const mh_sync_counts *c)
+{
+    int i, shown = c->n_reasons < INVALID_SHOWN ? c->n_reasons : INVALID_SHOWN;
+    for (i = 0; i < shown; i++) {
+        if (c->reasons[i].n > 1)
+            printf("  invalid: %s (%llu records)\n", c->reasons[i].reason,
+                   (unsigned long long)c->reasons[i].n);
+        else
+            printf("  invalid: %s\n", c->reasons[i].reason);
+    }
+    if (c->n_reasons > shown)
+        printf("  invalid: and %d more reason%s (the plugin's log names each record)\n",
+               c->n_reasons - shown, c->n_reasons - shown == 1 ? "" : "s");
+}
+
 /* complete: the run read the whole district (its outcome is not partial). */
 static void print_summary(const sis_host_app *h, const char *mode, const run_ctx *r,
                           const sis_fetch_result *res, uint64_t deact, double secs, int dry,
@@ -139,6 +160,7 @@ static void print_summary(const sis_host_app *h, const char *mode, const run_ctx
            "%llu retries, %.1f MB\n", (unsigned long long)c->fetched, (unsigned long long)c->orgs,
            (unsigned long long)c->invalid, c->invalid == 1 ? "" : "s", (unsigned long long)res->requests,
            (unsigned long long)res->retries, (double)res->bytes / 1e6);
+    print_invalid_reasons(c);
 }
 
 /* ITxM: who the role and location mappings do not cover yet. */

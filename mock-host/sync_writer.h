@@ -15,7 +15,7 @@
 #define MH_MAX_REASONS 32
 
 typedef struct mh_reason_count {
-    char reason[96];
+    char reason[200];
     uint64_t n;
 } mh_reason_count;
 

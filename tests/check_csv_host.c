@@ -393,9 +393,14 @@ START_TEST(one_sync_names_every_bad_row_and_imports_the_good_ones)
 
     r = MH("sync oneroster-csv");
     ck_assert_msg(r.status == 0, "exit %d: %s%s", r.status, r.out, r.err);
-    for (i = 0; i < USERS_BAD_ROWS_N; i++)
+    for (i = 0; i < USERS_BAD_ROWS_N; i++) {
+        char line[160];
         ck_assert_msg(strstr(r.err, want[i].reason) != NULL, "sync: '%s' not in: %s",
                       want[i].reason, r.err);
+        /* The summary names it too, beside its counts. */
+        snprintf(line, sizeof line, "  invalid: %s", want[i].reason);
+        ck_assert_msg(strstr(r.out, line) != NULL, "summary: '%s' not in: %s", line, r.out);
+    }
     ck_assert_msg(strstr(r.out, "3 created") && strstr(r.out, "8 invalid records skipped") &&
                   strstr(r.out, "Incomplete, so nobody was deactivated by absence: 3 of the 8 "
                          "invalid records could not be read well enough to know whose they are"),
@@ -413,7 +418,7 @@ START_TEST(one_sync_names_every_bad_row_and_imports_the_good_ones)
     json_object_put(arr);
     free(out);
 
-    /* The run's history keeps each reason (cut to the host's 95 characters). */
+    /* The run's history keeps each reason (cut to the host's 199 characters). */
     run = last_run_of("oneroster-csv", &arr);
     ck_assert(json_object_object_get_ex(run, "counts", &counts));
     ck_assert(json_object_object_get_ex(counts, "invalid_reasons", &reasons));
