@@ -82,3 +82,44 @@ void mh_str_json(mh_str *s, const char *p)
 
 /* 8 bytes at a time with a multiply-xorshift mix: run for every record
  * and row, so it must be cheap; it need not be cryptographic. */
+
+/* The length of the valid UTF-8 character at s (1-4), or 0. */
+static size_t utf8_char(const unsigned char *s)
+{
+    size_t need, k;
+    if (s[0] < 0x80)
+        return 1;
+    need = s[0] >= 0xc2 && s[0] <= 0xdf ? 1 : s[0] >= 0xe0 && s[0] <= 0xef ? 2
+         : s[0] >= 0xf0 && s[0] <= 0xf4 ? 3 : 0;
+    for (k = 1; need > 0 && k <= need; k++)
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong three-byte forms, surrogates, and beyond U+10FFFF. */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
+    return need > 0 ? need + 1 : 0;
+}
+
+size_t mh_utf8_clip(char *dst, size_t cap, const char *src)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t o = 0, n;
+    if (cap == 0)
+        return 0;
+    while (*s != '\0') {
+        n = utf8_char(s);
+        if (o + (n ? n : 1) >= cap)
+            break;
+        if (n == 0) {
+            dst[o++] = '?';
+            s++;
+        } else {
+            memcpy(dst + o, s, n);
+            o += n;
+            s += n;
+        }
+    }
+    dst[o] = '\0';
+    return o;
+}

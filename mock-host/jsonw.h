@@ -19,4 +19,11 @@ void mh_str_adds(mh_str *s, const char *p);
 /* Appends p as a JSON string literal, quotes included. */
 void mh_str_json(mh_str *s, const char *p);
 
+/* Copies the text a plugin gave (src) into dst[0..cap) as valid UTF-8: a
+ * byte that does not start a whole character becomes '?', and the copy
+ * ends before a character that does not fit, never inside one (a UTF8
+ * PostgreSQL database refuses a cut character, and with it the run).
+ * Returns the bytes written, the NUL excluded. */
+size_t mh_utf8_clip(char *dst, size_t cap, const char *src);
+
 #endif

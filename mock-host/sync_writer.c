@@ -285,13 +285,17 @@ static int on_org(void *ctx, const sis_org *o)
     return SIS_OK;
 }
 
+/* The plugin's words, kept as valid UTF-8: they go into the run's counts,
+ * which a UTF8 PostgreSQL database would refuse whole otherwise. */
 static void count_reason(mh_sync_counts *c, const char *reason)
 {
+    char clean[sizeof c->reasons[0].reason];
     int i;
-    for (i = 0; i < c->n_reasons && strcmp(c->reasons[i].reason, reason) != 0; i++)
+    mh_utf8_clip(clean, sizeof clean, reason != NULL ? reason : "");
+    for (i = 0; i < c->n_reasons && strcmp(c->reasons[i].reason, clean) != 0; i++)
         ;
     if (i == c->n_reasons && c->n_reasons < MH_MAX_REASONS)
-        snprintf(c->reasons[c->n_reasons++].reason, sizeof c->reasons[0].reason, "%s", reason);
+        memcpy(c->reasons[c->n_reasons++].reason, clean, sizeof clean);
     if (i < c->n_reasons)
         c->reasons[i].n++;
 }

@@ -70,7 +70,7 @@ typedef struct bad_rows {
     sis_instance *inst;
     const sis_sink *sink;     /* NULL at connect: rows are checked, not sent */
     uint64_t logged, unlogged;
-    char first[160];          /* the first bad users.csv row's reason, for connect */
+    char first[ORC_MSG_MAX];  /* the first bad users.csv row's reason, for connect */
 } bad_rows;
 
 static void log_bad_row(bad_rows *b, const char *reason)

@@ -9,6 +9,18 @@
 #include "csv_reader.h"
 #include "idset.h"
 
+/* A cell quoted in a message: at most 40 bytes, cut before a character,
+ * never inside one (the cell is valid UTF-8; the host stores the message). */
+static int quoted_len(const char *v)
+{
+    size_t n = strnlen(v, 40);
+    if (n == 40)
+        while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+            n--;
+    return (int)n;
+}
+#define QUOTED(v) quoted_len(v), (v)
+
 enum col_kind {
     COL_IGNORED = 0,  /* a column this plugin does not use */
     COL_PASSWORD,     /* never read */
@@ -222,8 +234,8 @@ static int table_row(table *t, orc_csv_row *row, const char **id, int *tobedelet
             return bad_row(err, "%s line %lu: status is empty, and a delta file must say active "
                            "or tobedeleted", t->name, row->line);
         else if (v[0] != '\0' && strcasecmp(v, "active") != 0)
-            return bad_row(err, "%s line %lu: unknown status '%.40s' (expected active or "
-                           "tobedeleted)", t->name, row->line, v);
+            return bad_row(err, "%s line %lu: unknown status '%.*s' (expected active or "
+                           "tobedeleted)", t->name, row->line, QUOTED(v));
     }
     return 1;
 }
@@ -434,9 +446,9 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
     /* From here on the row has a sourcedId: a bad value skips this one user,
      * whom the host keeps as it was (roster.h). */
     if (role == NULL || (u->role = orc_role_canonical(role)) == NULL)
-        return bad_row(err, "%s line %lu: unknown role '%.40s' (expected administrator, aide, "
+        return bad_row(err, "%s line %lu: unknown role '%.*s' (expected administrator, aide, "
                        "guardian, parent, proctor, relative, student or teacher)", t->name,
-                       row.line, role ? role : "");
+                       row.line, QUOTED(role ? role : ""));
     if (strcasecmp(enabled, "true") == 0)
         u->enabled = 1;
     else if (strcasecmp(enabled, "false") == 0)
@@ -448,8 +460,8 @@ int orc_users_next(orc_users *r, orc_user *u, orc_err *err)
         return bad_row(err, "%s line %lu: orgSourcedIds is empty (every user belongs to at "
                        "least one org)", t->name, row.line);
     if (u->modified[0] != '\0' && !is_iso_datetime(u->modified))
-        return bad_row(err, "%s line %lu: dateLastModified '%.40s' is not an ISO 8601 date "
-                       "(e.g. 2024-05-01T10:00:00Z)", t->name, row.line, u->modified);
+        return bad_row(err, "%s line %lu: dateLastModified '%.*s' is not an ISO 8601 date "
+                       "(e.g. 2024-05-01T10:00:00Z)", t->name, row.line, QUOTED(u->modified));
     return 1;
 }
 
@@ -522,8 +534,9 @@ int orc_orgs_next(orc_orgs *r, orc_org *o, orc_err *err)
     }
     o->type = canonical(type, org_types, sizeof org_types / sizeof org_types[0]);
     if (o->type == NULL)
-        return bad_row(err, "%s line %lu: unknown org type '%.40s' (expected department, "
-                       "school, district, local, state or national)", t->name, row.line, type);
+        return bad_row(err, "%s line %lu: unknown org type '%.*s' (expected department, "
+                       "school, district, local, state or national)", t->name, row.line,
+                       QUOTED(type));
     if (o->name[0] == '\0')
         return bad_row(err, "%s line %lu: name is empty", t->name, row.line);
     return 1;

@@ -593,6 +593,34 @@ START_TEST(a_membership_of_an_org_the_roster_lacks_is_reported_apart)
 }
 END_TEST
 
+/* A bad value quoted in the reason is cut before a character, never inside
+ * one: a cut euro sign made PostgreSQL refuse the run's counts, and with
+ * them the whole run, at every sync. */
+START_TEST(a_bad_row_with_a_long_non_ascii_value_is_skipped_and_the_run_saved)
+{
+    tu_result r;
+    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS_HEADER
+                       "g1,,,true,s1,student,g1,,Gee,One,,,,,,,,,,\r\n"
+                       "b1,,,true,s1,\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                       "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                       "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                       "\xe2\x82\xac,b1,,Bad,Role,,,,,,,,,,\r\n");
+    connect_folder();
+    r = MH("sync oneroster-csv");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "1 created") &&
+                  strstr(r.out, "1 invalid record skipped"), "%d: %s%s", r.status, r.out, r.err);
+    /* 13 whole euro signs (39 bytes), not 13 and a third. */
+    ck_assert_msg(strstr(r.out, "unknown role '\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                                "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                                "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+                                "\xe2\x82\xac\xe2\x82\xac' (expected"), "%s", r.out);
+    tu_result_free(&r);
+    r = MH("runs oneroster-csv");
+    ck_assert_msg(strstr(r.out, "complete") != NULL, "%s", r.out);
+    tu_result_free(&r);
+}
+END_TEST
+
 /* ---- a pre-signed URL: its query is a credential ------------------------ */
 
 #define PRESIGNED_QUERY "X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=deadbeefsecret"
@@ -738,6 +766,7 @@ TCase *csv_host_tcase(void)
     tcase_add_test(tc, a_bulk_file_deactivates_absent_users_under_the_threshold_a_delta_file_never);
     tcase_add_test(tc, itxm_role_and_location_mapping_work_as_for_classlink);
     tcase_add_test(tc, a_membership_of_an_org_the_roster_lacks_is_reported_apart);
+    tcase_add_test(tc, a_bad_row_with_a_long_non_ascii_value_is_skipped_and_the_run_saved);
     tcase_add_test(tc, sftp_connects_with_generated_flags_and_refuses_bad_passwords_and_changed_keys);
     tcase_add_test(tc, a_presigned_url_shows_only_as_its_file_and_its_query_is_stored_sealed);
     return tc;

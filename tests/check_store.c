@@ -375,6 +375,20 @@ START_TEST(a_postgresql_password_is_read_as_libpq_reads_it_and_never_shown)
 }
 END_TEST
 
+/* A plugin's text kept by the host is valid UTF-8: a stray byte becomes
+ * '?', and a character that does not fit is left out whole. */
+START_TEST(a_plugins_text_is_kept_as_valid_utf8)
+{
+    char out[8];
+    ck_assert_uint_eq(mh_utf8_clip(out, sizeof out, "ab\xe2\x82\xac\xe2\x82\xac"), 5);
+    ck_assert_str_eq(out, "ab\xe2\x82\xac");
+    ck_assert_uint_eq(mh_utf8_clip(out, sizeof out, "a\xff b\xe2\x82"), 6);
+    ck_assert_str_eq(out, "a? b??");   /* a character cut short: each byte */
+    ck_assert_uint_eq(mh_utf8_clip(out, sizeof out, "\xed\xa0\x80z"), 4);  /* a surrogate */
+    ck_assert_str_eq(out, "???z");
+}
+END_TEST
+
 /* A worker unqueues the request it ran, never a newer one that `sync --all`
  * wrote meanwhile (it takes no lock): the comparison is part of the delete. */
 START_TEST(a_worker_unqueues_only_the_request_it_ran)
@@ -654,6 +668,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, readable_key_file_is_refused);
     tcase_add_test(tc, config_roundtrip_and_delete);
     tcase_add_test(tc, a_worker_unqueues_only_the_request_it_ran);
+    tcase_add_test(tc, a_plugins_text_is_kept_as_valid_utf8);
     tcase_add_test(tc, a_postgresql_password_is_read_as_libpq_reads_it_and_never_shown);
     tcase_add_test(tc, host_state_moves_out_of_the_plugins_config_namespace);
     tcase_add_test(tc, forget_all_wipes_one_apps_plugin_namespace_only);
