@@ -4,6 +4,7 @@
  * it ends; a run found "running" by the next one was killed.
  */
 #include "store_runs.h"
+#include "jsonw.h"
 #include "store_db.h"
 
 static const char *text(mh_stmt *st, int i)
@@ -41,9 +42,11 @@ int mh_store_run_end(mh_store *s, int64_t run_id, const char *outcome, const cha
                      const char *reason)
 {
     mh_stmt *st;
-    char now[32];
+    char now[32], clean[1024];
     int rc;
     mh_now_iso(now, sizeof now);
+    /* The reason may be a plugin's words: stored as valid UTF-8 (jsonw.h). */
+    mh_utf8_clip(clean, sizeof clean, reason != NULL ? reason : "");
     if (mh_sql_prepare(s, "UPDATE runs SET ended_at = ?2, outcome = ?3, counts = ?4, "
                            "reason = ?5 WHERE id = ?1", &st) != 0)
         return -1;
@@ -51,7 +54,7 @@ int mh_store_run_end(mh_store *s, int64_t run_id, const char *outcome, const cha
     mh_sql_bind_text(st, 2, now, -1);
     mh_sql_bind_text(st, 3, outcome, -1);
     mh_sql_bind_text(st, 4, counts_json, -1);
-    mh_sql_bind_text(st, 5, reason, -1);
+    mh_sql_bind_text(st, 5, clean, -1);
     rc = mh_sql_step(st);
     mh_sql_finalize(st);
     return rc == MH_SQL_DONE ? 0 : -1;
