@@ -176,9 +176,9 @@ static void connected_to(mh_request *r, mh_str *o, const sis_host_app *happ)
         if (rows++ == 0)
             mh_str_adds(o, "<table id=\"connected-to\"><tr><th colspan=\"2\">Connected to</th></tr>");
         mh_html(o, "<tr><th>%s</th><td id=\"connected-%s\">", d->label, d->name);
-        if (d->type == SIS_VALUE_URL) {
+        if (d->type == SIS_VALUE_URL || strstr(v, "://") != NULL) {
             mh_str bare = {0};
-            url_without_credentials(&bare, v);   /* refused at connect; never shown anyway */
+            url_without_credentials(&bare, v);   /* a link's query may be its credential */
             mh_html(o, "%s", bare.data ? bare.data : "");
             mh_str_free(&bare);
         } else {

@@ -875,6 +875,23 @@ END_TEST
 /* A connected app's setup page says what it is connected to: the
  * non-secret values as stored (it showed only "connected since ..."); no
  * secret. */
+/* Runs sql on the test's database, either backend (as another program would). */
+static void db_exec(const char *sql)
+{
+    if (env_is_pg()) {
+        PGconn *c = PQconnectdb(env.db);
+        PGresult *res = PQexec(c, sql);
+        ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+        PQclear(res);
+        PQfinish(c);
+    } else {
+        sqlite3 *db;
+        ck_assert_int_eq(sqlite3_open(env.db, &db), SQLITE_OK);
+        ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+    }
+}
+
 START_TEST(the_setup_page_of_a_connected_app_shows_what_it_is_connected_to)
 {
     char export_dir[1024], want[1200];
@@ -905,6 +922,15 @@ START_TEST(the_setup_page_of_a_connected_app_shows_what_it_is_connected_to)
              export_dir);
     ck_assert_msg(strstr(page.body, want) != NULL, "%.600s",
                   strstr(page.body, "id=\"connection\""));
+    free(page.text);
+    /* A pre-signed link stored whole, as an older plugin version did: shown
+     * without its query, which is the link's credential. */
+    db_exec("UPDATE config SET value = 'https://bucket.example/export.zip?X-Amz-Signature="
+            "SECRETSIG' WHERE key = 'source'");
+    page = http("GET", "/apps/oneroster-csv/setup", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(page.body, "<td id=\"connected-source\">https://bucket.example/"
+                                            "export.zip</td>"));
+    ck_assert_ptr_null(strstr(page.body, "SECRETSIG"));
     free(page.text);
 }
 END_TEST
