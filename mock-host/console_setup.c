@@ -26,6 +26,7 @@
 
 #include <microhttpd.h>
 #include "connection.h"
+#include "console_access.h"
 #include "console_html.h"
 #include "console_server.h"
 #include "decls.h"
@@ -497,6 +498,21 @@ static enum MHD_Result keep_param(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+/* 1 when r can be a login's redirect: for an installed app whose plugin has
+ * an interactive login, with a state to check.  Nothing is written. */
+static int is_login_redirect(mh_request *r)
+{
+    mh_response scratch;
+    sis_host_app happ;
+    int yes;
+    memset(&scratch, 0, sizeof scratch);
+    yes = mh_console_app(r, &scratch, &happ) == 0 &&
+          (happ.plugin->header->capabilities & SIS_CAP_AUTH_LOGIN) != 0 &&
+          MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "state") != NULL;
+    mh_str_free(&scratch.body);
+    return yes;
+}
+
 void mh_page_callback(mh_request *r, mh_response *res)
 {
     sis_host_app happ;
@@ -507,6 +523,14 @@ void mh_page_callback(mh_request *r, mh_response *res)
     char text[1400];
     int rc;
 
+    /* A browser that has not given the access code gets here only as a
+     * login's redirect (the gate in console_http.c lets it through, since
+     * the redirect comes without the cookie).  Anything else is asked to
+     * sign in, and no app's login state is touched. */
+    if (r->con->access != NULL && !mh_session_signed_in(r->session) && !is_login_redirect(r)) {
+        mh_page_sign_in(r, res);
+        return;
+    }
     if (mh_console_app(r, res, &happ) != 0)
         return;
     memset(&p, 0, sizeof p);

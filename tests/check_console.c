@@ -458,7 +458,7 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     int saved = console_port;
     char export_dir[1024], code_path[1200], code[80] = "", cookie[128], csrf[80], form[256];
     tu_result said;
-    http_reply users, wrong, right, after, other, callback, setup;
+    http_reply users, wrong, right, after, other, callback, setup, no_login, no_state, csv_setup;
     struct stat st;
     FILE *out, *f;
     pid_t pid;
@@ -486,7 +486,12 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     /* ClassLink's redirect comes back without the cookie: it reaches the
      * plugin, whose state check refuses a login nobody began. */
     callback = http("GET", "/callback/classlink?code=c&state=forged", NULL, NULL, NULL);
+    /* Anything else under /callback/ is asked to sign in and touches nothing:
+     * a plugin without a login, a request without a state. */
+    no_login = http("GET", "/callback/oneroster-csv?code=c&state=s", NULL, NULL, NULL);
+    no_state = http("GET", "/callback/classlink?code=c", NULL, NULL, NULL);
     setup = http("GET", "/apps/classlink/setup", NULL, cookie, NULL);
+    csv_setup = http("GET", "/apps/oneroster-csv/setup", NULL, cookie, NULL);
     console_port = saved;
     stop_console_on_every_address(pid, out);
 
@@ -504,6 +509,11 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     ck_assert_msg(callback.status == 303, "%s", callback.text);
     ck_assert_msg(strstr(setup.body, "could not connect classlink") != NULL, "%s", setup.body);
     ck_assert_ptr_nonnull(strstr(setup.body, "not connected"));
+    ck_assert_int_eq(no_login.status, 200);
+    ck_assert_ptr_nonnull(strstr(no_login.body, "Sign in to this console"));
+    ck_assert_ptr_nonnull(strstr(no_state.body, "Sign in to this console"));
+    ck_assert_msg(strstr(csv_setup.body, "could not connect") == NULL, "%.400s",
+                  strstr(csv_setup.body, "could not connect"));
     /* The terminal names the file, never the code; the file goes at stop. */
     said = tu_run("cat %s/serve.err", env.dir);
     ck_assert_msg(strstr(said.out, code_path) != NULL, "%s", said.out);
@@ -517,6 +527,9 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     free(other.text);
     free(callback.text);
     free(setup.text);
+    free(no_login.text);
+    free(no_state.text);
+    free(csv_setup.text);
 }
 END_TEST
 
