@@ -83,18 +83,29 @@ mh_session *mh_session_find(mh_session_table *t, const char *id)
     return NULL;
 }
 
-mh_session *mh_session_new(mh_session_table *t)
+/* The slot a new session takes: a free one; when full, the least recently
+ * used session that has not signed in, so that anyone's requests (each
+ * without a cookie makes a session) cannot push out a signed-in admin;
+ * only when every session is signed in, the least recently used of all. */
+static mh_session *slot_for_new(mh_session_table *t)
 {
-    mh_session *s = &t->sessions[0];
+    mh_session *lru = NULL, *lru_unsigned = NULL;
     size_t i;
     for (i = 0; i < MAX_SESSIONS; i++) {
-        if (t->sessions[i].id[0] == '\0') {
-            s = &t->sessions[i];
-            break;
-        }
-        if (t->sessions[i].used < s->used)
-            s = &t->sessions[i];   /* full: the least recently used goes */
+        mh_session *c = &t->sessions[i];
+        if (c->id[0] == '\0')
+            return c;
+        if (lru == NULL || c->used < lru->used)
+            lru = c;
+        if (!c->signed_in && (lru_unsigned == NULL || c->used < lru_unsigned->used))
+            lru_unsigned = c;
     }
+    return lru_unsigned != NULL ? lru_unsigned : lru;
+}
+
+mh_session *mh_session_new(mh_session_table *t)
+{
+    mh_session *s = slot_for_new(t);
     flash_clear(s);
     s->signed_in = 0;   /* a reused slot is a new session: it signs in itself */
     if (random_hex(s->id, 32) != 0 || random_hex(s->csrf, 32) != 0) {
