@@ -42,21 +42,29 @@ int mh_cmd_serve(mh_ctx *ctx, int argc, char **argv)
     /* Commands the console runs as children find the same plugins. */
     setenv("MOCK_HOST_PLUGINS", ctx->plugin_path, 1);
     if (!mh_console_listen_is_loopback(listen_addr)) {
-        /* Beside the key: the file an admin already keeps to this account. */
         if (mh_store_key_path(ctx->db_path, key_path, sizeof key_path) != 0)
             return mh_fail("no place for the console's access code beside the key file");
-        snprintf(code_path, sizeof code_path, "%s.console-code", key_path);
-        if (mh_access_create(&access, code_path, err, sizeof err) != 0)
+        if (mh_access_create(&access, err, sizeof err) != 0)
             return mh_fail("%s", err);
     }
     if (mh_console_start(&srv, ctx, listen_addr, (unsigned)port, access, err, sizeof err) != 0) {
         mh_access_free(access);
         return mh_fail("%s", err);
     }
-    if (access != NULL)
+    if (access != NULL) {
+        /* Beside the key (a file an admin already keeps to this account),
+         * named by the port: one file per console. */
+        snprintf(code_path, sizeof code_path, "%s.console-code-%u", key_path,
+                 mh_console_port(srv));
+        if (mh_access_publish(access, code_path, err, sizeof err) != 0) {
+            mh_console_stop(srv);
+            mh_access_free(access);
+            return mh_fail("%s", err);
+        }
         fprintf(stderr, "mock-host: listening on %s: other machines can reach the console, so "
                 "it asks each browser for the access code in %s (readable only by this "
                 "account; a new code at each start)\n", listen_addr, mh_access_path(access));
+    }
     printf("Console: %s/ (database %s; Ctrl-C to stop)\n", mh_console_url(srv), ctx->db_path);
     fflush(stdout);
     while (!mh_cancel_requested)

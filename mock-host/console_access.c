@@ -18,7 +18,7 @@
 
 struct mh_access {
     char code[2 * CODE_BYTES + 1];
-    char *path;
+    char *path;     /* where it was published, or NULL */
 };
 
 static int write_code(const char *path, const char *code, char *err, size_t cap)
@@ -44,19 +44,17 @@ static int write_code(const char *path, const char *code, char *err, size_t cap)
     return 0;
 }
 
-int mh_access_create(mh_access **out, const char *path, char *err, size_t cap)
+int mh_access_create(mh_access **out, char *err, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char b[CODE_BYTES];
     mh_access *a = calloc(1, sizeof *a);
     size_t i;
     *out = NULL;
-    if (a == NULL || (a->path = strdup(path)) == NULL) {
-        free(a);
+    if (a == NULL)
         return snprintf(err, cap, "out of memory"), -1;
-    }
     if (RAND_bytes(b, sizeof b) != 1) {
-        mh_access_free(a);
+        free(a);
         return snprintf(err, cap, "no random bytes for the console's access code"), -1;
     }
     for (i = 0; i < sizeof b; i++) {
@@ -64,19 +62,25 @@ int mh_access_create(mh_access **out, const char *path, char *err, size_t cap)
         a->code[2 * i + 1] = hex[b[i] & 15];
     }
     OPENSSL_cleanse(b, sizeof b);
+    *out = a;
+    return 0;
+}
+
+int mh_access_publish(mh_access *a, const char *path, char *err, size_t cap)
+{
+    if ((a->path = strdup(path)) == NULL)
+        return snprintf(err, cap, "out of memory"), -1;
     if (write_code(path, a->code, err, cap) != 0) {
-        OPENSSL_cleanse(a->code, sizeof a->code);
         free(a->path);
-        free(a);
+        a->path = NULL;
         return -1;
     }
-    *out = a;
     return 0;
 }
 
 const char *mh_access_path(const mh_access *a)
 {
-    return a->path;
+    return a->path != NULL ? a->path : "(being written: reload this page)";
 }
 
 int mh_access_matches(const mh_access *a, const char *code)
@@ -94,7 +98,8 @@ void mh_access_free(mh_access *a)
 {
     if (a == NULL)
         return;
-    unlink(a->path);
+    if (a->path != NULL)
+        unlink(a->path);
     OPENSSL_cleanse(a->code, sizeof a->code);
     free(a->path);
     free(a);

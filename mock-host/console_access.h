@@ -15,10 +15,14 @@
 
 typedef struct mh_access mh_access;
 
-/* Makes a new code and writes it to `path` (mode 0600, replacing an older
- * file there).  *out belongs to the caller: mh_access_free, which removes
- * the file.  0, or -1 with a sentence in err. */
-int mh_access_create(mh_access **out, const char *path, char *err, size_t cap);
+/* Makes a new code.  *out belongs to the caller: mh_access_free, which
+ * removes the file it was published to.  0, or -1 with a sentence in err. */
+int mh_access_create(mh_access **out, char *err, size_t cap);
+/* Writes the code to `path` (mode 0600, replacing an older file there),
+ * once the console's port is known: the port is in the name, so that two
+ * consoles on one database do not overwrite each other's code.  0, or -1
+ * with a sentence in err. */
+int mh_access_publish(mh_access *a, const char *path, char *err, size_t cap);
 /* Where the code is (borrowed). */
 const char *mh_access_path(const mh_access *a);
 /* 1 when `code` (NULL allowed; surrounding blanks ignored, as a pasted

@@ -482,6 +482,11 @@ const char *mh_console_url(const mh_console_server *srv)
     return srv->con.base_url;
 }
 
+unsigned mh_console_port(const mh_console_server *srv)
+{
+    return srv->port;
+}
+
 mh_console *mh_console_of(mh_console_server *srv)
 {
     return &srv->con;

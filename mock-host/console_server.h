@@ -19,6 +19,8 @@ int mh_console_start(mh_console_server **out, mh_ctx *ctx, const char *listen_ad
                      unsigned port, const mh_access *access, char *errbuf, size_t cap);
 /* "http://127.0.0.1:8080" (borrowed). */
 const char *mh_console_url(const mh_console_server *srv);
+/* The port it listens on (the one chosen when started with port 0). */
+unsigned mh_console_port(const mh_console_server *srv);
 mh_console *mh_console_of(mh_console_server *srv);
 /* Stops answering (waits for the request in progress), then frees. */
 void mh_console_stop(mh_console_server *srv);

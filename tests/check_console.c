@@ -440,13 +440,14 @@ END_TEST
 
 static void csv_app_synced(char *export_dir, size_t cap);
 
-/* The access code's file: beside the key (SQLite: the database's). */
+/* The access code's file of the console on console_port: beside the key
+ * (SQLite: the database's), named by the port. */
 static void access_code_file(char *path, size_t cap)
 {
     if (env_is_pg())
-        snprintf(path, cap, "%s/host.key.console-code", env.dir);
+        snprintf(path, cap, "%s/host.key.console-code-%d", env.dir, console_port);
     else
-        snprintf(path, cap, "%s.key.console-code", env.db);
+        snprintf(path, cap, "%s.key.console-code-%d", env.db, console_port);
 }
 
 /* A console other machines can reach shows no page, no student, until a
@@ -535,6 +536,31 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     free(no_login.text);
     free(no_state.text);
     free(csv_setup.text);
+}
+END_TEST
+
+/* Two consoles on one database each keep their own code file, and stopping
+ * one leaves the other's (they used to share one file name). */
+START_TEST(two_consoles_on_one_database_keep_their_own_codes)
+{
+    int saved = console_port, first_port;
+    char first[1200], second[1200];
+    FILE *out1, *out2;
+    pid_t one = start_console_on_every_address(&out1), two;
+    first_port = console_port;
+    access_code_file(first, sizeof first);
+    two = start_console_on_every_address(&out2);
+    access_code_file(second, sizeof second);
+    ck_assert_int_ne(first_port, console_port);
+    ck_assert_str_ne(first, second);
+    ck_assert_int_eq(access(first, F_OK), 0);
+    ck_assert_int_eq(access(second, F_OK), 0);
+    stop_console_on_every_address(two, out2);
+    ck_assert_int_eq(access(first, F_OK), 0);
+    ck_assert_int_ne(access(second, F_OK), 0);
+    stop_console_on_every_address(one, out1);
+    ck_assert_int_ne(access(first, F_OK), 0);
+    console_port = saved;
 }
 END_TEST
 
@@ -1169,6 +1195,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
     tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
+    tcase_add_test(tc, two_consoles_on_one_database_keep_their_own_codes);
     tcase_add_test(tc, classlink_login_on_every_address_returns_to_the_address_the_browser_used);
     tcase_add_test(tc, field_mapping_ticks_the_fields_a_sync_shows_defaults_included);
     tcase_add_test(tc, a_refused_url_with_a_password_comes_back_without_it);
