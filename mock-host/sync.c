@@ -234,7 +234,7 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
 {
     absence a;
     long pct = mh_host_setting_long(r->s, r->app->id, "deactivation_threshold_pct");
-    char why[160];
+    char why[160], next[320];
 
     out->outcome = "complete";
     if (!res->complete) {
@@ -255,15 +255,13 @@ static int finish_fetch(run_ctx *r, const sis_fetch_result *res, const fetch_tex
             !confirmation_covers(r, o, a.absent, why, sizeof why)) {
             out->outcome = "held";
             out->held = a.absent;
+            mh_hold_next_steps(r->app->name, next, sizeof next);
             snprintf(out->reason, sizeof out->reason,
                      "%llu of %llu active users (%.0f%%) are missing from the district's roster%s%s%s; "
-                     "nothing was deactivated. See who: mock-host users --app %s --held. If this "
-                     "is expected, run: mock-host sync %s --full --confirm-deactivations",
-                     (unsigned long long)a.absent,
+                     "nothing was deactivated. %s", (unsigned long long)a.absent,
                      (unsigned long long)a.active_before,
                      a.active_before ? 100.0 * (double)a.absent / (double)a.active_before : 100.0,
-                     a.empty_role[0] ? ", including every active " : "", a.empty_role, why,
-                     r->app->name, r->app->name);
+                     a.empty_role[0] ? ", including every active " : "", a.empty_role, why, next);
             if (mh_hold_set(r->s, r->app->id, r->run_id, a.absent) != 0 ||
                 mh_store_absent_hold(r->s, r->app->id, r->run_id) != 0)
                 return -1;

@@ -56,10 +56,17 @@ int mh_hold_clear(mh_store *s, int64_t app_id)
     return 0;
 }
 
+void mh_hold_next_steps(const char *app_name, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "See who: mock-host users --app %s --held. If this is expected, run: "
+             "mock-host sync %s --full --confirm-deactivations", app_name, app_name);
+}
+
 void mh_hold_describe(const mh_hold *h, const char *app_name, char *buf, size_t cap)
 {
+    char next[320];
+    mh_hold_next_steps(app_name, next, sizeof next);
     snprintf(buf, cap, "deactivation of %llu users held since %s (run %lld); nobody was "
-             "deactivated. See who: mock-host users --app %s --held. If this is expected, run: "
-             "mock-host sync %s --full --confirm-deactivations", (unsigned long long)h->users,
-             h->since[0] ? h->since : "an earlier run", (long long)h->run_id, app_name, app_name);
+             "deactivated. %s", (unsigned long long)h->users,
+             h->since[0] ? h->since : "an earlier run", (long long)h->run_id, next);
 }

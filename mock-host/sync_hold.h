@@ -27,8 +27,13 @@ int mh_hold_set(mh_store *s, int64_t app_id, int64_t run_id, uint64_t users);
 /* Forgets the hold; 0 or -1. */
 int mh_hold_clear(mh_store *s, int64_t app_id);
 
-/* "270 deactivations held since ... (run 4); to apply them: mock-host sync APP
- * --full --confirm-deactivations" into buf. */
+/* What the admin can do about a hold: "See who: mock-host users --app APP
+ * --held. If this is expected, run: mock-host sync APP --full
+ * --confirm-deactivations" into buf (the console says it in its own words,
+ * console_html.c). */
+void mh_hold_next_steps(const char *app_name, char *buf, size_t cap);
+/* "deactivation of 270 users held since ... (run 4); nobody was
+ * deactivated." and the next steps, into buf. */
 void mh_hold_describe(const mh_hold *h, const char *app_name, char *buf, size_t cap);
 
 #endif
