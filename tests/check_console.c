@@ -630,15 +630,16 @@ START_TEST(classlink_login_on_every_address_returns_to_the_address_the_browser_u
 }
 END_TEST
 
-/* A OneRoster CSV app (no simulator needed) synced once from a folder of
- * three users; its path in export_dir. */
-static void csv_app_synced(char *export_dir, size_t cap)
+/* A OneRoster CSV app (no simulator needed), installed for an ITxM account
+ * or not, and synced once from a folder of three users; its path in
+ * export_dir. */
+static void csv_app_installed_and_synced(int itxm, char *export_dir, size_t cap)
 {
     tu_result r;
     snprintf(export_dir, cap, "%s/export", env.dir);
     ck_assert_int_eq(mkdir(export_dir, 0700), 0);
     csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
-    r = mh("install oneroster-csv");
+    r = mh(itxm ? "install oneroster-csv --itxm" : "install oneroster-csv");
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
     r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
@@ -647,6 +648,11 @@ static void csv_app_synced(char *export_dir, size_t cap)
                tu_build_dir(), tu_build_dir());
     ck_assert_msg(r.status == 0, "%s", r.err);
     tu_result_free(&r);
+}
+
+static void csv_app_synced(char *export_dir, size_t cap)
+{
+    csv_app_installed_and_synced(0, export_dir, cap);
 }
 
 /* The Sync page's history says what each run did in words an admin reads,
@@ -1064,19 +1070,7 @@ END_TEST
 /* As csv_app_synced, for an ITxM account: roles and orgs unmapped. */
 static void csv_itxm_app_synced(char *export_dir, size_t cap)
 {
-    tu_result r;
-    snprintf(export_dir, cap, "%s/export", env.dir);
-    ck_assert_int_eq(mkdir(export_dir, 0700), 0);
-    csvfx_write_export(export_dir, MANIFEST_BULK, ORGS, USERS);
-    r = mh("install oneroster-csv --itxm");
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    tu_result_free(&r);
-    r = tu_run("cd %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " connect oneroster-csv "
-               "--source %s && %s MOCK_HOST_PLUGINS=%s " TU_MOCK_HOST_FMT " sync oneroster-csv",
-               env.dir, mh_db_env(), tu_build_dir(), tu_build_dir(), export_dir, mh_db_env(),
-               tu_build_dir(), tu_build_dir());
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    tu_result_free(&r);
+    csv_app_installed_and_synced(1, export_dir, cap);
 }
 
 /* "Map" on Role Mapping and Location Mapping says what it did, next to the
