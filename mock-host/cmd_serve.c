@@ -41,6 +41,8 @@ int mh_cmd_serve(mh_ctx *ctx, int argc, char **argv)
     mh_store_set_busy_wait(ctx->store, 2000);
     /* Commands the console runs as children find the same plugins. */
     setenv("MOCK_HOST_PLUGINS", ctx->plugin_path, 1);
+    /* And report their progress every second: the Sync page shows it live. */
+    setenv("MOCK_HOST_PROGRESS_SECONDS", "1", 0);
     if (!mh_console_listen_is_loopback(listen_addr)) {
         if (mh_store_key_path(ctx->db_path, key_path, sizeof key_path) != 0)
             return mh_fail("no place for the console's access code beside the key file");

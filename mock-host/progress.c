@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,23 @@ void mh_progress_init(mh_progress *p, FILE *out)
     p->out = out;
     p->tty = isatty(fileno(out));
     p->started = p->last_print = now_s();
+    p->every = 5.0;
+    if (getenv("MOCK_HOST_PROGRESS_SECONDS") != NULL) {
+        double e = strtod(getenv("MOCK_HOST_PROGRESS_SECONDS"), NULL);
+        if (e >= 0.2 && e <= 3600)
+            p->every = e;
+    }
+}
+
+static void line_locked(mh_progress *p, double rate)
+{
+    fprintf(p->out, "progress: %s %llu", p->phase, (unsigned long long)p->done);
+    if (p->total > 0)
+        fprintf(p->out, " of %llu", (unsigned long long)p->total);
+    if (rate > 0)
+        fprintf(p->out, " (%.0f/s)", rate);
+    fputc('\n', p->out);
+    p->unsaid = 0;
 }
 
 /* The functions below whose names end in _locked run under p->lock. */
@@ -31,6 +49,13 @@ static void clear_locked(mh_progress *p)
         fputs("\r\033[K", p->out);
         p->drawn = 0;
     }
+}
+
+/* Before the next phase: the count this phase reached, if not said yet. */
+static void close_phase_locked(mh_progress *p)
+{
+    if (!p->tty && p->unsaid)
+        line_locked(p, 0);
 }
 
 void mh_progress_print(mh_progress *p, const char *line)
@@ -64,24 +89,25 @@ static void update_locked(mh_progress *p, const char *phase, uint64_t done, uint
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
 
     if (strcmp(phase, p->phase) != 0) {
+        close_phase_locked(p);
         clear_locked(p);
         snprintf(p->phase, sizeof p->phase, "%s", phase);
         p->started = t;
         rate = 0;
-    } else if (t - p->last_print < (p->tty ? 0.1 : 5.0)) {
+    } else if (t - p->last_print < (p->tty ? 0.1 : p->every)) {
+        p->done = done;
+        p->total = total;
+        p->unsaid = 1;
         return;
     }
     p->last_print = t;
+    p->done = done;
+    p->total = total;
     if (p->tty) {
         draw_bar_locked(p, done, total, rate);
         return;
     }
-    fprintf(p->out, "progress: %s %llu", phase, (unsigned long long)done);
-    if (total > 0)
-        fprintf(p->out, " of %llu", (unsigned long long)total);
-    if (rate > 0)
-        fprintf(p->out, " (%.0f/s)", rate);
-    fputc('\n', p->out);
+    line_locked(p, rate);
 }
 
 void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64_t total)
@@ -94,6 +120,7 @@ void mh_progress_update(mh_progress *p, const char *phase, uint64_t done, uint64
 void mh_progress_step(mh_progress *p, const char *what)
 {
     pthread_mutex_lock(&p->lock);
+    close_phase_locked(p);
     clear_locked(p);
     snprintf(p->phase, sizeof p->phase, "%s", what);
     p->started = p->last_print = now_s();
@@ -110,6 +137,7 @@ void mh_progress_step(mh_progress *p, const char *what)
 void mh_progress_finish(mh_progress *p)
 {
     pthread_mutex_lock(&p->lock);
+    close_phase_locked(p);
     clear_locked(p);
     pthread_mutex_unlock(&p->lock);
 }

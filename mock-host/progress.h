@@ -1,5 +1,7 @@
 /* progress.h - showing a long run's progress on stderr: a bar that redraws
- * in place on a terminal, a plain line every few seconds otherwise.  Every
+ * in place on a terminal, a plain line every few seconds otherwise (every
+ * MOCK_HOST_PROGRESS_SECONDS, default 5; the console asks for 1), and the
+ * phase's last count before the next phase, so a log ends on the whole.  Every
  * function may be called from any thread (the plugin ABI lets a plugin log
  * and report progress from its own threads while the host reports steps). */
 #ifndef MH_PROGRESS_H
@@ -16,6 +18,9 @@ typedef struct mh_progress {
     int drawn;              /* a bar is on screen and must be cleared first */
     double started;         /* seconds, monotonic */
     double last_print;
+    double every;           /* seconds between lines when not a terminal */
+    uint64_t done, total;   /* the phase's latest count */
+    int unsaid;             /* ... not printed yet (not a terminal) */
     char phase[32];
 } mh_progress;
 
