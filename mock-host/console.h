@@ -42,6 +42,7 @@ typedef struct mh_response {
     const char *content_type;         /* static */
     mh_str body;                      /* owned */
     char location[2048];              /* for 303 */
+    int renewed_session;              /* the session has a new id: send its cookie */
 } mh_response;
 
 /* The server, for the page files: the command line's context (store

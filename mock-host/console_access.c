@@ -137,6 +137,13 @@ void mh_action_sign_in(mh_request *r, mh_response *res)
         mh_page_sign_in(r, res);
         return;
     }
+    if (mh_session_renew(r->session) != 0) {
+        mh_flash_set(r->session, 1, "code", "No random bytes for a new session; try again.");
+        res->status = 500;
+        mh_page_sign_in(r, res);
+        return;
+    }
     mh_session_sign_in(r->session);
+    res->renewed_session = 1;
     mh_redirect(res, "/apps");
 }

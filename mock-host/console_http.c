@@ -291,7 +291,7 @@ static enum MHD_Result respond(conn_state *st, int new_session, mh_page_fn page)
     MHD_add_response_header(mr, "Content-Type", res.content_type);
     if (res.status == 303)
         MHD_add_response_header(mr, "Location", res.location);
-    if (new_session) {
+    if (new_session || res.renewed_session) {
         snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict",
                  mh_session_id(r->session));
         MHD_add_response_header(mr, "Set-Cookie", cookie);

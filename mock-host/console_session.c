@@ -115,6 +115,16 @@ mh_session *mh_session_new(mh_session_table *t)
     return s;
 }
 
+int mh_session_renew(mh_session *s)
+{
+    char id[sizeof s->id], csrf[sizeof s->csrf];
+    if (random_hex(id, 32) != 0 || random_hex(csrf, 32) != 0)
+        return -1;
+    memcpy(s->id, id, sizeof id);
+    memcpy(s->csrf, csrf, sizeof csrf);
+    return 0;
+}
+
 const char *mh_session_id(const mh_session *s)
 {
     return s->id;

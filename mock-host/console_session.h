@@ -22,6 +22,10 @@ void mh_sessions_free(mh_session_table *t);
 mh_session *mh_session_find(mh_session_table *t, const char *id);
 /* A new session with a random id and token; NULL when no random bytes. */
 mh_session *mh_session_new(mh_session_table *t);
+/* A new id and CSRF token for the same session (at sign-in, so that an id
+ * someone else knew before it signed in is worth nothing after).  0, or -1
+ * when no random bytes (the session is unchanged). */
+int mh_session_renew(mh_session *s);
 /* Its id, for the cookie (borrowed). */
 const char *mh_session_id(const mh_session *s);
 /* 1 when `token` is the session's CSRF token (compared in constant time). */

@@ -136,14 +136,23 @@ static http_reply http(const char *method, const char *path, const char *host, c
     return r;
 }
 
+/* The cookie a reply sets ("mh_console=..."), into cookie; 0 when none. */
+static int reply_cookie(const http_reply *r, char *cookie, size_t cap)
+{
+    const char *c = strstr(r->text, "Set-Cookie: ");
+    if (c == NULL)
+        return 0;
+    snprintf(cookie, cap, "%.*s", (int)strcspn(c + 12, ";\r"), c + 12);
+    return 1;
+}
+
 /* A session: its cookie ("mh_console=...") and CSRF token from a page. */
 static void session(const char *page, char *cookie, size_t ccap, char *csrf, size_t tcap)
 {
     http_reply r = http("GET", page, NULL, NULL, NULL);
-    const char *c = strstr(r.text, "Set-Cookie: "), *t = strstr(r.body, "name=\"csrf\" value=\"");
-    ck_assert_ptr_nonnull(c);
+    const char *t = strstr(r.body, "name=\"csrf\" value=\"");
+    ck_assert(reply_cookie(&r, cookie, ccap));
     ck_assert_ptr_nonnull(t);
-    snprintf(cookie, ccap, "%.*s", (int)strcspn(c + 12, ";\r"), c + 12);
     snprintf(csrf, tcap, "%.64s", t + 19);
     free(r.text);
 }
@@ -458,8 +467,10 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
 {
     int saved = console_port, i;
     char export_dir[1024], code_path[1200], code[80] = "", cookie[128], csrf[80], form[256];
+    char old_cookie[128];
     tu_result said;
     http_reply users, wrong, right, after, other, callback, setup, no_login, no_state, csv_setup;
+    http_reply before_id;
     struct stat st;
     FILE *out, *f;
     pid_t pid;
@@ -482,6 +493,12 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     wrong = http("POST", "/signin", NULL, cookie, form);
     snprintf(form, sizeof form, "csrf=%s&code=%%20%s%%0A", csrf, code);  /* as pasted */
     right = http("POST", "/signin", NULL, cookie, form);
+    /* Signing in gives the session a new id: the one it had before (which
+     * someone else may have known) is worth nothing now. */
+    snprintf(old_cookie, sizeof old_cookie, "%s", cookie);
+    ck_assert_msg(reply_cookie(&right, cookie, sizeof cookie), "%s", right.text);
+    ck_assert_str_ne(cookie, old_cookie);
+    before_id = http("GET", "/users", NULL, old_cookie, NULL);
     /* Anyone's requests without a cookie (each makes a session) do not push
      * the signed-in session out of the console's table. */
     sleep(1);   /* the signed-in session is now the least recently used */
@@ -508,6 +525,8 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     ck_assert_int_eq(wrong.status, 403);
     ck_assert_ptr_nonnull(strstr(wrong.body, "That is not this console&#39;s access code"));
     ck_assert_msg(right.status == 303, "%s", right.text);
+    ck_assert_ptr_nonnull(strstr(before_id.body, "Sign in to this console"));
+    ck_assert_ptr_null(strstr(before_id.body, "Neil"));
     ck_assert_int_eq(after.status, 200);
     ck_assert_msg(strstr(after.body, "Neil") != NULL, "%s", after.body);
     ck_assert_ptr_null(strstr(other.body, "Neil"));
@@ -536,6 +555,7 @@ START_TEST(a_console_beyond_this_machine_shows_nothing_before_its_access_code)
     free(no_login.text);
     free(no_state.text);
     free(csv_setup.text);
+    free(before_id.text);
 }
 END_TEST
 
@@ -580,7 +600,15 @@ static void signed_in_session(char *cookie, size_t ccap, char *csrf, size_t tcap
     session("/apps", cookie, ccap, csrf, tcap);
     snprintf(form, sizeof form, "csrf=%s&code=%s", csrf, code);
     r = http("POST", "/signin", NULL, cookie, form);
-    ck_assert_msg(r.status == 303, "%s", r.text);
+    ck_assert_msg(r.status == 303 && reply_cookie(&r, cookie, ccap), "%s", r.text);
+    free(r.text);
+    /* The renewed session's token, from a page with a form. */
+    r = http("GET", "/marketplace", NULL, cookie, NULL);
+    {
+        const char *t = strstr(r.body, "name=\"csrf\" value=\"");
+        ck_assert_msg(t != NULL, "%.300s", r.body);
+        snprintf(csrf, tcap, "%.64s", t + 19);
+    }
     free(r.text);
 }
 
