@@ -20,8 +20,8 @@
 typedef struct users_page {
     mh_str *o;
     int rows;
-    int64_t last_app_id;
-    char last_id[256];
+    int64_t first_app_id, last_app_id;
+    char first_id[256], last_id[256];
     int more;
 } users_page;
 
@@ -56,7 +56,10 @@ static int user_row(void *vctx, const mh_user_view *u, int64_t app_id)
         pg->more = 1;
         return 1;
     }
-    pg->rows++;
+    if (pg->rows++ == 0) {
+        pg->first_app_id = app_id;
+        snprintf(pg->first_id, sizeof pg->first_id, "%s", u->sourced_id);
+    }
     pg->last_app_id = app_id;
     snprintf(pg->last_id, sizeof pg->last_id, "%s", u->sourced_id);
     mh_html(o, "<tr class=\"user\"><td>%s</td><td class=\"name\">%s %s</td><td>%s</td><td>%s</td>"
@@ -126,6 +129,7 @@ void mh_page_users(mh_request *r, mh_response *res)
     options op;
     const char *status = nonempty(mh_query_get(r, "status"));
     const char *after = nonempty(mh_query_get(r, "after"));
+    const char *before = nonempty(mh_query_get(r, "before"));
     char after_id[256] = "";
     long long after_app = -1;
 
@@ -141,6 +145,16 @@ void mh_page_users(mh_request *r, mh_response *res)
     if (after != NULL && sscanf(after, "%lld:%255[^\n]", &after_app, after_id) == 2) {
         q.after_app_id = after_app;
         q.after_sourced_id = after_id;
+    } else if (before != NULL && sscanf(before, "%lld:%255[^\n]", &after_app, after_id) == 2) {
+        /* The page before the one starting at `before`: the rows after the
+         * key PAGE_ROWS rows further back, or the first page. */
+        int64_t app_id = -1;
+        q.after_app_id = after_app;
+        q.after_sourced_id = after_id;
+        if (mh_store_users_page_before(s, &q, PAGE_ROWS, &app_id, after_id, sizeof after_id) == 1)
+            q.after_app_id = app_id;
+        else
+            q.after_sourced_id = NULL;
     }
 
     mh_html_begin(o, "Users", NULL, 0);
@@ -196,8 +210,19 @@ void mh_page_users(mh_request *r, mh_response *res)
     query_arg(&link, "status", status);
     query_arg(&link, "q", q.search);
     mh_str_adds(o, "<p class=\"paging\">");
-    if (q.after_sourced_id != NULL)
+    if (q.after_sourced_id != NULL && pg.rows > 0) {
+        mh_str prev = {0};
+        char key[300];
+        snprintf(key, sizeof key, "%lld:%s", (long long)pg.first_app_id, pg.first_id);
+        mh_str_adds(&prev, link.data);
+        query_arg(&prev, "before", key);
+        mh_html(o, "<a href=\"%s\" id=\"first-page\">First page</a> "
+                   "<a href=\"%s\" id=\"previous-page\">Previous page</a> ", link.data,
+                prev.data);
+        mh_str_free(&prev);
+    } else if (q.after_sourced_id != NULL) {
         mh_html(o, "<a href=\"%s\" id=\"first-page\">First page</a> ", link.data);
+    }
     if (pg.more) {
         char key[300];
         snprintf(key, sizeof key, "%lld:%s", (long long)pg.last_app_id, pg.last_id);

@@ -25,5 +25,11 @@ typedef struct mh_user_query {
  * page.  Stops at a non-zero return.  Returns 0 or -1. */
 int mh_store_users_page(mh_store *s, const mh_user_query *q,
                         int (*fn)(void *ctx, const mh_user_view *u, int64_t app_id), void *ctx);
+/* The page before the one that starts at q's key (after_app_id,
+ * after_sourced_id: its first row), with q's filters: 1 and the key that
+ * page comes after, `rows` rows back, into *app_id and id; 0 when that
+ * page is the first one; -1 on error. */
+int mh_store_users_page_before(mh_store *s, const mh_user_query *q, int rows, int64_t *app_id,
+                               char *id, size_t cap);
 
 #endif

@@ -719,6 +719,88 @@ END_TEST
 /* Filters that match nobody say so; "sync an app to import them" is only
  * for a Users page with nobody on it yet (it sent an admin whose app was
  * synced, and whose search simply matched no one, to sync again). */
+/* The href of the link with id `id` on a page (entities decoded), into out. */
+static int page_link(const char *body, const char *id, char *out, size_t cap)
+{
+    char want[64];
+    const char *a, *href, *end;
+    size_t o = 0;
+    snprintf(want, sizeof want, "id=\"%s\"", id);
+    if ((a = strstr(body, want)) == NULL)
+        return 0;
+    for (href = a; href > body && strncmp(href, "<a href=\"", 9) != 0; href--)
+        ;
+    href += 9;
+    end = strchr(href, '"');
+    while (href < end && o + 1 < cap) {
+        if (strncmp(href, "&amp;", 5) == 0) {
+            out[o++] = '&';
+            href += 5;
+        } else {
+            out[o++] = *href++;
+        }
+    }
+    out[o] = '\0';
+    return 1;
+}
+
+/* The names on a Users page, in order ("|"-separated), into out. */
+static void page_names(const char *body, char *out, size_t cap)
+{
+    const char *p = body;
+    size_t o = 0;
+    out[0] = '\0';
+    while ((p = strstr(p, "<td class=\"name\">")) != NULL && o + 64 < cap) {
+        p += 17;
+        o += (size_t)snprintf(out + o, cap - o, "%.*s|", (int)strcspn(p, "<"), p);
+    }
+}
+
+/* Paging through a district goes back as well as forward: Previous page
+ * from page 3 shows page 2, and from page 2 the first page. */
+START_TEST(the_users_page_pages_back_as_well_as_forward)
+{
+    char link[1024], first[8192], second[8192], third[8192], back2[8192], back1[8192];
+    http_reply page;
+    tu_result r;
+    sim_start(&env.sim, "--users 120");
+    r = MH("connect classlink --server http://127.0.0.1:%d --client-id sim-client "
+           "--client-secret-env SEC", env.sim.port);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+    r = MH("sync classlink");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    tu_result_free(&r);
+
+    page = http("GET", "/users?app=classlink", NULL, NULL, NULL);
+    page_names(page.body, first, sizeof first);
+    ck_assert_ptr_null(strstr(page.body, "id=\"previous-page\""));
+    ck_assert(page_link(page.body, "next-page", link, sizeof link));
+    free(page.text);
+    page = http("GET", link, NULL, NULL, NULL);
+    page_names(page.body, second, sizeof second);
+    ck_assert(page_link(page.body, "next-page", link, sizeof link));
+    free(page.text);
+    page = http("GET", link, NULL, NULL, NULL);
+    page_names(page.body, third, sizeof third);
+    ck_assert_ptr_null(strstr(page.body, "id=\"next-page\""));   /* 120 = 50 + 50 + 20 */
+    ck_assert(page_link(page.body, "previous-page", link, sizeof link));
+    free(page.text);
+    page = http("GET", link, NULL, NULL, NULL);
+    page_names(page.body, back2, sizeof back2);
+    ck_assert(page_link(page.body, "previous-page", link, sizeof link));
+    free(page.text);
+    page = http("GET", link, NULL, NULL, NULL);
+    page_names(page.body, back1, sizeof back1);
+    free(page.text);
+
+    ck_assert_str_ne(first, second);
+    ck_assert_str_ne(second, third);
+    ck_assert_str_eq(back2, second);
+    ck_assert_str_eq(back1, first);
+}
+END_TEST
+
 START_TEST(users_page_filters_that_match_nobody_do_not_ask_for_a_sync)
 {
     char export_dir[1024];
@@ -1214,6 +1296,7 @@ Suite *suite_console(void)
     tcase_add_test(tc, a_change_while_another_mock_host_writes_says_to_wait);
     tcase_add_test(tc, the_run_history_shows_counts_in_words_and_the_reason_of_a_failure);
     tcase_add_test(tc, users_page_filters_that_match_nobody_do_not_ask_for_a_sync);
+    tcase_add_test(tc, the_users_page_pages_back_as_well_as_forward);
     tcase_add_test(tc, a_form_from_the_console_opened_as_localhost_is_accepted);
     tcase_add_test(tc, a_console_on_every_address_answers_to_the_address_reached);
     tcase_add_test(tc, a_console_beyond_this_machine_shows_nothing_before_its_access_code);
