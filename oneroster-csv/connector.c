@@ -135,7 +135,8 @@ static int check_user(void *ctx, const orc_user *u, orc_err *err)
     return ORC_OK;
 }
 
-static int check_cancelled(void *ctx)
+/* ctx: a bad_rows, or a fetch_ctx, which starts with one. */
+static int rows_cancelled(void *ctx)
 {
     bad_rows *b = ctx;
     return b->inst->host->is_cancelled(b->inst->app);
@@ -146,7 +147,7 @@ static int check_rows(sis_instance *inst, orc_source *src, orc_stream_stats *st,
                       orc_err *e)
 {
     bad_rows b = {inst, NULL, 0, 0, ""};
-    orc_stream_cb cb = {&b, check_org, check_user, check_cancelled, NULL, on_bad_row};
+    orc_stream_cb cb = {&b, check_org, check_user, rows_cancelled, NULL, on_bad_row};
     int rc = orc_export_stream(src, &cb, st, e);
     log_unlogged(&b);
     snprintf(first, ORC_MSG_MAX, "%s", b.first);
@@ -296,9 +297,8 @@ static int orc_discover_schema(sis_instance *inst, const sis_schema_sink *sink, 
 /* ---- fetch_users ---------------------------------------------------- */
 
 typedef struct fetch_ctx {
-    bad_rows bad;             /* first: on_bad_row takes a fetch_ctx as a bad_rows */
-    sis_instance *inst;
-    const sis_sink *sink;
+    bad_rows bad;             /* first: on_bad_row and rows_cancelled take a fetch_ctx as a
+                               * bad_rows; its inst and sink are the fetch's */
     sis_field *fields;        /* ORC_CSV_COLUMNS_MAX of them */
 } fetch_ctx;
 
@@ -306,7 +306,7 @@ static int fetch_org(void *ctx, const orc_org *o, orc_err *err)
 {
     fetch_ctx *f = ctx;
     sis_org org = org_to_sis(o);
-    if (f->sink->org != NULL && f->sink->org(f->sink->ctx, &org) != SIS_OK)
+    if (f->bad.sink->org != NULL && f->bad.sink->org(f->bad.sink->ctx, &org) != SIS_OK)
         return orc_fail(err, ORC_ERR_SINK, "the host refused the org on orgs.csv line %lu", o->line);
     return ORC_OK;
 }
@@ -333,22 +333,16 @@ static int fetch_user(void *ctx, const orc_user *u, orc_err *err)
     r.n_org_ids = u->n_org_ids;
     r.fields = f->fields;
     r.n_fields = u->n_fields;
-    if (f->sink->record(f->sink->ctx, &r) != SIS_OK)
+    if (f->bad.sink->record(f->bad.sink->ctx, &r) != SIS_OK)
         return orc_fail(err, ORC_ERR_SINK, "the host refused the user on users.csv line %lu",
                         u->line);
     return ORC_OK;
 }
 
-static int fetch_cancelled(void *ctx)
-{
-    fetch_ctx *f = ctx;
-    return f->inst->host->is_cancelled(f->inst->app);
-}
-
 static void fetch_progress(void *ctx, const char *phase, uint64_t done)
 {
     fetch_ctx *f = ctx;
-    f->inst->host->progress(f->inst->app, phase, done, 0);
+    f->bad.inst->host->progress(f->bad.inst->app, phase, done, 0);
 }
 
 static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, const sis_sink *sink,
@@ -358,8 +352,8 @@ static int orc_fetch_users(sis_instance *inst, const sis_fetch_request *req, con
     orc_source *src = NULL;
     orc_err e = {0, ""};
     orc_stream_stats st;
-    fetch_ctx ctx = {{inst, sink, 0, 0, ""}, inst, sink, NULL};
-    orc_stream_cb cb = {&ctx, fetch_org, fetch_user, fetch_cancelled, fetch_progress, on_bad_row};
+    fetch_ctx ctx = {{inst, sink, 0, 0, ""}, NULL};
+    orc_stream_cb cb = {&ctx, fetch_org, fetch_user, rows_cancelled, fetch_progress, on_bad_row};
     int rc;
 
     if ((rc = sis_kit_check_fetch(req, sink, res, err)) != SIS_OK)
