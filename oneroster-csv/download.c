@@ -79,6 +79,13 @@ static void scrub(char *msg, const char *secret, size_t len)
     }
 }
 
+static int temp_write_failed(orc_err *err, const char *shown, int errnum)
+{
+    return orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
+                    "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
+                    strerror(errnum));
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
     sink *s = ctx;
@@ -225,9 +232,7 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, ORC_ERR_TOO_LARGE, "%s is larger than the download limit of %llu "
                       "bytes", shown, (unsigned long long)r->max_bytes);
     else if (s.write_failed)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
-                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
-                      strerror(s.write_errno));
+        rc = temp_write_failed(err, shown, s.write_errno);
     else if (r->hostkey_problem[0] != '\0')
         rc = orc_fail(err, ORC_ERR_HOSTKEY, "%s: %s (known-hosts file: %s)", shown,
                       r->hostkey_problem, r->known_hosts);
@@ -250,9 +255,7 @@ int orc_remote_get(orc_remote *r, const char *url, FILE *dest, uint64_t *bytes, 
         rc = orc_fail(err, status == 401 || status == 403 ? ORC_ERR_AUTH : ORC_ERR_NETWORK,
                       "%s: the server answered HTTP %ld", shown, status);
     else if (fflush(dest) != 0)
-        rc = orc_fail(err, ORC_ERR_IO, "%s: the temporary copy in %s could not be written (%s); "
-                      "check free space there (TMPDIR chooses the folder)", shown, orc_temp_dir(),
-                      strerror(errno));
+        rc = temp_write_failed(err, shown, errno);
     free(shown);
     return rc;
 }
