@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,22 +45,14 @@ static int write_code(const char *path, const char *code, char *err, size_t cap)
 
 int mh_access_create(mh_access **out, char *err, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[CODE_BYTES];
     mh_access *a = calloc(1, sizeof *a);
-    size_t i;
     *out = NULL;
     if (a == NULL)
         return snprintf(err, cap, "out of memory"), -1;
-    if (RAND_bytes(b, sizeof b) != 1) {
+    if (mh_session_random_hex(a->code, CODE_BYTES) != 0) {
         free(a);
         return snprintf(err, cap, "no random bytes for the console's access code"), -1;
     }
-    for (i = 0; i < sizeof b; i++) {
-        a->code[2 * i] = hex[b[i] >> 4];
-        a->code[2 * i + 1] = hex[b[i] & 15];
-    }
-    OPENSSL_cleanse(b, sizeof b);
     *out = a;
     return 0;
 }

@@ -32,7 +32,7 @@ struct mh_session_table {
     mh_session sessions[MAX_SESSIONS];
 };
 
-static int random_hex(char *out, size_t bytes)
+int mh_session_random_hex(char *out, size_t bytes)
 {
     unsigned char b[32];
     size_t i;
@@ -40,6 +40,7 @@ static int random_hex(char *out, size_t bytes)
         return -1;
     for (i = 0; i < bytes; i++)
         sprintf(out + 2 * i, "%02x", b[i]);
+    OPENSSL_cleanse(b, sizeof b);
     return 0;
 }
 
@@ -108,7 +109,7 @@ mh_session *mh_session_new(mh_session_table *t)
     mh_session *s = slot_for_new(t);
     flash_clear(s);
     s->signed_in = 0;   /* a reused slot is a new session: it signs in itself */
-    if (random_hex(s->id, 32) != 0 || random_hex(s->csrf, 32) != 0) {
+    if (mh_session_random_hex(s->id, 32) != 0 || mh_session_random_hex(s->csrf, 32) != 0) {
         s->id[0] = '\0';
         return NULL;
     }
@@ -118,7 +119,7 @@ mh_session *mh_session_new(mh_session_table *t)
 int mh_session_renew(mh_session *s)
 {
     char id[sizeof s->id], csrf[sizeof s->csrf];
-    if (random_hex(id, 32) != 0 || random_hex(csrf, 32) != 0)
+    if (mh_session_random_hex(id, 32) != 0 || mh_session_random_hex(csrf, 32) != 0)
         return -1;
     memcpy(s->id, id, sizeof id);
     memcpy(s->csrf, csrf, sizeof csrf);

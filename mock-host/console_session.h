@@ -20,6 +20,10 @@ void mh_sessions_free(mh_session_table *t);
 /* The session whose id (64 hex digits, from the cookie) is `id`; NULL when
  * none.  Borrowed from the table. */
 mh_session *mh_session_find(mh_session_table *t, const char *id);
+/* `bytes` (at most 32) random bytes as 2*bytes hex digits and a NUL into
+ * out: ids, tokens, the console's access code.  0, or -1 when no random
+ * bytes. */
+int mh_session_random_hex(char *out, size_t bytes);
 /* A new session with a random id and token; NULL when no random bytes. */
 mh_session *mh_session_new(mh_session_table *t);
 /* A new id and CSRF token for the same session (at sign-in, so that an id
