@@ -158,6 +158,16 @@ static void url_without_credentials(mh_str *o, const char *url)
     mh_str_add(o, p, strcspn(p, "?#"));
 }
 
+/* A non-secret credential value as a page may show it: a link (a declared
+ * URL, or any value with "://") without what may carry a credential. */
+static void value_shown(mh_str *o, const sis_decl *d, const char *v)
+{
+    if (d->type == SIS_VALUE_URL || strstr(v, "://") != NULL)
+        url_without_credentials(o, v);
+    else
+        mh_str_adds(o, v);
+}
+
 /* What a connected app is connected to: the non-secret credential values
  * as the plugin stored them (under their declared names, as `config` reads
  * them), e.g. the Roster Server URL, client id and signing, or a CSV
@@ -177,13 +187,11 @@ static void connected_to(mh_request *r, mh_str *o, const sis_host_app *happ)
         if (rows++ == 0)
             mh_str_adds(o, "<table id=\"connected-to\"><tr><th colspan=\"2\">Connected to</th></tr>");
         mh_html(o, "<tr><th>%s</th><td id=\"connected-%s\">", d->label, d->name);
-        if (d->type == SIS_VALUE_URL || strstr(v, "://") != NULL) {
-            mh_str bare = {0};
-            url_without_credentials(&bare, v);   /* a link's query may be its credential */
-            mh_html(o, "%s", bare.data ? bare.data : "");
-            mh_str_free(&bare);
-        } else {
-            mh_html(o, "%s", v);
+        {
+            mh_str shown = {0};
+            value_shown(&shown, d, v);
+            mh_html(o, "%s", shown.data ? shown.data : "");
+            mh_str_free(&shown);
         }
         mh_str_adds(o, "</td></tr>");
     }
@@ -408,13 +416,11 @@ keep:
         const char *v = mh_form_get(r, d->name);
         if (d->scope != SIS_DECL_CREDENTIAL || d->type == SIS_VALUE_SECRET || v == NULL)
             continue;
-        if (d->type == SIS_VALUE_URL || strstr(v, "://") != NULL) {
-            mh_str bare = {0};
-            url_without_credentials(&bare, v);
-            mh_flash_keep_value(r->session, d->name, bare.data ? bare.data : "");
-            mh_str_free(&bare);
-        } else {
-            mh_flash_keep_value(r->session, d->name, v);
+        {
+            mh_str shown = {0};
+            value_shown(&shown, d, v);
+            mh_flash_keep_value(r->session, d->name, shown.data ? shown.data : "");
+            mh_str_free(&shown);
         }
     }
 }
