@@ -120,6 +120,27 @@ static void query_arg(mh_str *o, const char *key, const char *value)
     mh_url_enc(o, value);
 }
 
+/* A row's key in a paging link, "APPID:SOURCEDID": read into app and id
+ * (of 256 bytes); 1 when v is one. */
+static int read_key(const char *v, long long *app, char *id)
+{
+    return v != NULL && sscanf(v, "%lld:%255[^\n]", app, id) == 2;
+}
+
+/* A link to the page `arg` (after or before) the row (app_id, id): the
+ * filters' link `base` and that key. */
+static void paging_link(mh_str *o, const char *base, const char *arg, int64_t app_id,
+                        const char *id, const char *html_id, const char *text)
+{
+    mh_str link = {0};
+    char key[300];
+    snprintf(key, sizeof key, "%lld:%s", (long long)app_id, id);
+    mh_str_adds(&link, base);
+    query_arg(&link, arg, key);
+    mh_html(o, "<a href=\"%s\" id=\"%s\">%s</a> ", link.data, html_id, text);
+    mh_str_free(&link);
+}
+
 void mh_page_users(mh_request *r, mh_response *res)
 {
     mh_store *s = r->con->ctx->store;
@@ -142,10 +163,10 @@ void mh_page_users(mh_request *r, mh_response *res)
     q.status = status == NULL || q.held ? -1 : strcmp(status, "active") == 0 ? 1
              : strcmp(status, "inactive") == 0 ? 0 : -2;
     q.limit = PAGE_ROWS + 1;   /* one more: is there a next page */
-    if (after != NULL && sscanf(after, "%lld:%255[^\n]", &after_app, after_id) == 2) {
+    if (read_key(after, &after_app, after_id)) {
         q.after_app_id = after_app;
         q.after_sourced_id = after_id;
-    } else if (before != NULL && sscanf(before, "%lld:%255[^\n]", &after_app, after_id) == 2) {
+    } else if (read_key(before, &after_app, after_id)) {
         /* The page before the one starting at `before`: the rows after the
          * key PAGE_ROWS rows further back, or the first page. */
         int64_t app_id = -1;
@@ -210,25 +231,13 @@ void mh_page_users(mh_request *r, mh_response *res)
     query_arg(&link, "status", status);
     query_arg(&link, "q", q.search);
     mh_str_adds(o, "<p class=\"paging\">");
-    if (q.after_sourced_id != NULL && pg.rows > 0) {
-        mh_str prev = {0};
-        char key[300];
-        snprintf(key, sizeof key, "%lld:%s", (long long)pg.first_app_id, pg.first_id);
-        mh_str_adds(&prev, link.data);
-        query_arg(&prev, "before", key);
-        mh_html(o, "<a href=\"%s\" id=\"first-page\">First page</a> "
-                   "<a href=\"%s\" id=\"previous-page\">Previous page</a> ", link.data,
-                prev.data);
-        mh_str_free(&prev);
-    } else if (q.after_sourced_id != NULL) {
+    if (q.after_sourced_id != NULL)
         mh_html(o, "<a href=\"%s\" id=\"first-page\">First page</a> ", link.data);
-    }
-    if (pg.more) {
-        char key[300];
-        snprintf(key, sizeof key, "%lld:%s", (long long)pg.last_app_id, pg.last_id);
-        query_arg(&link, "after", key);
-        mh_html(o, "<a href=\"%s\" id=\"next-page\">Next page</a>", link.data);
-    }
+    if (q.after_sourced_id != NULL && pg.rows > 0)
+        paging_link(o, link.data, "before", pg.first_app_id, pg.first_id, "previous-page",
+                    "Previous page");
+    if (pg.more)
+        paging_link(o, link.data, "after", pg.last_app_id, pg.last_id, "next-page", "Next page");
     mh_str_adds(o, "</p>");
     mh_str_free(&link);
     mh_html_end(o);
