@@ -18,17 +18,14 @@ static double now_s(void)
  * object lives as long as its run and may be finished more than once. */
 void mh_progress_init(mh_progress *p, FILE *out)
 {
+    const char *every = getenv("MOCK_HOST_PROGRESS_SECONDS");
+    double e = every != NULL ? strtod(every, NULL) : 0;
     memset(p, 0, sizeof *p);
     pthread_mutex_init(&p->lock, NULL);
     p->out = out;
     p->tty = isatty(fileno(out));
     p->started = p->last_print = now_s();
-    p->every = 5.0;
-    if (getenv("MOCK_HOST_PROGRESS_SECONDS") != NULL) {
-        double e = strtod(getenv("MOCK_HOST_PROGRESS_SECONDS"), NULL);
-        if (e >= 0.2 && e <= 3600)
-            p->every = e;
-    }
+    p->every = e >= 0.2 && e <= 3600 ? e : 5.0;
 }
 
 static void line_locked(mh_progress *p, double rate)
