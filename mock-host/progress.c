@@ -84,22 +84,22 @@ static void update_locked(mh_progress *p, const char *phase, uint64_t done, uint
 {
     double t = now_s(), elapsed = t - p->started;
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    int new_phase = strcmp(phase, p->phase) != 0;
 
-    if (strcmp(phase, p->phase) != 0) {
+    if (new_phase) {
         close_phase_locked(p);
         clear_locked(p);
         snprintf(p->phase, sizeof p->phase, "%s", phase);
         p->started = t;
         rate = 0;
-    } else if (t - p->last_print < (p->tty ? 0.1 : p->every)) {
-        p->done = done;
-        p->total = total;
+    }
+    p->done = done;
+    p->total = total;
+    if (!new_phase && t - p->last_print < (p->tty ? 0.1 : p->every)) {
         p->unsaid = 1;
         return;
     }
     p->last_print = t;
-    p->done = done;
-    p->total = total;
     if (p->tty) {
         draw_bar_locked(p, done, total, rate);
         return;
